@@ -1,0 +1,27 @@
+// @ts-check
+/** Two projects: node (domain + integration against Local CloudBase) and miniprogram (jsdom + simulate). */
+// isolatedModules comes from tsconfig.json, which makes ts-jest transpile only; `tsc --noEmit` checks types.
+const tsJest = ['ts-jest', { diagnostics: false }]
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/{domain,server,integration,e2e}/**/*.test.ts'],
+      transform: { '^.+\\.tsx?$': tsJest },
+      moduleFileExtensions: ['ts', 'js', 'json'],
+    },
+    {
+      displayName: 'miniprogram',
+      testEnvironment: 'jsdom',
+      roots: ['<rootDir>/test/miniprogram'],
+      testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
+      transform: { '^.+\\.tsx?$': tsJest },
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      setupFiles: ['<rootDir>/test/miniprogram/setup.ts'],
+    },
+  ],
+}

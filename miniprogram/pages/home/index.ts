@@ -1,0 +1,6 @@
+Component({
+  data: {
+    hotline: '',
+    hours: '',
+  },
+})

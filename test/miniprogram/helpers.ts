@@ -1,0 +1,15 @@
+import * as path from 'node:path'
+import simulate from 'miniprogram-simulate'
+
+export const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../miniprogram')
+
+/** Loads a component or page by its path inside the mini-program ("components/x/index"). */
+export function loadComponent(rel: string): string {
+  return simulate.load(path.join(MINIPROGRAM_ROOT, rel), { rootPath: MINIPROGRAM_ROOT, less: false })
+}
+
+/** Lets setData and promise callbacks settle. */
+export async function settle(ms = 0): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms))
+  await simulate.sleep(0)
+}
