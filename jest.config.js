@@ -11,6 +11,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/{domain,server,integration,e2e}/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/helpers/node-env.ts'],
       transform: { '^.+\\.tsx?$': tsJest },
       moduleFileExtensions: ['ts', 'js', 'json'],
     },

@@ -39,11 +39,14 @@ function parseArgs(argv: string[], root: string): Args {
     else if (a === '--clock') args.clock = next()
     else if (a === '--verbose') args.verbose = true
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm start -- [--port 8787] [--data DIR] [--reset] [--no-seed] [--clock ISO-8601] [--verbose]')
+      console.log(
+        'usage: npm start -- [--port 8787] [--data DIR] [--reset] [--no-seed] [--clock ISO-8601] [--verbose]',
+      )
       process.exit(0)
     } else throw new Error(`unknown option ${a}`)
   }
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be 0..65535')
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+    throw new Error('--port must be 0..65535')
   return args
 }
 
@@ -58,7 +61,9 @@ export function projectRoot(): string {
 }
 
 export function loadDefinition(root: string): DatabaseDefinition {
-  return JSON.parse(fs.readFileSync(path.join(root, 'database/definition.json'), 'utf8')) as DatabaseDefinition
+  return JSON.parse(
+    fs.readFileSync(path.join(root, 'database/definition.json'), 'utf8'),
+  ) as DatabaseDefinition
 }
 
 export function functionDirs(root: string): string[] {
@@ -87,7 +92,6 @@ export async function run(argv: string[]): Promise<void> {
   await lcb.start()
   const seedScript = path.join(root, 'scripts/seed.js')
   if (firstStart && args.seed && fs.existsSync(seedScript)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { seed } = require(seedScript) as { seed: (tcbApiUrl: string) => Promise<string> }
     console.log(await seed(lcb.tcbApiUrl))
   }

@@ -39,7 +39,9 @@ export function decodeOpenApiRequest(apiName: string, requestData: Buffer): Open
   const params: Record<string, unknown> = {}
   for (const kv of msg.openapiData?.pairs ?? []) {
     const raw = Buffer.from(kv.value ?? [])
-    params[kv.key] = kv.filename ? { filename: kv.filename, size: raw.length } : JSON.parse(raw.toString('utf8') || 'null')
+    params[kv.key] = kv.filename
+      ? { filename: kv.filename, size: raw.length }
+      : JSON.parse(raw.toString('utf8') || 'null')
   }
   return { api: apiName, params }
 }
@@ -66,20 +68,26 @@ export const RISKY_WORDS = ['赌博', '代开发票', '毒品', '枪支', '色�
 /** Answers the open APIs the product uses, as WeChat would. */
 export async function answerOpenApi(call: OpenApiCall, faults: OpenApiFault[]): Promise<OpenApiAnswer> {
   const p = call.params
-  const fault = faults.find((f) => f.api === call.api && f.remaining !== 0 && (!f.touser || f.touser === p.touser))
+  const fault = faults.find(
+    (f) => f.api === call.api && f.remaining !== 0 && (!f.touser || f.touser === p.touser),
+  )
   if (fault) {
     if (fault.remaining > 0) fault.remaining -= 1
     return { json: { errcode: fault.errcode, errmsg: fault.errmsg } }
   }
   switch (call.api) {
     case 'subscribeMessage.send': {
-      if (typeof p.touser !== 'string' || !p.touser) return { json: { errcode: 40003, errmsg: 'invalid openid' } }
-      if (typeof p.template_id !== 'string' || !p.template_id) return { json: { errcode: 40037, errmsg: 'invalid template_id' } }
+      if (typeof p.touser !== 'string' || !p.touser)
+        return { json: { errcode: 40003, errmsg: 'invalid openid' } }
+      if (typeof p.template_id !== 'string' || !p.template_id)
+        return { json: { errcode: 40037, errmsg: 'invalid template_id' } }
       const data = p.data as Record<string, { value?: unknown }> | undefined
-      if (!data || typeof data !== 'object') return { json: { errcode: 47003, errmsg: 'argument invalid! data is empty' } }
+      if (!data || typeof data !== 'object')
+        return { json: { errcode: 47003, errmsg: 'argument invalid! data is empty' } }
       for (const [key, v] of Object.entries(data)) {
         const problem = checkTemplateField(key, String(v?.value ?? ''))
-        if (problem) return { json: { errcode: 47003, errmsg: `argument invalid! data.${key}.value ${problem}` } }
+        if (problem)
+          return { json: { errcode: 47003, errmsg: `argument invalid! data.${key}.value ${problem}` } }
       }
       return { json: { errcode: 0, errmsg: 'ok', msgid: Date.now() } }
     }
@@ -91,7 +99,15 @@ export async function answerOpenApi(call: OpenApiCall, faults: OpenApiFault[]): 
           errcode: 0,
           errmsg: 'ok',
           result: { suggest: hit ? 'risky' : 'pass', label: hit ? 20006 : 100 },
-          detail: [{ strategy: 'content_model', errcode: 0, suggest: hit ? 'risky' : 'pass', label: hit ? 20006 : 100, keyword: hit ?? '' }],
+          detail: [
+            {
+              strategy: 'content_model',
+              errcode: 0,
+              suggest: hit ? 'risky' : 'pass',
+              label: hit ? 20006 : 100,
+              keyword: hit ?? '',
+            },
+          ],
           trace_id: randomBytes(8).toString('hex'),
         },
       }
@@ -99,14 +115,19 @@ export async function answerOpenApi(call: OpenApiCall, faults: OpenApiFault[]): 
     case 'wxacode.getUnlimited': {
       const scene = String(p.scene ?? '')
       if (!scene || scene.length > 32 || !/^[\x21-\x7e]+$/.test(scene)) {
-        return { json: { errcode: 40169, errmsg: 'invalid length for scene, or the data is not json string' } }
+        return {
+          json: { errcode: 40169, errmsg: 'invalid length for scene, or the data is not json string' },
+        }
       }
       const page = typeof p.page === 'string' ? p.page : ''
-      const png = await QRCode.toBuffer(`https://local.cloudbase/wxacode?page=${encodeURIComponent(page)}&scene=${encodeURIComponent(scene)}`, {
-        type: 'png',
-        width: Number(p.width ?? 430),
-        margin: 2,
-      })
+      const png = await QRCode.toBuffer(
+        `https://local.cloudbase/wxacode?page=${encodeURIComponent(page)}&scene=${encodeURIComponent(scene)}`,
+        {
+          type: 'png',
+          width: Number(p.width ?? 430),
+          margin: 2,
+        },
+      )
       return { binary: png, contentType: 'image/png' }
     }
     case 'phonenumber.getPhoneNumber': {
@@ -127,7 +148,9 @@ export async function answerOpenApi(call: OpenApiCall, faults: OpenApiFault[]): 
       }
     }
     default:
-      return { json: { errcode: 48001, errmsg: `api unauthorized: ${call.api} is not answered by Local CloudBase` } }
+      return {
+        json: { errcode: 48001, errmsg: `api unauthorized: ${call.api} is not answered by Local CloudBase` },
+      }
   }
 }
 

@@ -76,7 +76,8 @@ export class LocalCloudBase {
     fs.mkdirSync(opts.dataDir, { recursive: true })
     this.envId = opts.envId ?? 'local'
     this.store = new Store(path.join(opts.dataDir, 'cloudbase.sqlite'))
-    this.store.db.exec(`CREATE TABLE IF NOT EXISTS openapi_calls (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
+    this.store.db
+      .exec(`CREATE TABLE IF NOT EXISTS openapi_calls (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
       api TEXT NOT NULL, params TEXT NOT NULL, response TEXT NOT NULL, invocation TEXT, openid TEXT)`)
     this.db = new DatabaseEngine(this.store, () => this.clock.now())
     this.storage = new FileStorage(this.store.db, opts.dataDir, this.envId)
@@ -148,15 +149,29 @@ export class LocalCloudBase {
 
   openApiCalls(api?: string, limit = 100): OpenApiRecord[] {
     const rows = this.store.db
-      .prepare<unknown[], { id: number; at: number; api: string; params: string; response: string; invocation: string | null; openid: string | null }>(
-        `SELECT * FROM openapi_calls ${api ? 'WHERE api = ?' : ''} ORDER BY id DESC LIMIT ?`,
-      )
+      .prepare<
+        unknown[],
+        {
+          id: number
+          at: number
+          api: string
+          params: string
+          response: string
+          invocation: string | null
+          openid: string | null
+        }
+      >(`SELECT * FROM openapi_calls ${api ? 'WHERE api = ?' : ''} ORDER BY id DESC LIMIT ?`)
       .all(...(api ? [api, limit] : [limit]))
     return rows.map((r) => ({ ...r, params: JSON.parse(r.params), response: JSON.parse(r.response) }))
   }
 
   private async runTimer(spec: TimerSpec, at: number): Promise<boolean> {
-    const event = { Type: 'Timer', TriggerName: spec.trigger, Time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'), Message: '' }
+    const event = {
+      Type: 'Timer',
+      TriggerName: spec.trigger,
+      Time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      Message: '',
+    }
     const res = await this.host.invoke(spec.function, event, { source: 'wx_timer' })
     return res.ok
   }
@@ -168,7 +183,8 @@ export class LocalCloudBase {
     const p = url.pathname
     try {
       if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'loopback only')
-      if (req.method === 'POST' && (p === '/admin' || p.startsWith('/admin/'))) return await this.tcbApi(req, res, p)
+      if (req.method === 'POST' && (p === '/admin' || p.startsWith('/admin/')))
+        return await this.tcbApi(req, res, p)
       if (p.startsWith('/storage/')) return await this.storageRoute(req, res, url)
       if (p.startsWith('/gateway/')) return await this.gateway(req, res, url)
       if (p === '/console' || p.startsWith('/console/')) return await this.consoleRoute(req, res, url)
@@ -190,30 +206,48 @@ export class LocalCloudBase {
       const form = await readMultipart(req)
       const action = form.action?.toString() ?? ''
       this.count(action, invocation)
-      if (action !== 'wx.openApi') return sendJson(res, 200, { code: 'INVALID_PARAM', message: `unsupported action: ${action}`, requestId })
+      if (action !== 'wx.openApi')
+        return sendJson(res, 200, {
+          code: 'INVALID_PARAM',
+          message: `unsupported action: ${action}`,
+          requestId,
+        })
       return await this.openApi(res, form, invocationId, invocation?.caller.openid ?? null)
     }
     let body: Body
     try {
       const parsed = JSON.parse((await readBody(req)).toString('utf8')) as unknown
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body must be an object')
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new Error('body must be an object')
       body = parsed as Body
     } catch (err) {
-      return sendJson(res, 200, { code: 'INVALID_PARAM', message: `malformed request body: ${(err as Error).message}`, requestId })
+      return sendJson(res, 200, {
+        code: 'INVALID_PARAM',
+        message: `malformed request body: ${(err as Error).message}`,
+        requestId,
+      })
     }
     const action = typeof body.action === 'string' ? body.action : ''
     this.count(action, invocation)
-    if (this.opts.verbose) console.error(`[tcb] ${action} ${String(body.collectionName ?? body.function_name ?? '')}`)
+    if (this.opts.verbose)
+      console.error(`[tcb] ${action} ${String(body.collectionName ?? body.function_name ?? '')}`)
     try {
       if (action.startsWith('database.')) {
         const out = this.db.handle(action, body)
         return sendJson(res, 200, { requestId, ...out })
       }
-      if (action === 'functions.invokeFunction') return await this.callFunction(res, body, requestId, invocation?.caller)
-      if (action.startsWith('storage.')) return sendJson(res, 200, { requestId, ...this.storageAction(action, body) })
-      return sendJson(res, 200, { code: 'INVALID_PARAM', message: `unsupported action: ${action || '(none)'}`, requestId })
+      if (action === 'functions.invokeFunction')
+        return await this.callFunction(res, body, requestId, invocation?.caller)
+      if (action.startsWith('storage.'))
+        return sendJson(res, 200, { requestId, ...this.storageAction(action, body) })
+      return sendJson(res, 200, {
+        code: 'INVALID_PARAM',
+        message: `unsupported action: ${action || '(none)'}`,
+        requestId,
+      })
     } catch (err) {
-      if (err instanceof DbError) return sendJson(res, 200, { code: err.code, message: err.message, requestId })
+      if (err instanceof DbError)
+        return sendJson(res, 200, { code: err.code, message: err.message, requestId })
       console.error('[local-cloudbase] action failed', action, err)
       return sendJson(res, 200, { code: 'SYS_ERR', message: (err as Error).message, requestId })
     }
@@ -224,10 +258,19 @@ export class LocalCloudBase {
     if (invocation && action.startsWith('database.')) invocation.dbCalls += 1
   }
 
-  private async callFunction(res: http.ServerResponse, body: Body, requestId: string, parent?: Caller): Promise<void> {
+  private async callFunction(
+    res: http.ServerResponse,
+    body: Body,
+    requestId: string,
+    parent?: Caller,
+  ): Promise<void> {
     const name = String(body.function_name ?? '')
     if (!this.host.get(name)) {
-      return sendJson(res, 200, { code: 'FUNCTIONS_REQUEST_FAIL', message: `FunctionName parameter could not be found: ${name}`, requestId })
+      return sendJson(res, 200, {
+        code: 'FUNCTIONS_REQUEST_FAIL',
+        message: `FunctionName parameter could not be found: ${name}`,
+        requestId,
+      })
     }
     let event: unknown
     try {
@@ -237,7 +280,8 @@ export class LocalCloudBase {
     }
     // A function called by a function keeps the end user's identity.
     const out = await this.host.invoke(name, event, { ...(parent ?? {}), source: 'wx_function' })
-    if (!out.ok) return sendJson(res, 200, { code: 'FUNCTIONS_EXECUTE_FAIL', message: out.message, requestId })
+    if (!out.ok)
+      return sendJson(res, 200, { code: 'FUNCTIONS_EXECUTE_FAIL', message: out.message, requestId })
     return sendJson(res, 200, { requestId, data: { response_data: out.json } })
   }
 
@@ -263,17 +307,29 @@ export class LocalCloudBase {
         }
       }
       case 'storage.batchGetDownloadUrl': {
-        const list = Array.isArray(body.file_list) ? (body.file_list as { fileid?: string; max_age?: number }[]) : []
+        const list = Array.isArray(body.file_list)
+          ? (body.file_list as { fileid?: string; max_age?: number }[])
+          : []
         return {
           data: {
             download_list: list.map((f) => {
               const fileID = String(f.fileid ?? '')
               const p = this.storage.pathOf(fileID)
               if (!p || !this.storage.exists(p)) {
-                return { fileID, tempFileURL: '', code: 'STORAGE_FILE_NONEXIST', message: 'storage file not exists' }
+                return {
+                  fileID,
+                  tempFileURL: '',
+                  code: 'STORAGE_FILE_NONEXIST',
+                  message: 'storage file not exists',
+                }
               }
               const maxAge = Number(f.max_age ?? 7200)
-              return { fileID, tempFileURL: `${this.baseUrl}/storage/files/${this.storage.sign(p, now + maxAge * 1000)}`, code: 'SUCCESS', maxAge }
+              return {
+                fileID,
+                tempFileURL: `${this.baseUrl}/storage/files/${this.storage.sign(p, now + maxAge * 1000)}`,
+                code: 'SUCCESS',
+                maxAge,
+              }
             }),
           },
         }
@@ -296,21 +352,38 @@ export class LocalCloudBase {
     }
   }
 
-  private async openApi(res: http.ServerResponse, form: Record<string, Buffer>, invocation: string | null, openid: string | null): Promise<void> {
+  private async openApi(
+    res: http.ServerResponse,
+    form: Record<string, Buffer>,
+    invocation: string | null,
+    openid: string | null,
+  ): Promise<void> {
     const apiName = form.apiName?.toString() ?? ''
     let call
     try {
       call = decodeOpenApiRequest(apiName, form.requestData ?? Buffer.alloc(0))
     } catch (err) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-      res.end(JSON.stringify({ code: 'INVALID_PARAM', message: `invalid requestData: ${(err as Error).message}` }))
+      res.end(
+        JSON.stringify({ code: 'INVALID_PARAM', message: `invalid requestData: ${(err as Error).message}` }),
+      )
       return
     }
     const answer = await answerOpenApi(call, this.faults)
-    const response = 'json' in answer ? answer.json : { contentType: answer.contentType, bytes: answer.binary.length }
+    const response =
+      'json' in answer ? answer.json : { contentType: answer.contentType, bytes: answer.binary.length }
     this.store.db
-      .prepare('INSERT INTO openapi_calls (at, api, params, response, invocation, openid) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(this.clock.now(), apiName, JSON.stringify(call.params), JSON.stringify(response), invocation, openid)
+      .prepare(
+        'INSERT INTO openapi_calls (at, api, params, response, invocation, openid) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        this.clock.now(),
+        apiName,
+        JSON.stringify(call.params),
+        JSON.stringify(response),
+        invocation,
+        openid,
+      )
     const bytes = 'json' in answer ? Buffer.from(JSON.stringify(answer.json)) : answer.binary
     const ctype = 'json' in answer ? 'application/json' : answer.contentType
     res.writeHead(200, { 'content-type': 'application/octet-stream' })
@@ -326,7 +399,9 @@ export class LocalCloudBase {
         this.storage.completeUpload(up[1]!, bytes, now)
       } catch (err) {
         res.writeHead(403, { 'content-type': 'application/xml' })
-        res.end(`<Error><Code>AccessDenied</Code><Message>${(err as Error).message}</Message><RequestId>local</RequestId><TraceId>local</TraceId></Error>`)
+        res.end(
+          `<Error><Code>AccessDenied</Code><Message>${(err as Error).message}</Message><RequestId>local</RequestId><TraceId>local</TraceId></Error>`,
+        )
         return
       }
       res.writeHead(200)
@@ -336,7 +411,12 @@ export class LocalCloudBase {
     const dl = /^\/storage\/files\/(.+)$/.exec(url.pathname)
     if (dl && req.method === 'GET') {
       const cloudPath = decodeURI(dl[1]!)
-      const ok = this.storage.verify(cloudPath, Number(url.searchParams.get('t')), url.searchParams.get('sign') ?? '', now)
+      const ok = this.storage.verify(
+        cloudPath,
+        Number(url.searchParams.get('t')),
+        url.searchParams.get('sign') ?? '',
+        now,
+      )
       if (!ok) throw new HttpError(403, 'signature invalid or URL expired')
       const bytes = this.storage.read(cloudPath)
       if (!bytes) throw new HttpError(404, 'file not found')
@@ -373,8 +453,10 @@ export class LocalCloudBase {
     if (p === '/clock') {
       if (req.method === 'POST') {
         const body = (await readJson(req)) as { set?: unknown; advanceMs?: unknown }
-        if (typeof body?.set === 'string' && !Number.isNaN(Date.parse(body.set))) this.clock.set(Date.parse(body.set))
-        else if (typeof body?.advanceMs === 'number' && Number.isFinite(body.advanceMs)) this.clock.advance(body.advanceMs)
+        if (typeof body?.set === 'string' && !Number.isNaN(Date.parse(body.set)))
+          this.clock.set(Date.parse(body.set))
+        else if (typeof body?.advanceMs === 'number' && Number.isFinite(body.advanceMs))
+          this.clock.advance(body.advanceMs)
         else throw new HttpError(400, 'body must be {"set": ISO-8601} or {"advanceMs": number}')
       } else if (req.method !== 'GET') throw new HttpError(405, 'method not allowed')
       return sendJson(res, 200, { now: new Date(this.clock.now()).toISOString() })
@@ -387,18 +469,33 @@ export class LocalCloudBase {
     }
     if (p === '/timers' && req.method === 'GET') return sendJson(res, 200, { timers: this.timerView() })
     if (p === '/openapi' && req.method === 'GET') {
-      return sendJson(res, 200, { calls: this.openApiCalls(url.searchParams.get('api') ?? undefined, Number(url.searchParams.get('limit') ?? 100)) })
+      return sendJson(res, 200, {
+        calls: this.openApiCalls(
+          url.searchParams.get('api') ?? undefined,
+          Number(url.searchParams.get('limit') ?? 100),
+        ),
+      })
     }
     if (p === '/openapi/faults' && req.method === 'POST') {
       const body = (await readJson(req)) as Partial<OpenApiFault> & { clear?: boolean }
       if (body.clear) this.faults.splice(0)
       else if (typeof body.api === 'string' && typeof body.errcode === 'number') {
-        this.faults.push({ api: body.api, errcode: body.errcode, errmsg: body.errmsg ?? 'injected failure', remaining: body.remaining ?? 1, ...(body.touser ? { touser: body.touser } : {}) })
+        this.faults.push({
+          api: body.api,
+          errcode: body.errcode,
+          errmsg: body.errmsg ?? 'injected failure',
+          remaining: body.remaining ?? 1,
+          ...(body.touser ? { touser: body.touser } : {}),
+        })
       } else throw new HttpError(400, 'body must be {"api", "errcode", "remaining"?} or {"clear": true}')
       return sendJson(res, 200, { faults: this.faults })
     }
     if (p === '/stats' && req.method === 'GET') {
-      return sendJson(res, 200, { counters: this.counters, store: this.store.stats, instances: this.host.instanceCounts() })
+      return sendJson(res, 200, {
+        counters: this.counters,
+        store: this.store.stats,
+        instances: this.host.instanceCounts(),
+      })
     }
     throw new HttpError(404, 'not found')
   }
@@ -430,7 +527,9 @@ export class LocalCloudBase {
         tcbApi: this.tcbApiUrl,
         gateway: this.gatewayUrl,
         collections: this.store.listCollections(),
-        functions: this.host.list().map((f) => ({ name: f.name, timeoutMs: f.timeoutMs, memoryMb: f.memoryMb })),
+        functions: this.host
+          .list()
+          .map((f) => ({ name: f.name, timeoutMs: f.timeoutMs, memoryMb: f.memoryMb })),
         timers: this.timerView(),
       })
     }
@@ -440,7 +539,12 @@ export class LocalCloudBase {
       const limit = Math.min(Math.max(Number(q.get('limit') ?? 20) || 20, 1), 100)
       const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0)
       const docs = [...this.store.find(coll, {})]
-      return sendJson(res, 200, { total: docs.length, offset, limit, docs: docs.slice(offset, offset + limit).map((d) => d.doc) })
+      return sendJson(res, 200, {
+        total: docs.length,
+        offset,
+        limit,
+        docs: docs.slice(offset, offset + limit).map((d) => d.doc),
+      })
     }
     if (p === '/console/api/invocations') {
       return sendJson(res, 200, { invocations: [...this.host.records].reverse().slice(0, 100) })
@@ -463,7 +567,10 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  })
   res.end(text)
 }
 
@@ -498,7 +605,12 @@ function readMultipart(req: http.IncomingMessage): Promise<Record<string, Buffer
     const out: Record<string, Buffer> = {}
     let bb: busboy.Busboy
     try {
-      bb = busboy({ headers: req.headers, defCharset: 'latin1', defParamCharset: 'utf8', limits: { fileSize: MAX_BODY, fieldSize: MAX_BODY } })
+      bb = busboy({
+        headers: req.headers,
+        defCharset: 'latin1',
+        defParamCharset: 'utf8',
+        limits: { fileSize: MAX_BODY, fieldSize: MAX_BODY },
+      })
     } catch (err) {
       reject(new HttpError(400, (err as Error).message))
       return
@@ -522,7 +634,13 @@ function readMultipart(req: http.IncomingMessage): Promise<Record<string, Buffer
 function contentTypeOf(p: string): string {
   const ext = path.extname(p).toLowerCase()
   return (
-    { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.pdf': 'application/pdf', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json' }[ext] ??
-    'application/octet-stream'
+    {
+      '.png': 'image/png',
+      '.jpg': 'image/jpeg',
+      '.jpeg': 'image/jpeg',
+      '.pdf': 'application/pdf',
+      '.txt': 'text/plain; charset=utf-8',
+      '.json': 'application/json',
+    }[ext] ?? 'application/octet-stream'
   )
 }

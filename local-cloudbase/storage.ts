@@ -19,7 +19,9 @@ export class FileStorage {
   ) {
     this.dir = path.join(dataDir, 'storage')
     fs.mkdirSync(this.dir, { recursive: true })
-    db.exec(`CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at INTEGER NOT NULL)`)
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
+    )
   }
 
   get bucketPrefix(): string {
@@ -61,7 +63,9 @@ export class FileStorage {
     fs.writeFileSync(tmp, bytes)
     fs.renameSync(tmp, file)
     this.db
-      .prepare('INSERT INTO files (path, size, created_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, created_at = excluded.created_at')
+      .prepare(
+        'INSERT INTO files (path, size, created_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, created_at = excluded.created_at',
+      )
       .run(cloudPath, bytes.length, now)
   }
 
@@ -90,16 +94,28 @@ export class FileStorage {
 
   /** A temporary URL: HMAC-signed path and expiry (clock time). */
   sign(cloudPath: string, expires: number): string {
-    const sig = createHmac('sha256', this.secret).update(`${cloudPath}\n${expires}`).digest('hex').slice(0, 32)
-    return `${encodeURI(cloudPath)}?t=${expires}&sign=${sig}`
+    const sig = createHmac('sha256', this.secret)
+      .update(`${cloudPath}\n${expires}`)
+      .digest('hex')
+      .slice(0, 32)
+    // Raw path: the SDK applies encodeURI itself before downloading.
+    return `${cloudPath}?t=${expires}&sign=${sig}`
   }
 
   verify(cloudPath: string, expires: number, sign: string, now: number): boolean {
-    const sig = createHmac('sha256', this.secret).update(`${cloudPath}\n${expires}`).digest('hex').slice(0, 32)
+    const sig = createHmac('sha256', this.secret)
+      .update(`${cloudPath}\n${expires}`)
+      .digest('hex')
+      .slice(0, 32)
     return sig === sign && expires >= now
   }
 }
 
 function validPath(p: string): boolean {
-  return !!p && p.length <= 512 && !p.startsWith('/') && !p.split('/').some((s) => s === '..' || s === '.' || s === '')
+  return (
+    !!p &&
+    p.length <= 512 &&
+    !p.startsWith('/') &&
+    !p.split('/').some((s) => s === '..' || s === '.' || s === '')
+  )
 }

@@ -48,7 +48,7 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 }
 
 // ---- the function ----------------------------------------------------------------------------
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const mod = require(bundlePath) as { main?: (event: unknown, context: unknown) => unknown }
 if (typeof mod.main !== 'function') throw new Error(`${bundlePath} does not export main`)
 const main = mod.main

@@ -92,7 +92,8 @@ export class DatabaseEngine {
   private object(value: unknown, field: string): Record<string, unknown> {
     const v = this.ejson(value, field)
     if (v === undefined) return {}
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new DbError('INVALID_PARAM', `${field} must be an object`)
+    if (!v || typeof v !== 'object' || Array.isArray(v))
+      throw new DbError('INVALID_PARAM', `${field} must be an object`)
     return v as Record<string, unknown>
   }
 
@@ -248,11 +249,13 @@ export class DatabaseEngine {
 
   private insert(body: Body): Body {
     const coll = this.collection(body)
-    if (!Array.isArray(body.data) || body.data.length === 0) throw new DbError('INVALID_PARAM', 'data must be a non-empty array')
+    if (!Array.isArray(body.data) || body.data.length === 0)
+      throw new DbError('INVALID_PARAM', 'data must be a non-empty array')
     const docs = body.data.map((s, i) => {
       const d = this.object(s, `data[${i}]`)
       if (d._id === undefined) d._id = newDocId()
-      if (typeof d._id !== 'string' && typeof d._id !== 'number') throw new DbError('INVALID_PARAM', '_id must be a string')
+      if (typeof d._id !== 'string' && typeof d._id !== 'number')
+        throw new DbError('INVALID_PARAM', '_id must be a string')
       d._id = String(d._id)
       return d as Doc
     })
@@ -275,7 +278,7 @@ export class DatabaseEngine {
   private applyTo(doc: Doc, data: Record<string, unknown>, merge: boolean): Doc {
     if (!merge) return { ...data, _id: doc._id }
     const ops = Object.keys(data).some((k) => k.startsWith('$')) ? data : { $set: data }
-    if ('_id' in (ops.$set as object ?? {})) throw new DbError('INVALID_PARAM', 'cannot update _id')
+    if ('_id' in ((ops.$set as object) ?? {})) throw new DbError('INVALID_PARAM', 'cannot update _id')
     const next = structuredClone(doc)
     try {
       applyUpdate(next, ops as never)
@@ -394,7 +397,8 @@ export class DatabaseEngine {
 function nonNegativeInt(v: unknown, field: string, dflt: number): number {
   if (v === undefined || v === null) return dflt
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 0) throw new DbError('INVALID_PARAM', `${field} must be a non-negative integer`)
+  if (!Number.isInteger(n) || n < 0)
+    throw new DbError('INVALID_PARAM', `${field} must be a non-negative integer`)
   return n
 }
 
@@ -402,7 +406,10 @@ function checkSize(encoded: string[]): void {
   let bytes = 0
   for (const s of encoded) bytes += Buffer.byteLength(s)
   if (bytes > MAX_RESULT_BYTES) {
-    throw new DbError('DATABASE_REQUEST_FAILED', `result size ${bytes} bytes exceeds the 1MB limit; use limit or field`)
+    throw new DbError(
+      'DATABASE_REQUEST_FAILED',
+      `result size ${bytes} bytes exceeds the 1MB limit; use limit or field`,
+    )
   }
 }
 

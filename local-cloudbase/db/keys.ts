@@ -34,14 +34,20 @@ function sortableDouble(n: number): string {
 export type Scalar = null | number | string | boolean | Date
 
 export function isScalar(v: unknown): v is Scalar {
-  return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v instanceof Date
+  return (
+    v === null ||
+    typeof v === 'number' ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    v instanceof Date
+  )
 }
 
 /** Encodes one value; `undefined` (missing field) encodes like null, as MongoDB indexes it. */
 export function encodeValue(v: unknown): string {
   if (v === null || v === undefined) return TYPE_NULL
   if (typeof v === 'number') return TYPE_NUMBER + (Number.isNaN(v) ? '' : sortableDouble(v))
-  if (typeof v === 'string') return TYPE_STRING + v.replace(/\u0000/g, '')
+  if (typeof v === 'string') return TYPE_STRING + v.split(SEP).join('')
   if (typeof v === 'boolean') return TYPE_BOOL + (v ? '1' : '0')
   if (v instanceof Date) return TYPE_DATE + sortableDouble(v.getTime())
   return TYPE_OTHER + JSON.stringify(v)
@@ -62,7 +68,8 @@ export function valuesAtPath(doc: unknown, path: string): unknown[] {
     for (const c of cur) {
       if (Array.isArray(c)) {
         if (/^\d+$/.test(p)) next.push(c[Number(p)])
-        else for (const el of c) if (el && typeof el === 'object') next.push((el as Record<string, unknown>)[p])
+        else
+          for (const el of c) if (el && typeof el === 'object') next.push((el as Record<string, unknown>)[p])
       } else if (c && typeof c === 'object' && !(c instanceof Date)) {
         next.push((c as Record<string, unknown>)[p])
       } else {
@@ -88,7 +95,8 @@ export function indexKeys(doc: unknown, fields: readonly string[], limit = 1000)
     const vals = [...new Set(valuesAtPath(doc, f).map(encodeValue))]
     const next: string[] = []
     for (const k of keys) for (const v of vals) next.push(i === 0 ? v : k + SEP + v)
-    if (next.length > limit) throw new Error(`index key fan-out above ${limit} for fields ${fields.join(',')}`)
+    if (next.length > limit)
+      throw new Error(`index key fan-out above ${limit} for fields ${fields.join(',')}`)
     keys = next
   })
   return keys

@@ -29,7 +29,8 @@ export interface StoreStats {
 }
 
 type Range = [string, string]
-type Plan = { kind: 'ids'; ids: string[] } | { kind: 'index'; index: IndexDef; ranges: Range[] } | { kind: 'scan' }
+type Plan =
+  { kind: 'ids'; ids: string[] } | { kind: 'index'; index: IndexDef; ranges: Range[] } | { kind: 'scan' }
 
 export function parseDoc(body: string): Doc {
   return EJSON.parse(body, { relaxed: true }) as Doc
@@ -88,12 +89,16 @@ export class Store {
       ),
       count: this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM docs WHERE coll = ?'),
       getMeta: this.db.prepare<[string], { v: string }>('SELECT v FROM meta WHERE k = ?'),
-      setMeta: this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
+      setMeta: this.db.prepare(
+        'INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v',
+      ),
     }
     for (const r of this.db.prepare<[], { name: string }>('SELECT name FROM collections').all()) {
       this.collections.add(r.name)
     }
-    for (const r of this.db.prepare<[], { coll: string; def: string }>('SELECT coll, def FROM index_defs').all()) {
+    for (const r of this.db
+      .prepare<[], { coll: string; def: string }>('SELECT coll, def FROM index_defs')
+      .all()) {
       this.indexList(r.coll).push(JSON.parse(r.def) as IndexDef)
     }
   }
@@ -168,7 +173,9 @@ export class Store {
         this.writeIndexKeys(coll, def, row.id, parseDoc(row.body))
       }
       this.db
-        .prepare('INSERT INTO index_defs (coll, name, def) VALUES (?, ?, ?) ON CONFLICT(coll, name) DO UPDATE SET def = excluded.def')
+        .prepare(
+          'INSERT INTO index_defs (coll, name, def) VALUES (?, ?, ?) ON CONFLICT(coll, name) DO UPDATE SET def = excluded.def',
+        )
         .run(coll, def.name, JSON.stringify(def))
     })
     if (existing) list.splice(list.indexOf(existing), 1, def)
@@ -313,7 +320,8 @@ function collectConditions(query: Record<string, unknown>, out = new Map<string,
     } else if (isPlainObject(v) && Object.keys(v).every((op) => op.startsWith('$'))) {
       for (const [op, arg] of Object.entries(v)) {
         if (op === '$eq' && isScalar(arg)) c.eq = [arg]
-        else if (op === '$in' && Array.isArray(arg) && arg.every(isScalar) && arg.length <= 100) c.eq = arg as Scalar[]
+        else if (op === '$in' && Array.isArray(arg) && arg.every(isScalar) && arg.length <= 100)
+          c.eq = arg as Scalar[]
         else if ((op === '$gt' || op === '$gte') && isScalar(arg) && arg !== null) c.low = arg
         else if ((op === '$lt' || op === '$lte') && isScalar(arg) && arg !== null) c.high = arg
       }
@@ -342,7 +350,8 @@ function rangesFor(index: IndexDef, conds: Map<string, Cond>): { ranges: Range[]
     }
     if (c && (c.low !== undefined || c.high !== undefined)) {
       const lowEnc = c.low !== undefined ? encodeValue(c.low) : encodeValue(c.high)[0]!
-      const sameType = c.low === undefined || c.high === undefined || encodeValue(c.low)[0] === encodeValue(c.high)[0]
+      const sameType =
+        c.low === undefined || c.high === undefined || encodeValue(c.low)[0] === encodeValue(c.high)[0]
       const highEnc =
         c.high !== undefined && sameType ? encodeValue(c.high) + SEP + MAX_CHAR : lowEnc[0]! + MAX_CHAR
       score += 1

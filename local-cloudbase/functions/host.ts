@@ -48,7 +48,9 @@ export interface InvocationRecord {
   dbCalls: number
 }
 
-export type InvocationResult = { ok: true; json: string; record: InvocationRecord } | { ok: false; message: string; record: InvocationRecord }
+export type InvocationResult =
+  | { ok: true; json: string; record: InvocationRecord }
+  | { ok: false; message: string; record: InvocationRecord }
 
 interface Instance {
   worker: Worker
@@ -90,9 +92,12 @@ export class FunctionHost {
   deploy(dir: string): DeployedFunction {
     const name = path.basename(dir)
     const bundlePath = path.join(dir, 'index.js')
-    if (!fs.existsSync(bundlePath)) throw new Error(`function ${name}: ${bundlePath} not built (run npm run build)`)
+    if (!fs.existsSync(bundlePath))
+      throw new Error(`function ${name}: ${bundlePath} not built (run npm run build)`)
     const cfgFile = path.join(dir, 'config.json')
-    const config = fs.existsSync(cfgFile) ? (JSON.parse(fs.readFileSync(cfgFile, 'utf8')) as FunctionConfig) : {}
+    const config = fs.existsSync(cfgFile)
+      ? (JSON.parse(fs.readFileSync(cfgFile, 'utf8')) as FunctionConfig)
+      : {}
     const fn: DeployedFunction = {
       name,
       dir,
@@ -235,7 +240,10 @@ export class FunctionHost {
     return new Promise((resolve) => {
       const { worker } = instance
       let settled = false
-      const finish = (r: { ok: true; json: string } | { ok: false; message: string }, healthy: boolean): void => {
+      const finish = (
+        r: { ok: true; json: string } | { ok: false; message: string },
+        healthy: boolean,
+      ): void => {
         if (settled) return
         settled = true
         clearTimeout(timer)
@@ -251,10 +259,13 @@ export class FunctionHost {
         resolve(r)
       }
       const onMsg = (m: WorkerReply): void => {
-        if (m.type === 'log' && m.id === id) record.logs.push({ level: m.level, text: m.text, at: this.opts.now() })
-        if (m.type === 'done' && m.id === id) finish(m.ok ? { ok: true, json: m.json } : { ok: false, message: m.message }, true)
+        if (m.type === 'log' && m.id === id)
+          record.logs.push({ level: m.level, text: m.text, at: this.opts.now() })
+        if (m.type === 'done' && m.id === id)
+          finish(m.ok ? { ok: true, json: m.json } : { ok: false, message: m.message }, true)
       }
-      const onError = (err: Error): void => finish({ ok: false, message: `Function crashed: ${err.message}` }, false)
+      const onError = (err: Error): void =>
+        finish({ ok: false, message: `Function crashed: ${err.message}` }, false)
       const onExit = (): void => finish({ ok: false, message: 'Function instance exited' }, false)
       const timer = setTimeout(
         () => finish({ ok: false, message: `Task timed out after ${fn.timeoutMs / 1000} seconds` }, false),

@@ -18,7 +18,11 @@ const FIELDS: Field[] = [
   { min: 0, max: 59 },
   { min: 0, max: 23 },
   { min: 1, max: 31 },
-  { min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  {
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
   { min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
   { min: 1970, max: 2199 },
 ]
@@ -69,7 +73,8 @@ function parseField(expr: string, f: Field): Set<number> {
 
 export function parseCron(source: string): Cron {
   const parts = source.trim().split(/\s+/)
-  if (parts.length !== 7) throw new Error(`cron needs 7 fields (second minute hour day month week year): "${source}"`)
+  if (parts.length !== 7)
+    throw new Error(`cron needs 7 fields (second minute hour day month week year): "${source}"`)
   const sets = parts.map((p, i) => parseField(p, FIELDS[i]!))
   return {
     source,
@@ -107,7 +112,13 @@ export function nextFire(cron: Cron, afterMs: number): number | null {
     const domOk = dom.has(d.getUTCDate())
     const dowOk = dow.has(d.getUTCDay())
     const dayOk =
-      cron.domRestricted && cron.dowRestricted ? domOk || dowOk : cron.domRestricted ? domOk : cron.dowRestricted ? dowOk : true
+      cron.domRestricted && cron.dowRestricted
+        ? domOk || dowOk
+        : cron.domRestricted
+          ? domOk
+          : cron.dowRestricted
+            ? dowOk
+            : true
     if (!dayOk) {
       t = Date.UTC(y, d.getUTCMonth(), d.getUTCDate() + 1)
       continue

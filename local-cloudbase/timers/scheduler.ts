@@ -40,7 +40,13 @@ export class Scheduler {
     const key = `${spec.function}/${spec.trigger}`
     this.clear(key)
     const cron = parseCron(spec.cron)
-    const state: TimerState = { ...spec, next: nextFire(cron, this.clock.now()), lastRunAt: null, lastOk: null, runs: 0 }
+    const state: TimerState = {
+      ...spec,
+      next: nextFire(cron, this.clock.now()),
+      lastRunAt: null,
+      lastOk: null,
+      runs: 0,
+    }
     this.timers.set(key, { state, cron })
     this.arm(key)
   }
