@@ -53,11 +53,14 @@ async function buildFunctions() {
 }
 
 async function buildLocalCloudBase() {
-  const entries = ['main', 'worker'].map((n) => path.join(root, 'local-cloudbase', `${n}.ts`))
-  if (!entries.every((e) => fs.existsSync(e))) return false
+  const entries = {
+    'local-cloudbase/main': path.join(root, 'local-cloudbase/main.ts'),
+    'local-cloudbase/worker': path.join(root, 'local-cloudbase/worker.ts'),
+    bench: path.join(root, 'bench/index.ts'),
+  }
   await esbuild.build({
     entryPoints: entries,
-    outdir: path.join(root, '.build/local-cloudbase'),
+    outdir: path.join(root, '.build'),
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -66,16 +69,15 @@ async function buildLocalCloudBase() {
     sourcemap: 'inline',
     logLevel: 'warning',
   })
-  return true
 }
 
 async function main() {
   const t0 = Date.now()
   packMiniprogramNpm()
   const fns = await buildFunctions()
-  const lcb = await buildLocalCloudBase()
+  await buildLocalCloudBase()
   console.log(
-    `build: miniprogram_npm packed; functions [${fns.join(', ')}]${lcb ? '; local-cloudbase' : ''} in ${Date.now() - t0} ms`,
+    `build: miniprogram_npm packed; functions [${fns.join(', ')}]; local-cloudbase, bench in ${Date.now() - t0} ms`,
   )
 }
 

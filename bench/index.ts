@@ -1,0 +1,14 @@
+/** `npm run bench`: prints figures for Local CloudBase and the product's actions. */
+import * as path from 'node:path'
+import { benchLocalCloudBase } from './local-cloudbase'
+
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, '..')
+  const only = process.argv[2]
+  if (!only || only === 'local-cloudbase') await benchLocalCloudBase(root)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
