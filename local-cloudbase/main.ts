@@ -90,7 +90,7 @@ export async function run(argv: string[]): Promise<void> {
   })
   if (args.clock) lcb.clock.set(Date.parse(args.clock))
   await lcb.start()
-  const seedScript = path.join(root, 'scripts/seed.js')
+  const seedScript = path.join(root, '.build/seed.js')
   if (firstStart && args.seed && fs.existsSync(seedScript)) {
     const { seed } = require(seedScript) as { seed: (tcbApiUrl: string) => Promise<string> }
     console.log(await seed(lcb.tcbApiUrl))

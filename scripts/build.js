@@ -57,6 +57,7 @@ async function buildLocalCloudBase() {
     'local-cloudbase/main': path.join(root, 'local-cloudbase/main.ts'),
     'local-cloudbase/worker': path.join(root, 'local-cloudbase/worker.ts'),
     bench: path.join(root, 'bench/index.ts'),
+    seed: path.join(root, 'scripts/seed.ts'),
   }
   await esbuild.build({
     entryPoints: entries,

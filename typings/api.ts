@@ -1,3 +1,5 @@
+import type { GeoPoint, Material, ProxyMode, Role, Tier } from './domain'
+
 /**
  * The client–server contract of the one client-facing cloud function `api`.
  * Types only: shared by the mini-program, the cloud functions and the tests.
@@ -33,3 +35,126 @@ export interface ApiRequest<A extends string = string, P = unknown> {
 }
 
 export type ApiResponse<T> = { ok: true; data: T } | { ok: false; error: ApiError }
+
+/** A page of results; `hasMore` drives infinite scroll. */
+export interface Paged<T> {
+  list: T[]
+  total: number
+  page: number
+  pageSize: number
+  hasMore: boolean
+}
+
+/** An agent as the public sees them: name, title, masked phone. */
+export interface AgentPublic {
+  id: string
+  name: string
+  title: string
+  role: Role
+  roleLabel: string
+  kindLabel: string
+  maskedPhone: string
+}
+
+export interface ItemSummary {
+  id: string
+  code: string
+  name: string
+  category: string
+  tier: Tier
+  tierLabel: string
+  promisedDays: number
+  /** "即办" or "5 个工作日". */
+  timeLimitText: string
+  proxyMode: ProxyMode
+  proxyModeLabel: string
+  homeVisit: boolean
+  fee: string
+}
+
+export interface ItemDetail extends ItemSummary {
+  description: string
+  materials: Material[]
+  steps: string[]
+  departments: string[]
+  legalDays: number | null
+  supervisionHotline: string
+  /** Who handles it at the station the resident is looking from. */
+  handling: {
+    stationId: string
+    stationName: string
+    hotline: string
+    dutyAgents: AgentPublic[]
+    forwardedTo: string | null
+  } | null
+}
+
+export interface StationSummary {
+  id: string
+  code: string
+  name: string
+  tier: Tier
+  tierLabel: string
+  address: string
+  hotline: string
+  hours: string
+  location: GeoPoint
+  distanceMeters: number | null
+}
+
+export interface DutyToday {
+  date: string
+  workday: boolean
+  stationId: string
+  stationName: string
+  hotline: string
+  agents: AgentPublic[]
+  /** Why nobody is on duty (holiday, weekend), in Chinese; null when someone is. */
+  closedReason: string | null
+  reception: { agent: AgentPublic; hours: string; topic: string } | null
+}
+
+export interface StationDetail extends StationSummary {
+  parents: { id: string; name: string; tier: Tier }[]
+  children: StationSummary[]
+  head: AgentPublic | null
+  agents: AgentPublic[]
+  duty: DutyToday
+  receptionDays: { weekdayLabel: string; agent: AgentPublic; hours: string; topic: string }[]
+  itemCount: number
+}
+
+/** Input and output of every action of the `api` function. */
+export interface Actions {
+  'catalog.list': {
+    in: {
+      stationId?: string
+      tier?: Tier
+      category?: string
+      keyword?: string
+      page?: number
+      pageSize?: number
+    }
+    out: Paged<ItemSummary> & { categories: string[] }
+  }
+  'catalog.get': { in: { id: string; stationId?: string }; out: ItemDetail }
+  'stations.list': {
+    in: { tier?: Tier; parentId?: string; near?: GeoPoint; page?: number; pageSize?: number }
+    out: Paged<StationSummary>
+  }
+  'stations.get': { in: { id?: string; code?: string }; out: StationDetail }
+  'duty.today': { in: { stationId: string }; out: DutyToday }
+  'me.profile': {
+    in: Record<string, never>
+    out: {
+      openid: string
+      agent: { id: string; name: string; role: Role; stationId: string; stationName: string } | null
+    }
+  }
+  'roster.bind': {
+    in: { code: string }
+    out: { agentId: string; name: string; role: Role; stationId: string }
+  }
+}
+
+export type ActionName = keyof Actions

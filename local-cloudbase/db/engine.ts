@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { EJSON } from 'bson'
+import { BSONRegExp, EJSON } from 'bson'
 import { Aggregator, find, update as applyUpdate } from 'mingo'
 import type { Store, Doc, StoredDoc } from './store'
 import { DbError } from './errors'
@@ -97,9 +97,20 @@ export class DatabaseEngine {
     return v as Record<string, unknown>
   }
 
-  /** `db.serverDate({ offset })` arrives as `{ $tcb_server_date: { offset } }`. */
+  /**
+   * Normalises decoded EJSON for the query engine: `db.serverDate({ offset })` arrives as
+   * `{ $tcb_server_date: { offset } }` and becomes the clock's time; BSON regular expressions
+   * (`db.RegExp`, `/re/` in where) become JS RegExps, which mingo evaluates.
+   */
   private resolveServerDates(v: unknown): unknown {
     if (Array.isArray(v)) return v.map((x) => this.resolveServerDates(x))
+    if (v instanceof BSONRegExp) {
+      try {
+        return new RegExp(v.pattern, v.options.replace(/[^imsu]/g, ''))
+      } catch (err) {
+        throw new DbError('INVALID_PARAM', `invalid regular expression: ${(err as Error).message}`)
+      }
+    }
     if (v && typeof v === 'object' && !(v instanceof Date) && !(v instanceof RegExp)) {
       const o = v as Record<string, unknown>
       const marker = o.$tcb_server_date as { offset?: unknown } | undefined

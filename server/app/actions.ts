@@ -1,9 +1,18 @@
 import type { ActionTable } from './router'
+import type { Deps } from './context'
+import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
+import { meProfile, rosterBind, rosterInvite } from '../actions/roster'
 
-/** Dependencies handed to every action (the initialised SDK; repositories wrap its database). */
-export interface Deps {
-  cloud: typeof import('wx-server-sdk')
+export type { Deps } from './context'
+
+/** The action table of the `api` function; each capability registers its actions here. */
+export const actions: ActionTable<Deps> = {
+  'catalog.list': catalogList,
+  'catalog.get': catalogGet,
+  'stations.list': stationsList,
+  'stations.get': stationsGet,
+  'duty.today': dutyToday,
+  'me.profile': meProfile,
+  'roster.bind': rosterBind,
+  'admin.roster.invite': rosterInvite,
 }
-
-/** The action table; each capability registers its actions here. */
-export const actions: ActionTable<Deps> = {}

@@ -109,6 +109,11 @@ export class WorkCalendar {
     return `${Math.max(...this.covered)}-12-31`
   }
 
+  /** A statutory holiday or a rest day of a holiday block (not an ordinary weekend). */
+  isHoliday(day: string): boolean {
+    return this.holidays.has(day)
+  }
+
   isWorkday(day: string): boolean {
     if (this.workdays.has(day)) return true
     if (this.holidays.has(day)) return false

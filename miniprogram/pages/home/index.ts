@@ -1,6 +1,71 @@
+import type { DutyToday, StationDetail, StationSummary } from '../../../typings/api'
+import { ApiCallError, callApi } from '../../services/api'
+import { isElderlyMode } from '../../services/settings'
+import { fetchStation, myStationId, setMyStation } from '../../services/stations'
+
+/** 首页: my station, tap-to-call hotline, who is on duty today, entries. */
 Component({
   data: {
-    hotline: '',
-    hours: '',
+    station: null as StationDetail | null,
+    duty: null as DutyToday | null,
+    choices: [] as StationSummary[],
+    loading: true,
+    error: '',
+    elderly: false,
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      // A station QR code opens the home page with scene "s=<code>".
+      const scene = decodeURIComponent(query.scene ?? '')
+      const code = /^s=([\w-]+)$/.exec(scene)?.[1]
+      this.setData({ elderly: isElderlyMode() })
+      return this.reload(code)
+    },
+    onShow() {
+      if (this.data.elderly !== isElderlyMode()) this.setData({ elderly: isElderlyMode() })
+    },
+    async onPullDownRefresh() {
+      await this.reload()
+      wx.stopPullDownRefresh()
+    },
+    async reload(code?: string) {
+      this.setData({ loading: true, error: '' })
+      try {
+        if (code) {
+          const s = await callApi('stations.get', { code })
+          setMyStation(s.id)
+        }
+        const id = myStationId()
+        if (!id) {
+          const page = await callApi('stations.list', { tier: 'village', pageSize: 50 })
+          this.setData({ station: null, choices: page.list })
+        } else {
+          const station = await fetchStation(id)
+          this.setData({ station, duty: station.duty })
+        }
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onPick(e: WechatMiniprogram.TouchEvent) {
+      setMyStation(String(e.currentTarget.dataset.id))
+      return this.reload()
+    },
+    onChangeStation() {
+      setMyStation('')
+      return this.reload()
+    },
+    onServices() {
+      return wx.switchTab({ url: '/pages/catalog/index' })
+    },
+    onStation() {
+      if (!this.data.station) return undefined
+      return wx.navigateTo({ url: `/pages/station/index?id=${encodeURIComponent(this.data.station.id)}` })
+    },
+    onShareAppMessage() {
+      return { title: '有事找代理员，只进一家门', path: '/pages/home/index' }
+    },
   },
 })

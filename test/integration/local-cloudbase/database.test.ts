@@ -50,6 +50,8 @@ describe('documents through @cloudbase/node-sdk', () => {
       .get()
     expect(page.data).toEqual([{ name: '张大爷' }])
 
+    const byRegExp = await people.where({ name: db.RegExp({ regexp: '^张', options: 'i' }) }).get()
+    expect(byRegExp.data.map((p: { name: string }) => p.name)).toEqual(['张大爷'])
     const tagged = await people.where({ tags: '低保' }).orderBy('name', 'asc').get()
     expect(tagged.data.map((p: { name: string }) => p.name).sort()).toEqual(['张大爷', '赵姐'].sort())
     expect((await people.where({ town: '青山镇' }).count()).total).toBe(3)

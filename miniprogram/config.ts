@@ -1,0 +1,10 @@
+/**
+ * Which transport the API client uses. `cloud`: wx.cloud.callFunction (production).
+ * `local`: Local CloudBase's gateway on this machine (DevTools with "不校验合法域名"), calling
+ * as the demo identity picked in 我的 → 本地演示身份.
+ */
+export const config = {
+  transport: 'local' as 'cloud' | 'local',
+  cloudEnv: '',
+  gatewayUrl: 'http://127.0.0.1:8787/gateway',
+}

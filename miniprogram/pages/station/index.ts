@@ -1,0 +1,56 @@
+import type { StationDetail } from '../../../typings/api'
+import { ApiCallError } from '../../services/api'
+import { isElderlyMode } from '../../services/settings'
+import { fetchStation, setMyStation } from '../../services/stations'
+
+/** 服务站详情: hours, hotline, duty, reception days, agents, navigation. */
+Component({
+  data: {
+    id: '',
+    station: null as StationDetail | null,
+    loading: true,
+    error: '',
+    elderly: false,
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ id: decodeURIComponent(query.id ?? ''), elderly: isElderlyMode() })
+      return this.reload()
+    },
+    async reload() {
+      this.setData({ loading: true, error: '' })
+      try {
+        const station = await fetchStation(this.data.id)
+        this.setData({ station })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onNavigate() {
+      const s = this.data.station
+      if (!s) return undefined
+      return wx
+        .openLocation({
+          latitude: s.location.latitude,
+          longitude: s.location.longitude,
+          name: s.name,
+          address: s.address,
+          scale: 16,
+        })
+        .catch(() => undefined)
+    },
+    onMyStation() {
+      if (!this.data.station) return
+      setMyStation(this.data.station.id)
+      wx.showToast({ title: '已设为我的服务站', icon: 'success' })
+    },
+    onShareAppMessage() {
+      return {
+        title: this.data.station?.name ?? '为民服务站',
+        path: `/pages/station/index?id=${encodeURIComponent(this.data.id)}`,
+      }
+    },
+  },
+})

@@ -1,0 +1,85 @@
+/**
+ * Demo data: the sample district in database/demo/district.json, written through the real
+ * node SDK (so it works against Local CloudBase or a cloud environment alike). Idempotent:
+ * every record is written by id. Demo identities (openids) are bound to roster entries here
+ * only; real users bind with invitation codes.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import tcb from '@cloudbase/node-sdk'
+import type { Agent, DutyRota, Item, Pairing, Station } from '../typings/domain'
+import { searchText } from '../server/domain/network'
+
+export interface DemoDistrict {
+  district: { name: string }
+  stations: Station[]
+  items: Item[]
+  agents: Agent[]
+  rotas: DutyRota[]
+  pairings: Pairing[]
+}
+
+/** Demo identities usable through the gateway (`X-WX-OPENID`) and the mini-program's local mode. */
+export const DEMO_OPENIDS = {
+  admin: 'o-demo-admin',
+  supervisor: 'o-demo-supervisor',
+  townshipHead: 'o-demo-head-township',
+  villageHead: 'o-demo-head-village',
+  villageAgent: 'o-demo-agent-village',
+  resident1: 'o-demo-resident-1',
+  resident2: 'o-demo-resident-2',
+} as const
+
+export function loadDemo(root: string): DemoDistrict {
+  return JSON.parse(fs.readFileSync(path.join(root, 'database/demo/district.json'), 'utf8')) as DemoDistrict
+}
+
+/** Which roster entries the demo identities are bound to. */
+export function demoBindings(d: DemoDistrict): Record<string, string> {
+  const firstTownship = d.stations.find((s) => s.tier === 'township')!
+  const firstVillage = d.stations.find((s) => s.tier === 'village' && s.parentId === firstTownship._id)!
+  const pick = (f: (a: Agent) => boolean) => d.agents.find(f)!._id
+  return {
+    [pick((a) => a.role === 'admin')]: DEMO_OPENIDS.admin,
+    [pick((a) => a.role === 'supervisor')]: DEMO_OPENIDS.supervisor,
+    [pick((a) => a.role === 'head' && a.stationId === firstTownship._id)]: DEMO_OPENIDS.townshipHead,
+    [pick((a) => a.role === 'head' && a.stationId === firstVillage._id)]: DEMO_OPENIDS.villageHead,
+    [pick((a) => a.role === 'agent' && a.stationId === firstVillage._id)]: DEMO_OPENIDS.villageAgent,
+  }
+}
+
+async function putAll(
+  db: ReturnType<ReturnType<typeof tcb.init>['database']>,
+  coll: string,
+  docs: { _id: string }[],
+): Promise<void> {
+  for (let i = 0; i < docs.length; i += 20) {
+    await Promise.all(docs.slice(i, i + 20).map(({ _id, ...data }) => db.collection(coll).doc(_id).set(data)))
+  }
+}
+
+export async function seed(tcbApiUrl: string, root = path.resolve(__dirname, '..')): Promise<string> {
+  const d = loadDemo(root)
+  const db = tcb.init({ env: 'local', secretId: 'seed', secretKey: 'seed', serviceUrl: tcbApiUrl }).database()
+  const bindings = demoBindings(d)
+  await putAll(db, 'stations', d.stations)
+  await putAll(
+    db,
+    'items',
+    d.items.map((i) => ({ ...i, search: searchText(i) })),
+  )
+  await putAll(
+    db,
+    'agents',
+    d.agents.map((a) => (bindings[a._id] ? { ...a, openid: bindings[a._id] } : a)),
+  )
+  await putAll(db, 'rotas', d.rotas)
+  await putAll(db, 'pairings', d.pairings)
+  await putAll(db, 'settings', [
+    { _id: 'district', districtName: d.district.name, supervisionHotline: '0851-12345678' } as {
+      _id: string
+    },
+    { _id: 'calendar', overrides: [], coveredYears: [] } as { _id: string },
+  ])
+  return `Seeded ${d.district.name}: ${d.stations.length} stations, ${d.items.length} items, ${d.agents.length} agents, ${d.rotas.length} rotas, ${d.pairings.length} pairings`
+}

@@ -1,0 +1,66 @@
+import { randomInt } from 'node:crypto'
+import type { Role } from '../../typings/domain'
+import { AppError, conflict, notFound } from '../lib/errors'
+import { fields, parse, z } from '../lib/validate'
+import { currentAgent, requireRole, type Ctx } from '../app/context'
+
+const INVITE_TTL_MS = 7 * 86_400_000
+// No 0/O/1/I: codes are read aloud and typed by hand.
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
+
+export async function meProfile(_payload: unknown, ctx: Ctx) {
+  const agent = await currentAgent(ctx)
+  if (!agent) return { openid: ctx.caller.openid, agent: null }
+  const station = await ctx.deps.network.station(agent.stationId)
+  return {
+    openid: ctx.caller.openid,
+    agent: {
+      id: agent._id,
+      name: agent.name,
+      role: agent.role,
+      stationId: agent.stationId,
+      stationName: station?.name ?? '',
+    },
+  }
+}
+
+const inviteInput = z.object({ agentId: fields.id('花名册人员') })
+
+/** An admin issues a one-time code that binds a WeChat user to a roster entry. */
+export async function rosterInvite(payload: unknown, ctx: Ctx): Promise<{ code: string; expiresAt: string }> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(inviteInput, payload)
+  const agent = await ctx.deps.network.agent(p.agentId)
+  if (!agent || !agent.active) throw notFound('花名册中没有此人')
+  const code = Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')
+  const expiresAt = new Date(ctx.now.getTime() + INVITE_TTL_MS)
+  await ctx.deps.roster.createInvitation({
+    _id: code,
+    agentId: agent._id,
+    expiresAt,
+    createdAt: ctx.now,
+    usedBy: null,
+  })
+  return { code, expiresAt: expiresAt.toISOString() }
+}
+
+const bindInput = z.object({
+  code: z
+    .string({ error: '请输入邀请码' })
+    .trim()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z2-9]{8}$/, '邀请码为 8 位字母或数字')),
+})
+
+/** The invited user redeems the code; identity is the caller's OPENID, never a client field. */
+export async function rosterBind(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ agentId: string; name: string; role: Role; stationId: string }> {
+  const p = parse(bindInput, payload)
+  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  if (await ctx.deps.network.agentByOpenid(ctx.caller.openid))
+    throw conflict('您的微信已绑定花名册，无需重复绑定')
+  const agent = await ctx.deps.roster.redeem(p.code, ctx.caller.openid, ctx.now)
+  return { agentId: agent._id, name: agent.name, role: agent.role, stationId: agent.stationId }
+}

@@ -1,0 +1,53 @@
+import type { Agent, Role } from '../../typings/domain'
+import { WorkCalendar } from '../domain/calendar'
+import { officialCalendarSource } from '../domain/official-calendar'
+import { AppError, forbidden } from '../lib/errors'
+import type { NetworkRepository } from '../repositories/network'
+import type { SettingsRepository } from '../repositories/settings'
+import type { RosterRepository } from '../repositories/roster'
+import type { ActionContext } from './router'
+
+/** External platform services (WeChat open APIs, cloud storage) behind one seam. */
+export interface Platform {
+  qrcode(scene: string, page: string): Promise<Buffer>
+  upload(cloudPath: string, bytes: Buffer): Promise<string>
+  download(fileId: string): Promise<Buffer>
+  tempUrl(fileId: string): Promise<string>
+}
+
+/** Dependencies handed to every action. */
+export interface Deps {
+  network: NetworkRepository
+  settings: SettingsRepository
+  roster: RosterRepository
+  platform: Platform
+}
+
+export type Ctx = ActionContext<Deps>
+
+const official = officialCalendarSource()
+
+/** The working calendar: official data plus admin overrides from the database. */
+export async function loadCalendar(deps: Deps): Promise<WorkCalendar> {
+  const s = await deps.settings.calendar()
+  return new WorkCalendar(
+    {
+      holidays: official.holidays,
+      workdays: official.workdays,
+      coveredYears: [...official.coveredYears, ...s.coveredYears],
+    },
+    s.overrides,
+  )
+}
+
+/** The caller's roster entry, if any: roles come only from the roster, never from the client. */
+export async function currentAgent(ctx: Ctx): Promise<Agent | null> {
+  return ctx.caller.openid ? ctx.deps.network.agentByOpenid(ctx.caller.openid) : null
+}
+
+export async function requireRole(ctx: Ctx, roles: readonly Role[]): Promise<Agent> {
+  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  const agent = await currentAgent(ctx)
+  if (!agent || !roles.includes(agent.role)) throw forbidden()
+  return agent
+}

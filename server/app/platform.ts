@@ -1,0 +1,28 @@
+import type cloud from 'wx-server-sdk'
+import type { Platform } from './context'
+
+/** WeChat open APIs and cloud storage through wx-server-sdk. */
+export function wxPlatform(sdk: typeof cloud): Platform {
+  return {
+    async qrcode(scene, page) {
+      const res = (await sdk.openapi.wxacode.getUnlimited({ scene, page, checkPath: false, width: 430 })) as {
+        buffer: Buffer
+      }
+      return res.buffer
+    },
+    async upload(cloudPath, bytes) {
+      const res = await sdk.uploadFile({ cloudPath, fileContent: bytes })
+      return res.fileID
+    },
+    async download(fileId) {
+      const res = await sdk.downloadFile({ fileID: fileId })
+      return res.fileContent as Buffer
+    },
+    async tempUrl(fileId) {
+      const res = (await sdk.getTempFileURL({ fileList: [fileId] })) as {
+        fileList: { tempFileURL: string }[]
+      }
+      return res.fileList[0]?.tempFileURL ?? ''
+    },
+  }
+}

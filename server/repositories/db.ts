@@ -1,0 +1,86 @@
+/**
+ * The subset of wx-server-sdk's database API the repositories use, typed for promises only
+ * (the SDK's published typings mix in callback overloads that return void). Repositories are
+ * the only code that holds a Database.
+ */
+export type Row = Record<string, unknown>
+
+export interface Query {
+  where(query: object): Query
+  orderBy(field: string, order: 'asc' | 'desc'): Query
+  skip(n: number): Query
+  limit(n: number): Query
+  field(projection: object): Query
+  get(): Promise<{ data: Row[] }>
+  count(): Promise<{ total: number }>
+  update(opts: { data: object }): Promise<{ stats: { updated: number } }>
+  remove(): Promise<{ stats: { removed: number } }>
+}
+
+export interface DocumentRef {
+  get(): Promise<{ data: Row }>
+  set(opts: { data: object }): Promise<{ _id: string | number; stats: { updated: number; created: number } }>
+  update(opts: { data: object }): Promise<{ stats: { updated: number } }>
+  remove(): Promise<{ stats: { removed: number } }>
+}
+
+export interface Collection extends Query {
+  doc(id: string): DocumentRef
+  add(opts: { data: object | object[] }): Promise<{ _id?: string; _ids?: string[] }>
+}
+
+export interface Transaction {
+  collection(name: string): {
+    doc(id: string): DocumentRef
+    add(opts: { data: object }): Promise<{ _id: string }>
+  }
+}
+
+export interface Command {
+  in(values: unknown[]): unknown
+  nin(values: unknown[]): unknown
+  gt(v: unknown): unknown
+  gte(v: unknown): unknown
+  lt(v: unknown): unknown
+  lte(v: unknown): unknown
+  neq(v: unknown): unknown
+  inc(n: number): unknown
+  push(v: unknown): unknown
+  remove(): unknown
+  or(conds: object[]): unknown
+}
+
+export interface Database {
+  collection(name: string): Collection
+  command: Command
+  RegExp(opts: { regexp: string; options?: string }): unknown
+  serverDate(opts?: { offset?: number }): unknown
+  runTransaction<T>(fn: (tx: Transaction) => Promise<T>, retries?: number): Promise<T>
+}
+
+/** CloudBase returns at most 100 documents per query: page through up to `max`. */
+export async function fetchAll<T>(query: Query, max = 1000): Promise<T[]> {
+  const out: T[] = []
+  for (let skip = 0; skip < max; skip += 100) {
+    const { data } = await query
+      .skip(skip)
+      .limit(Math.min(100, max - skip))
+      .get()
+    const page = data as unknown as T[]
+    out.push(...page)
+    if (page.length < 100) break
+  }
+  return out
+}
+
+/** Escapes user text for a RegExp query. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Strips `_id` for update/set calls (the SDK rejects `_id` in update data). */
+export function withoutId<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { _id, ...rest } = doc
+  return rest
+}

@@ -1,0 +1,34 @@
+import type { CalendarOverride } from '../domain/calendar'
+import type { Database } from './db'
+
+export interface CalendarSettings {
+  overrides: CalendarOverride[]
+  /** Years an admin has entered in full (the State Council schedule published each November). */
+  coveredYears: number[]
+}
+
+export interface DistrictSettings {
+  districtName: string
+  /** 监督电话 shown on every item and receipt. */
+  supervisionHotline: string
+}
+
+/** Admin-maintained settings documents in the `settings` collection. */
+export class SettingsRepository {
+  constructor(private readonly db: Database) {}
+
+  private async read<T>(id: string): Promise<T | null> {
+    const { data } = await this.db.collection('settings').where({ _id: id }).limit(1).get()
+    return (data[0] as unknown as T | undefined) ?? null
+  }
+
+  async calendar(): Promise<CalendarSettings> {
+    return (await this.read<CalendarSettings>('calendar')) ?? { overrides: [], coveredYears: [] }
+  }
+
+  async district(): Promise<DistrictSettings> {
+    return (
+      (await this.read<DistrictSettings>('district')) ?? { districtName: '', supervisionHotline: '12345' }
+    )
+  }
+}

@@ -1,0 +1,44 @@
+import * as path from 'node:path'
+import type { LocalCloudBase } from '../../local-cloudbase/server'
+import type { ApiResponse } from '../../typings/api'
+import { seed, loadDemo, DEMO_OPENIDS } from '../../scripts/seed'
+import { ROOT, startLocalCloudBase } from './local-cloudbase'
+
+export { DEMO_OPENIDS }
+export const demo = loadDemo(ROOT)
+
+/** Local CloudBase with the real `api` function deployed and the demo district seeded. */
+export async function startApi(clockIso = '2026-12-01T10:00:00+08:00'): Promise<LocalCloudBase> {
+  const lcb = await startLocalCloudBase({ functions: [path.join(ROOT, 'cloudfunctions/api')] })
+  lcb.clock.set(Date.parse(clockIso))
+  await seed(lcb.tcbApiUrl, ROOT)
+  return lcb
+}
+
+/** Calls an action of `api` through the gateway as `openid`; returns the envelope and the database calls it made. */
+export async function call<T = unknown>(
+  lcb: LocalCloudBase,
+  action: string,
+  payload: unknown,
+  openid: string = DEMO_OPENIDS.resident1,
+): Promise<ApiResponse<T> & { dbCalls: number }> {
+  const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
+    body: JSON.stringify({ action, payload }),
+  })
+  if (res.status !== 200) throw new Error(`gateway ${res.status}: ${await res.text()}`)
+  const body = (await res.json()) as ApiResponse<T>
+  return { ...body, dbCalls: Number(res.headers.get('x-db-calls')) }
+}
+
+export async function ok<T>(
+  lcb: LocalCloudBase,
+  action: string,
+  payload: unknown,
+  openid?: string,
+): Promise<T> {
+  const r = await call<T>(lcb, action, payload, openid)
+  if (!r.ok) throw new Error(`${action} failed: ${JSON.stringify(r.error)}`)
+  return r.data
+}

@@ -1,0 +1,120 @@
+/**
+ * Domain records shared by the cloud functions, the mini-program and the tests (types only).
+ * Vocabulary follows DOMAIN.md: station, item, agent, case, appointment, rating.
+ */
+
+/** 三级代理网络: 区为民服务中心 / 乡镇为民服务站 / 村（社区）为民服务室. */
+export type Tier = 'district' | 'township' | 'village'
+
+export interface GeoPoint {
+  latitude: number
+  longitude: number
+}
+
+/** 服务站（中心 / 站 / 室）. */
+export interface Station {
+  _id: string
+  /** Short stable code, unique; used in QR scenes (scene ≤ 32 chars). */
+  code: string
+  name: string
+  tier: Tier
+  parentId: string | null
+  address: string
+  location: GeoPoint
+  /** 服务热线. */
+  hotline: string
+  /** 办公时间, human-readable (e.g. "周一至周五 8:30-12:00，14:00-17:30"). */
+  hours: string
+  /** Roster id of the 站长 / 负责人. */
+  headAgentId: string | null
+  active: boolean
+}
+
+/** 代理方式: 直接代理 / 承诺代理 / 联合代理. */
+export type ProxyMode = 'direct' | 'promise' | 'joint'
+
+export interface Material {
+  name: string
+  /** 原件 / 复印件 / 原件或复印件. */
+  form: 'original' | 'copy' | 'either'
+  count: number
+  note?: string
+}
+
+/** 代理事项. */
+export interface Item {
+  _id: string
+  code: string
+  name: string
+  category: string
+  /** 办理层级: the tier that decides the matter. */
+  tier: Tier
+  materials: Material[]
+  /** 办理流程, one step per entry. */
+  steps: string[]
+  /** 承诺时限 in working days; 0 = 即办. */
+  promisedDays: number
+  /** 法定时限 in working days, when different from the promise. */
+  legalDays?: number
+  /** 收费标准; normally "无偿". */
+  fee: string
+  proxyMode: ProxyMode
+  departments: string[]
+  homeVisit: boolean
+  published: boolean
+  active: boolean
+  /** Plain-language note for residents (who qualifies, what to expect). */
+  description?: string
+}
+
+export type Role = 'agent' | 'head' | 'supervisor' | 'admin'
+
+export interface LeavePeriod {
+  /** YYYY-MM-DD inclusive, Asia/Shanghai. */
+  from: string
+  to: string
+  reason?: string
+}
+
+/** 花名册 entry: an agent (代理员), station head, supervisor or admin. */
+export interface Agent {
+  _id: string
+  name: string
+  phone: string
+  stationId: string
+  role: Role
+  /** Catalog categories the agent is good at. */
+  specialties: string[]
+  /** 党员 or 志愿者. */
+  kind: 'party_member' | 'volunteer'
+  /** 职务, e.g. 村党支部书记. */
+  title?: string
+  leaves: LeavePeriod[]
+  /** Bound WeChat user, set by redeeming an invitation code. */
+  openid?: string
+  active: boolean
+}
+
+/** 值班 / 轮流坐班 rota of one station. */
+export interface DutyRota {
+  /** = stationId. */
+  _id: string
+  stationId: string
+  /** ISO weekday 1 (Mon) … 7 (Sun) → roster ids on duty that day. */
+  weekly: Record<string, string[]>
+  /** Date-specific replacements (调班). */
+  overrides: { date: string; agentIds: string[]; note?: string }[]
+  /** 领导接待日. */
+  receptionDays: { weekday: number; agentId: string; hours: string; topic?: string }[]
+}
+
+/** 结对帮扶: an agent paired with a resident or household. */
+export interface Pairing {
+  _id: string
+  stationId: string
+  agentId: string
+  residentName: string
+  household?: string
+  /** Set when the resident is known in WeChat. */
+  residentOpenid?: string
+}
