@@ -80,7 +80,6 @@ export function escapeRegExp(s: string): string {
 
 /** Strips `_id` for update/set calls (the SDK rejects `_id` in update data). */
 export function withoutId<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { _id, ...rest } = doc
   return rest
 }

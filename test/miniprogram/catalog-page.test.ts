@@ -1,0 +1,91 @@
+import simulate from 'miniprogram-simulate'
+import { useTransport } from '../../miniprogram/services/api'
+import { setElderlyMode } from '../../miniprogram/services/settings'
+import { loadComponent, settle } from './helpers'
+import { startBackend, type Backend } from './local-backend'
+
+const pageId = loadComponent('pages/catalog/index')
+let backend: Backend
+
+beforeAll(async () => {
+  backend = await startBackend()
+  useTransport(backend.transport(() => 'o-demo-resident-1'))
+}, 30_000)
+afterAll(() => backend.stop())
+
+type Page = ReturnType<typeof simulate.render>
+
+async function openPage(): Promise<Page> {
+  const page = simulate.render(pageId)
+  page.attach(document.createElement('parent-wrapper'))
+  await (page.instance as unknown as { onLoad(): Promise<void> }).onLoad()
+  return page
+}
+
+const names = (page: Page) => page.querySelectorAll('.item .name').map((n) => n.dom!.textContent)
+
+async function until(page: Page, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await settle(20)
+  expect(check()).toBe(true)
+}
+
+describe('办事 page with the demo district', () => {
+  it('lists the service catalog, 20 per page, and loads more at the bottom', async () => {
+    const page = await openPage()
+    expect(names(page)).toHaveLength(20)
+    expect(page.querySelector('.item .limit')!.dom!.textContent).toMatch(/即办|\d+ 个工作日/)
+    ;(page.instance as unknown as { onReachBottom(): Promise<void> }).onReachBottom()
+    await until(page, () => names(page).length === 40)
+  })
+
+  it('searches by pinyin initials', async () => {
+    const page = await openPage()
+    ;(page.instance as unknown as { onSearch(e: { detail: string }): Promise<void> }).onSearch({
+      detail: 'zdshbz',
+    })
+    await until(page, () => names(page).length === 1)
+    expect(names(page)).toEqual(['最低生活保障申请'])
+    expect(page.querySelector('.end')!.dom!.textContent).toBe('共 1 项')
+  })
+
+  it('switches tiers with a tap', async () => {
+    const page = await openPage()
+    const districtTab = page.querySelectorAll('.tier').find((t) => t.dom!.textContent === '区')!
+    districtTab.dispatchEvent('tap')
+    await until(page, () =>
+      page.querySelectorAll('.item .tier-label').every((t) => t.dom!.textContent === '区为民服务中心办理'),
+    )
+    expect(districtTab.dom!.className).toContain('active')
+  })
+
+  it('shows an empty state when nothing matches', async () => {
+    const page = await openPage()
+    ;(page.instance as unknown as { onSearch(e: { detail: string }): Promise<void> }).onSearch({
+      detail: '不存在的事项',
+    })
+    await until(page, () => !!page.querySelector('.empty'))
+    expect(names(page)).toEqual([])
+  })
+
+  it('shows the error and retries when the network fails', async () => {
+    let fail = true
+    const real = backend.transport(() => 'o-demo-resident-1')
+    useTransport(async (fn, event) => {
+      if (fail) throw new Error('offline')
+      return real(fn, event)
+    })
+    const page = await openPage()
+    expect(page.querySelector('.error .message')!.dom!.textContent).toBe('网络不给力，请检查网络后重试')
+    fail = false
+    page.querySelector('.retry')!.dispatchEvent('click')
+    await until(page, () => names(page).length === 20)
+    useTransport(real)
+  })
+
+  it('uses large type in elderly mode', async () => {
+    setElderlyMode(true)
+    const page = await openPage()
+    expect(page.querySelector('.page')!.dom!.className).toContain('elderly')
+    setElderlyMode(false)
+  })
+})

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { Transport } from '../../miniprogram/services/api'
+
+const ROOT = path.resolve(__dirname, '../..')
+
+export interface Backend {
+  gateway: string
+  transport(openid: () => string): Transport
+  stop(): Promise<void>
+}
+
+/**
+ * The real backend for page tests: Local CloudBase in a child process (built by `npm run
+ * build`) with the `api` function and the demo district, at a fixed clock. Pages reach it
+ * through the same gateway the mini-program's local mode uses.
+ */
+export async function startBackend(clock = '2026-12-01T10:00:00+08:00'): Promise<Backend> {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-lcb-'))
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, '.build/local-cloudbase/main.js'), '--port', '0', '--data', data, '--clock', clock],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const gateway = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString()
+      const m = /Gateway: (\S+)/.exec(out)
+      if (m) resolve(m[1]!)
+    })
+    child.once('exit', (code) => reject(new Error(`Local CloudBase exited (${code})`)))
+  })
+  const post = (fn: string, event: unknown, openid: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      const body = JSON.stringify(event)
+      const req = http.request(
+        `${gateway}/functions/${fn}`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-wx-openid': openid,
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))))
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+  return {
+    gateway,
+    transport: (openid) => (fn, event) => post(fn, event, openid()),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}

@@ -1,0 +1,97 @@
+import simulate from 'miniprogram-simulate'
+import { useTransport, setDemoOpenid } from '../../miniprogram/services/api'
+import { isElderlyMode } from '../../miniprogram/services/settings'
+import { myStationId, setMyStation } from '../../miniprogram/services/stations'
+import { loadComponent, settle } from './helpers'
+import { startBackend, type Backend } from './local-backend'
+
+const homeId = loadComponent('pages/home/index')
+const itemId = loadComponent('pages/item/index')
+const mineId = loadComponent('pages/mine/index')
+let backend: Backend
+let openid = 'o-demo-resident-1'
+
+beforeAll(async () => {
+  backend = await startBackend('2026-12-01T10:00:00+08:00')
+  useTransport(backend.transport(() => openid))
+}, 30_000)
+afterAll(() => backend.stop())
+
+type Page = ReturnType<typeof simulate.render>
+const text = (page: Page, sel: string) => page.querySelector(sel)?.dom?.textContent ?? ''
+const all = (page: Page, sel: string) => page.querySelectorAll(sel).map((n) => n.dom!.textContent)
+
+async function open(id: string, query: Record<string, string> = {}): Promise<Page> {
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  await (page.instance as unknown as { onLoad(q: Record<string, string>): Promise<void> }).onLoad(query)
+  return page
+}
+
+describe('首页', () => {
+  it('asks a new resident to pick their service room, then shows hotline and duty', async () => {
+    setMyStation('')
+    const page = await open(homeId)
+    expect(text(page, '.pick-title')).toBe('请选择您所在的村（社区）服务室')
+    const first = page.querySelector('.choice')!
+    expect(page.querySelectorAll('.choice')).toHaveLength(16)
+    first.dispatchEvent('click')
+    for (let i = 0; i < 50 && !text(page, '.station-name'); i++) await settle(20)
+    expect(myStationId()).not.toBe('')
+    expect(text(page, '.station-name')).toContain('服务室')
+    const hotline = page.querySelector('.hotline')!
+    expect(hotline.querySelector('.phone')!.dom!.textContent).toMatch(/^0851-/)
+    // Tuesday 2026-12-01: someone from the rota is on duty, shown with a masked phone.
+    expect(all(page, '.agent-phone').every((p) => /^\d{3}\*{4}\d{4}$/.test(p))).toBe(true)
+    expect(all(page, '.agent-name').length).toBeGreaterThan(0)
+  })
+
+  it('opens the station a QR code points to', async () => {
+    const page = await open(homeId, { scene: encodeURIComponent('s=QS-HY') })
+    expect(myStationId()).toBe('st-qingshan-hongyan')
+    expect(text(page, '.station-name')).toContain('红岩')
+  })
+})
+
+describe('事项详情', () => {
+  it('shows materials, steps, time limit, fee and the supervision hotline', async () => {
+    setMyStation('st-qingshan-hongyan')
+    const page = await open(itemId, { id: 'it-MZ-001' })
+    expect(text(page, '.name')).toBe('最低生活保障申请')
+    expect(all(page, '.mname').length).toBeGreaterThanOrEqual(3)
+    expect(text(page, '.fee')).toBe('无偿')
+    expect(text(page, '.limit')).toMatch(/个工作日/)
+    expect(text(page, '.supervise')).toBe('监督电话：0851-12345678')
+    expect(text(page, '.handling')).toContain('您不用跑')
+  })
+
+  it('explains a missing item in plain words', async () => {
+    const page = await open(itemId, { id: 'it-NOPE' })
+    expect(text(page, '.error .message')).toBe('未找到该代理事项，可能已调整，请返回列表查看')
+  })
+})
+
+describe('我的', () => {
+  it('switches elderly mode and remembers it', async () => {
+    const page = await open(mineId)
+    expect(isElderlyMode()).toBe(false)
+    page.querySelector('.elderly-switch')!.dispatchEvent('change', { detail: true })
+    await settle()
+    expect(isElderlyMode()).toBe(true)
+    expect(page.querySelector('.page')!.dom!.className).toContain('elderly')
+  })
+
+  it('shows a staff member who they are, and refuses a wrong invitation code in Chinese', async () => {
+    openid = 'o-demo-head-village'
+    setDemoOpenid(openid)
+    const staff = await open(mineId)
+    for (let i = 0; i < 50 && !text(staff, '.who').includes('·'); i++) await settle(20)
+    expect(text(staff, '.who')).toContain('红岩')
+    openid = 'o-demo-resident-2'
+    const resident = await open(mineId)
+    for (let i = 0; i < 50 && text(resident, '.who') !== '群众用户'; i++) await settle(20)
+    ;(resident.instance as unknown as { onCode(e: { detail: string }): void }).onCode({ detail: 'ABCDEFGH' })
+    await (resident.instance as unknown as { onBind(): Promise<void> }).onBind()
+    expect(resident.instance.data).toMatchObject({ codeError: '邀请码不存在，请向管理员核对' })
+  })
+})
