@@ -28,6 +28,8 @@ export interface Station {
   /** Roster id of the 站长 / 负责人. */
   headAgentId: string | null
   active: boolean
+  /** Cloud-storage file of the station's QR poster, generated on first request. */
+  qrFileId?: string
 }
 
 /** 代理方式: 直接代理 / 承诺代理 / 联合代理. */

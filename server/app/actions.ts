@@ -2,6 +2,15 @@ import type { ActionTable } from './router'
 import type { Deps } from './context'
 import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
 import { meProfile, rosterBind, rosterInvite } from '../actions/roster'
+import {
+  retire,
+  saveAgent,
+  saveItem,
+  savePairing,
+  saveRota,
+  saveStation,
+  stationQrcode,
+} from '../actions/admin'
 
 export type { Deps } from './context'
 
@@ -14,5 +23,12 @@ export const actions: ActionTable<Deps> = {
   'duty.today': dutyToday,
   'me.profile': meProfile,
   'roster.bind': rosterBind,
+  'stations.qrcode': stationQrcode,
   'admin.roster.invite': rosterInvite,
+  'admin.stations.save': saveStation,
+  'admin.items.save': saveItem,
+  'admin.agents.save': saveAgent,
+  'admin.rotas.save': saveRota,
+  'admin.pairings.save': savePairing,
+  'admin.retire': retire,
 }

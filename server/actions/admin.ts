@@ -1,0 +1,258 @@
+import type { Agent, DutyRota, Item, Pairing, Station } from '../../typings/domain'
+import { searchText } from '../domain/network'
+import { conflict, invalidInput, notFound } from '../lib/errors'
+import { fields, parse, z } from '../lib/validate'
+import { requireRole, type Ctx } from '../app/context'
+import { CATEGORIES } from './public'
+
+const tier = z.enum(['district', 'township', 'village'], { error: '层级应为 区/乡镇/村（社区）' })
+const code = z
+  .string({ error: '请填写编码' })
+  .trim()
+  .regex(/^[A-Z0-9][A-Z0-9-]{0,15}$/, '编码为大写字母、数字或“-”，不超过 16 位')
+
+const stationInput = z.object({
+  _id: z.string().max(64).optional(),
+  code,
+  name: fields.text('名称', 40),
+  tier,
+  parentId: z.string().max(64).nullable(),
+  address: fields.text('地址', 100),
+  location: z.object({
+    latitude: z.number({ error: '纬度应为数字' }).min(-90, '纬度超出范围').max(90, '纬度超出范围'),
+    longitude: z.number({ error: '经度应为数字' }).min(-180, '经度超出范围').max(180, '经度超出范围'),
+  }),
+  hotline: fields.phone,
+  hours: fields.text('办公时间', 60),
+  headAgentId: z.string().max(64).nullable().default(null),
+  active: z.boolean().default(true),
+})
+
+const PARENT_TIER = { district: null, township: 'district', village: 'township' } as const
+
+/** 管理员: create or update a station; the parent must be one tier up. */
+export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(stationInput, payload)
+  const net = ctx.deps.network
+  const id = p._id ?? `st-${p.code.toLowerCase()}`
+  const sameCode = await net.stationByCode(p.code)
+  if (sameCode && sameCode._id !== id) throw conflict(`编码 ${p.code} 已被「${sameCode.name}」使用`)
+  const expectedParent = PARENT_TIER[p.tier]
+  if (expectedParent === null) {
+    if (p.parentId) throw invalidInput({ parentId: '区为民服务中心没有上级' })
+  } else {
+    const parent = p.parentId ? await net.station(p.parentId) : null
+    if (!parent || parent.tier !== expectedParent) {
+      throw invalidInput({
+        parentId:
+          expectedParent === 'district'
+            ? '乡镇服务站的上级应为区为民服务中心'
+            : '村（社区）服务室的上级应为乡镇服务站',
+      })
+    }
+  }
+  const station: Station = { ...p, _id: id, parentId: p.parentId ?? null }
+  await net.saveStation(station)
+  return { id }
+}
+
+const material = z.object({
+  name: fields.text('材料名称', 40),
+  form: z.enum(['original', 'copy', 'either'], { error: '请选择原件或复印件' }),
+  count: z.number().int().min(1, '份数至少为 1').max(20, '份数过多'),
+  note: z.string().max(60, '备注不能超过 60 个字').optional(),
+})
+
+const itemInput = z
+  .object({
+    _id: z.string().max(64).optional(),
+    code,
+    name: fields.text('名称', 40),
+    category: z.enum(CATEGORIES as [string, ...string[]], { error: '请选择事项分类' }),
+    tier,
+    materials: z.array(material).max(20, '材料不超过 20 项'),
+    steps: z.array(fields.text('流程', 80)).max(12, '流程不超过 12 步'),
+    promisedDays: z
+      .number({ error: '请填写承诺时限' })
+      .int('承诺时限应为整数')
+      .min(0)
+      .max(180, '承诺时限过长'),
+    legalDays: z.number().int().min(0).max(365).optional(),
+    fee: z.string().trim().max(40).default('无偿'),
+    proxyMode: z.enum(['direct', 'promise', 'joint'], { error: '请选择代理方式' }),
+    departments: z.array(z.string().trim().min(1).max(30)).max(10),
+    homeVisit: z.boolean().default(false),
+    published: z.boolean().default(false),
+    active: z.boolean().default(true),
+    description: z.string().max(200, '说明不能超过 200 个字').optional(),
+  })
+  .refine((i) => !i.published || (i.materials.length > 0 && i.steps.length > 0), {
+    message: '公开的事项须列明所需材料和办理流程',
+    path: ['published'],
+  })
+  .refine((i) => i.legalDays === undefined || i.legalDays >= i.promisedDays, {
+    message: '法定时限不应短于承诺时限',
+    path: ['legalDays'],
+  })
+
+export async function saveItem(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(itemInput, payload)
+  const id = p._id ?? `it-${p.code}`
+  const item: Item = { ...p, _id: id }
+  await ctx.deps.network.saveItem({ ...item, search: searchText(item) })
+  return { id }
+}
+
+const agentInput = z.object({
+  _id: z.string().max(64).optional(),
+  name: fields.text('姓名', 20),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^1\d{10}$/, '应为 11 位手机号'),
+  stationId: fields.id('服务站'),
+  role: z.enum(['agent', 'head', 'supervisor', 'admin'], { error: '请选择角色' }),
+  specialties: z
+    .array(z.enum(CATEGORIES as [string, ...string[]]))
+    .max(10)
+    .default([]),
+  kind: z.enum(['party_member', 'volunteer'], { error: '请选择党员或志愿者' }),
+  title: z.string().max(30).optional(),
+  leaves: z
+    .array(
+      z
+        .object({ from: fields.day, to: fields.day, reason: z.string().max(30).optional() })
+        .refine((l) => l.from <= l.to, '结束日期不能早于开始日期'),
+    )
+    .max(50)
+    .default([]),
+  active: z.boolean().default(true),
+})
+
+export async function saveAgent(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(agentInput, payload)
+  const net = ctx.deps.network
+  if (!(await net.station(p.stationId))) throw invalidInput({ stationId: '服务站不存在' })
+  const id = p._id ?? `ag-${p.stationId.replace(/^st-/, '')}-${p.phone.slice(-4)}`
+  const existing = p._id ? await net.agent(p._id) : null
+  // The WeChat binding is kept: it is changed only by redeeming an invitation.
+  const agent: Agent = { ...p, _id: id, ...(existing?.openid ? { openid: existing.openid } : {}) }
+  await net.saveAgent(agent)
+  return { id }
+}
+
+const rotaInput = z.object({
+  stationId: fields.id('服务站'),
+  weekly: z.record(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.array(z.string().max(64)).max(10)),
+  overrides: z
+    .array(
+      z.object({
+        date: fields.day,
+        agentIds: z.array(z.string().max(64)).max(10),
+        note: z.string().max(30).optional(),
+      }),
+    )
+    .max(366)
+    .default([]),
+  receptionDays: z
+    .array(
+      z.object({
+        weekday: z.number().int().min(1).max(7),
+        agentId: z.string().max(64),
+        hours: fields.text('接待时间', 30),
+        topic: z.string().max(30).optional(),
+      }),
+    )
+    .max(7)
+    .default([]),
+})
+
+export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(rotaInput, payload)
+  const net = ctx.deps.network
+  const agents = await net.agentsOfStation(p.stationId)
+  const ids = new Set(agents.map((a) => a._id))
+  const used = [
+    ...Object.values(p.weekly).flat(),
+    ...p.overrides.flatMap((o) => o.agentIds),
+    ...p.receptionDays.map((r) => r.agentId),
+  ]
+  const stranger = used.find((id) => !ids.has(id))
+  if (stranger) throw invalidInput({ weekly: `${stranger} 不在本站花名册中` })
+  const rota: DutyRota = { _id: p.stationId, ...p, weekly: p.weekly as Record<string, string[]> }
+  await net.saveRota(rota)
+  return { id: p.stationId }
+}
+
+const pairingInput = z.object({
+  _id: z.string().max(64).optional(),
+  stationId: fields.id('服务站'),
+  agentId: fields.id('代理员'),
+  residentName: fields.text('群众姓名', 20),
+  household: z.string().max(40).optional(),
+})
+
+export async function savePairing(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
+  await requireRole(ctx, ['admin', 'head'])
+  const p = parse(pairingInput, payload)
+  const agent = await ctx.deps.network.agent(p.agentId)
+  if (!agent || agent.stationId !== p.stationId) throw invalidInput({ agentId: '代理员不属于该服务站' })
+  const id = p._id ?? `pr-${p.agentId}-${ctx.now.getTime().toString(36)}`
+  const pairing: Pairing = { ...p, _id: id }
+  await ctx.deps.network.savePairing(pairing)
+  return { id }
+}
+
+const retireInput = z.object({
+  kind: z.enum(['station', 'item', 'agent'], { error: '类型不正确' }),
+  id: fields.id('记录'),
+})
+
+/** Retiring keeps the record (cases refer to it) but takes it off every public list. */
+export async function retire(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(retireInput, payload)
+  const net = ctx.deps.network
+  if (p.kind === 'station') {
+    const s = await net.station(p.id)
+    if (!s) throw notFound('未找到该服务站')
+    await net.saveStation({ ...s, active: false })
+  } else if (p.kind === 'item') {
+    const i = await net.item(p.id)
+    if (!i) throw notFound('未找到该事项')
+    await net.saveItem({ ...i, active: false })
+  } else {
+    const a = await net.agent(p.id)
+    if (!a) throw notFound('花名册中没有此人')
+    await net.saveAgent({ ...a, active: false })
+  }
+  return { id: p.id }
+}
+
+const qrInput = z.object({ stationId: fields.id('服务站') })
+
+/**
+ * The station's QR poster: a mini-program code that opens the home page at that station
+ * (scene `s=<code>`, ≤ 32 characters). Generated once and kept in cloud storage.
+ */
+export async function stationQrcode(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ fileId: string; url: string; scene: string }> {
+  const p = parse(qrInput, payload)
+  const net = ctx.deps.network
+  const station = await net.station(p.stationId)
+  if (!station || !station.active) throw notFound('未找到该服务站')
+  const scene = `s=${station.code}`
+  let fileId = station.qrFileId
+  if (!fileId) {
+    const png = await ctx.deps.platform.qrcode(scene, 'pages/home/index')
+    fileId = await ctx.deps.platform.upload(`qrcode/${station.code}.png`, png)
+    await net.saveStation({ ...station, qrFileId: fileId })
+  }
+  return { fileId, url: await ctx.deps.platform.tempUrl(fileId), scene }
+}
