@@ -13,7 +13,7 @@ afterAll(() => lcb.stop())
 
 const newItem = {
   code: 'MZ-901',
-  name: '困难残疾人生活补贴申领',
+  name: '残疾人家庭无障碍改造申请',
   category: '残联',
   tier: 'township',
   materials: [
@@ -40,13 +40,13 @@ describe('admin maintains the service network', () => {
       const r = await call(lcb, 'admin.items.save', { ...newItem, role: 'admin' }, who)
       expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '您没有权限进行此操作' } })
     }
-    const r = await call(lcb, 'catalog.list', { keyword: 'kncjrshbt' })
+    const r = await call(lcb, 'catalog.list', { keyword: 'cjrjtwzagz' })
     expect(r).toMatchObject({ ok: true, data: { total: 0 } })
   })
 
   it('publishes a new item that residents then find by pinyin initials, and retires it', async () => {
     expect(await ok(lcb, 'admin.items.save', newItem, admin)).toEqual({ id: 'it-MZ-901' })
-    const found = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { keyword: 'kncjrshbt' })
+    const found = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { keyword: 'cjrjtwzagz' })
     expect(found.list.map((i) => i.code)).toEqual(['MZ-901'])
     const detail = await ok<ItemDetail>(lcb, 'catalog.get', { id: 'it-MZ-901' })
     expect(detail).toMatchObject({
