@@ -120,3 +120,70 @@ export interface Pairing {
   /** Set when the resident is known in WeChat. */
   residentOpenid?: string
 }
+
+/** Who did something on a case, as recorded in the timeline. */
+export interface Actor {
+  openid: string
+  agentId: string | null
+  name: string
+  /** 'resident' or a roster role. */
+  role: Role | 'resident' | 'system'
+}
+
+/** 申请代理 (a case). States, labels and transitions live in server/domain/case-states.ts. */
+export interface CaseRecord {
+  _id: string
+  /** 受理编号 printed on the 材料接收单. */
+  caseNo: string
+  state: import('../server/domain/case-states').CaseState
+  /** Optimistic-concurrency version: every transition increments it. */
+  version: number
+  item: { id: string; code: string; name: string; category: string; tier: Tier; promisedDays: number }
+  stationId: string
+  applicant: {
+    openid: string | null
+    name: string
+    phone: string
+    /** Set when an agent submitted on behalf of a resident without a smartphone. */
+    claimCode: string | null
+  }
+  description: string
+  attachments: string[]
+  visit: 'station' | 'home'
+  assignedAgentId: string
+  assignReason: string
+  submittedBy: Actor
+  requestId: string
+  handling: import('../server/domain/case-states').HandlingType | null
+  receivedMaterials: string[]
+  acceptedAt: Date | null
+  dueAt: Date | null
+  dueDay: string | null
+  calendarMissingYears: number[]
+  completedAt: Date | null
+  result: string | null
+  onTime: boolean | null
+  deliveredAt: Date | null
+  rating: {
+    level: import('../server/domain/case-states').RatingLevel
+    tags: string[]
+    comment: string
+    isDefault: boolean
+    at: Date
+  } | null
+  rejectReason: string | null
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** One timeline entry (the audit trail), written atomically with the state change. */
+export interface CaseEvent {
+  _id: string
+  caseId: string
+  at: Date
+  actor: Actor
+  action: string
+  from: string | null
+  to: string
+  note: string
+}

@@ -7,6 +7,7 @@ import type { Database } from '../../server/repositories/db'
 import { NetworkRepository } from '../../server/repositories/network'
 import { RosterRepository } from '../../server/repositories/roster'
 import { SettingsRepository } from '../../server/repositories/settings'
+import { CaseRepository } from '../../server/repositories/cases'
 
 // DYNAMIC_CURRENT_ENV: the environment the function is deployed in (cloud or Local CloudBase).
 // The published typings declare `env` as string only; the SDK accepts this symbol at runtime.
@@ -17,6 +18,7 @@ const deps: Deps = {
   network: new NetworkRepository(db),
   settings: new SettingsRepository(db),
   roster: new RosterRepository(db),
+  cases: new CaseRepository(db),
   platform: wxPlatform(cloud),
 }
 

@@ -1,3 +1,14 @@
+import {
+  acceptCase,
+  completeCase,
+  deliverCase,
+  getCase,
+  myCases,
+  rateCase,
+  rejectCase,
+  submitCase,
+  workInbox,
+} from '../actions/cases'
 import type { ActionTable } from './router'
 import type { Deps } from './context'
 import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
@@ -24,6 +35,15 @@ export const actions: ActionTable<Deps> = {
   'me.profile': meProfile,
   'roster.bind': rosterBind,
   'stations.qrcode': stationQrcode,
+  'cases.submit': submitCase,
+  'cases.accept': acceptCase,
+  'cases.reject': rejectCase,
+  'cases.complete': completeCase,
+  'cases.deliver': deliverCase,
+  'cases.rate': rateCase,
+  'cases.get': getCase,
+  'cases.mine': myCases,
+  'work.inbox': workInbox,
   'admin.roster.invite': rosterInvite,
   'admin.stations.save': saveStation,
   'admin.items.save': saveItem,

@@ -5,6 +5,7 @@ import { AppError, forbidden } from '../lib/errors'
 import type { NetworkRepository } from '../repositories/network'
 import type { SettingsRepository } from '../repositories/settings'
 import type { RosterRepository } from '../repositories/roster'
+import type { CaseRepository } from '../repositories/cases'
 import type { ActionContext } from './router'
 
 /** External platform services (WeChat open APIs, cloud storage) behind one seam. */
@@ -13,6 +14,8 @@ export interface Platform {
   upload(cloudPath: string, bytes: Buffer): Promise<string>
   download(fileId: string): Promise<Buffer>
   tempUrl(fileId: string): Promise<string>
+  /** WeChat content security: 'pass', or 'risky' / 'review' for text that must not be stored. */
+  textCheck(content: string, openid: string): Promise<'pass' | 'risky' | 'review'>
 }
 
 /** Dependencies handed to every action. */
@@ -20,6 +23,7 @@ export interface Deps {
   network: NetworkRepository
   settings: SettingsRepository
   roster: RosterRepository
+  cases: CaseRepository
   platform: Platform
 }
 

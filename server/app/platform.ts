@@ -18,6 +18,13 @@ export function wxPlatform(sdk: typeof cloud): Platform {
       const res = await sdk.downloadFile({ fileID: fileId })
       return res.fileContent as Buffer
     },
+    async textCheck(content, openid) {
+      const res = (await sdk.openapi.security.msgSecCheck({ content, version: 2, scene: 1, openid })) as {
+        result?: { suggest?: string }
+      }
+      const suggest = res.result?.suggest
+      return suggest === 'risky' || suggest === 'review' ? suggest : 'pass'
+    },
     async tempUrl(fileId) {
       const res = (await sdk.getTempFileURL({ fileList: [fileId] })) as {
         fileList: { tempFileURL: string }[]

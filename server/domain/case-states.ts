@@ -77,7 +77,11 @@ export const OPEN_STATES: readonly CaseState[] = Object.freeze([
 ] as const)
 
 /** No action applies any more. */
-export const TERMINAL_STATES: readonly CaseState[] = Object.freeze(['rated', 'withdrawn', 'rejected'] as const)
+export const TERMINAL_STATES: readonly CaseState[] = Object.freeze([
+  'rated',
+  'withdrawn',
+  'rejected',
+] as const)
 
 /** The case has been 办结 (and stays so): counts in 代理事项办结率 while it sits in one of these. */
 export const COMPLETED_STATES: readonly CaseState[] = Object.freeze([
@@ -93,7 +97,7 @@ export const COMPLETED_STATES: readonly CaseState[] = Object.freeze([
 export const CLOCK_RUNNING_STATES: readonly CaseState[] = Object.freeze(['accepted', 'escalated'] as const)
 
 export function isCaseState(value: unknown): value is CaseState {
-  return typeof value === 'string' && Object.hasOwn(CASE_STATE_LABELS, value)
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CASE_STATE_LABELS, value)
 }
 
 export function isOpen(state: CaseState): boolean {
@@ -133,7 +137,7 @@ export const HANDLING_TYPE_LABELS: Readonly<Record<HandlingType, string>> = Obje
 })
 
 export function isHandlingType(value: unknown): value is HandlingType {
-  return typeof value === 'string' && Object.hasOwn(HANDLING_TYPE_LABELS, value)
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(HANDLING_TYPE_LABELS, value)
 }
 
 /** The state a case enters when accepted with the given classification. */
@@ -202,7 +206,7 @@ export const CASE_ACTION_LABELS: Readonly<Record<CaseAction, string>> = Object.f
 })
 
 export function isCaseAction(value: unknown): value is CaseAction {
-  return typeof value === 'string' && Object.hasOwn(CASE_ACTION_LABELS, value)
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CASE_ACTION_LABELS, value)
 }
 
 export interface TransitionRule {
@@ -273,7 +277,10 @@ export function transition(
 
   const rule = TRANSITIONS[action]
   if (!rule.from.includes(state)) {
-    return { ok: false, message: `当前状态为「${CASE_STATE_LABELS[state]}」，不能${CASE_ACTION_LABELS[action]}` }
+    return {
+      ok: false,
+      message: `当前状态为「${CASE_STATE_LABELS[state]}」，不能${CASE_ACTION_LABELS[action]}`,
+    }
   }
   if (requiresReason(action) && !(typeof opts.reason === 'string' && opts.reason.trim() !== '')) {
     return { ok: false, message: `${CASE_ACTION_LABELS[action]}须说明理由` }
@@ -403,7 +410,13 @@ export function workingDaysOverdue(now: Date, dueAt: Date, calendar: WorkCalenda
 // Rating (评价)
 // ---------------------------------------------------------------------------------------------
 
-export const RATING_LEVELS = ['very_satisfied', 'satisfied', 'basic', 'dissatisfied', 'very_dissatisfied'] as const
+export const RATING_LEVELS = [
+  'very_satisfied',
+  'satisfied',
+  'basic',
+  'dissatisfied',
+  'very_dissatisfied',
+] as const
 
 export type RatingLevel = (typeof RATING_LEVELS)[number]
 
@@ -422,7 +435,7 @@ export const DEFAULT_RATING: RatingLevel = 'basic'
 export const DEFAULT_RATING_WINDOW_DAYS = 7
 
 export function isRatingLevel(value: unknown): value is RatingLevel {
-  return typeof value === 'string' && Object.hasOwn(RATING_LABELS, value)
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(RATING_LABELS, value)
 }
 
 /** 差评: 不满意 and 非常不满意; opens a rectification task (整改). */

@@ -36,13 +36,18 @@ export interface Transaction {
   }
 }
 
+/** A query condition that can be combined (`_.gte(a).and(_.lt(b))`). */
+export interface QueryCommand {
+  and(other: unknown): QueryCommand
+}
+
 export interface Command {
   in(values: unknown[]): unknown
   nin(values: unknown[]): unknown
-  gt(v: unknown): unknown
-  gte(v: unknown): unknown
-  lt(v: unknown): unknown
-  lte(v: unknown): unknown
+  gt(v: unknown): QueryCommand
+  gte(v: unknown): QueryCommand
+  lt(v: unknown): QueryCommand
+  lte(v: unknown): QueryCommand
   neq(v: unknown): unknown
   inc(n: number): unknown
   push(v: unknown): unknown

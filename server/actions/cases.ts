@@ -1,0 +1,573 @@
+import { randomBytes } from 'node:crypto'
+import type { Actor, Agent, CaseEvent, CaseRecord } from '../../typings/domain'
+import { shanghaiDay } from '../domain/calendar'
+import { chooseAssignee } from '../domain/assignment'
+import {
+  CASE_ACTION_LABELS,
+  CASE_STATE_DESCRIPTIONS,
+  CASE_STATE_LABELS,
+  HANDLING_TYPE_LABELS,
+  RATING_LABELS,
+  RATING_LEVELS,
+  allowedActions,
+  dueAfterAcceptance,
+  isOnTime,
+  transition,
+  type CaseAction,
+  type CaseState,
+  type HandlingType,
+} from '../domain/case-states'
+import { dutyOn, tiersOfferedAt } from '../domain/network'
+import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import { maskPhone } from '../lib/mask'
+import { fields, parse, z } from '../lib/validate'
+import { currentAgent, loadCalendar, type Ctx } from '../app/context'
+
+const STAFF_ROLES = ['agent', 'head'] as const
+
+function actorOf(ctx: Ctx, agent: Agent | null, applicantName?: string): Actor {
+  return agent
+    ? { openid: ctx.caller.openid, agentId: agent._id, name: agent.name, role: agent.role }
+    : { openid: ctx.caller.openid, agentId: null, name: applicantName ?? '申请人', role: 'resident' }
+}
+
+async function checkText(ctx: Ctx, text: string, field: string): Promise<void> {
+  if (!text) return
+  const verdict = await ctx.deps.platform.textCheck(text, ctx.caller.openid)
+  if (verdict !== 'pass') {
+    throw new AppError('CONTENT_RISKY', '内容含有不宜发布的信息，请修改后再提交', {
+      [field]: '请修改这段文字后再提交',
+    })
+  }
+}
+
+// ---- views -------------------------------------------------------------------------------------
+
+export interface CaseView {
+  id: string
+  caseNo: string
+  version: number
+  state: CaseState
+  stateLabel: string
+  stateDescription: string
+  item: CaseRecord['item'] & { timeLimitText: string }
+  stationId: string
+  applicant: { name: string; maskedPhone: string }
+  description: string
+  attachments: string[]
+  visit: CaseRecord['visit']
+  agent: { id: string; name: string; maskedPhone: string } | null
+  assignReason: string
+  handling: HandlingType | null
+  handlingLabel: string | null
+  dueAt: string | null
+  dueDay: string | null
+  calendarWarning: string | null
+  result: string | null
+  onTime: boolean | null
+  rating: { level: string; label: string; isDefault: boolean; comment: string } | null
+  createdAt: string
+  /** What the caller may do now (for buttons). */
+  actions: CaseAction[]
+  timeline?: { at: string; who: string; what: string; note: string }[]
+}
+
+function view(
+  c: CaseRecord,
+  agent: Agent | null,
+  callerActions: CaseAction[],
+  events?: CaseEvent[],
+): CaseView {
+  return {
+    id: c._id,
+    caseNo: c.caseNo,
+    version: c.version,
+    state: c.state,
+    stateLabel: CASE_STATE_LABELS[c.state],
+    stateDescription: CASE_STATE_DESCRIPTIONS[c.state],
+    item: {
+      ...c.item,
+      timeLimitText: c.item.promisedDays === 0 ? '即办' : `${c.item.promisedDays} 个工作日`,
+    },
+    stationId: c.stationId,
+    applicant: { name: c.applicant.name, maskedPhone: maskPhone(c.applicant.phone) },
+    description: c.description,
+    attachments: c.attachments,
+    visit: c.visit,
+    agent: agent ? { id: agent._id, name: agent.name, maskedPhone: maskPhone(agent.phone) } : null,
+    assignReason: c.assignReason,
+    handling: c.handling,
+    handlingLabel: c.handling ? HANDLING_TYPE_LABELS[c.handling] : null,
+    dueAt: c.dueAt ? new Date(c.dueAt).toISOString() : null,
+    dueDay: c.dueDay,
+    calendarWarning: c.calendarMissingYears.length
+      ? `${c.calendarMissingYears.join('、')} 年的节假日安排尚未录入，截止日期按周一至周五推算，请管理员尽快补录`
+      : null,
+    result: c.result,
+    onTime: c.onTime,
+    rating: c.rating
+      ? {
+          level: c.rating.level,
+          label: RATING_LABELS[c.rating.level],
+          isDefault: c.rating.isDefault,
+          comment: c.rating.comment,
+        }
+      : null,
+    createdAt: new Date(c.createdAt).toISOString(),
+    actions: callerActions,
+    ...(events
+      ? {
+          timeline: events.map((e) => ({
+            at: new Date(e.at).toISOString(),
+            who: e.actor.role === 'resident' ? '您' : e.actor.name,
+            what:
+              e.action === 'submit' ? '提交申请' : (CASE_ACTION_LABELS[e.action as CaseAction] ?? e.action),
+            note: e.note,
+          })),
+        }
+      : {}),
+  }
+}
+
+type Access = { kind: 'applicant' } | { kind: 'staff'; agent: Agent } | { kind: 'supervisor'; agent: Agent }
+
+/** Who may see a case: the applicant, staff of its station, supervisors and admins. */
+async function accessTo(ctx: Ctx, c: CaseRecord): Promise<Access> {
+  if (c.applicant.openid && c.applicant.openid === ctx.caller.openid) return { kind: 'applicant' }
+  const agent = await currentAgent(ctx)
+  if (agent && (agent.role === 'supervisor' || agent.role === 'admin')) return { kind: 'supervisor', agent }
+  if (agent && agent.stationId === c.stationId) return { kind: 'staff', agent }
+  throw forbidden('您无权查看这件申请')
+}
+
+function staffActions(c: CaseRecord, agent: Agent): CaseAction[] {
+  const mine = c.assignedAgentId === agent._id || agent.role === 'head'
+  if (!mine) return []
+  return allowedActions(c.state).filter(
+    (a) =>
+      ['accept', 'reject', 'complete', 'deliver'].includes(a) || (a === 'reassign' && agent.role === 'head'),
+  )
+}
+
+// ---- submit ------------------------------------------------------------------------------------
+
+const submitInput = z.object({
+  itemId: fields.id('事项'),
+  stationId: fields.id('服务站'),
+  description: fields.text('需求说明', 500),
+  attachments: z
+    .array(z.string().startsWith('cloud://', '附件格式不正确'))
+    .max(9, '最多上传 9 张照片')
+    .default([]),
+  visit: z.enum(['station', 'home'], { error: '请选择到站办理或上门服务' }).default('station'),
+  applicantName: z.string().trim().max(20, '姓名不能超过 20 个字').optional(),
+  applicantPhone: z
+    .string()
+    .trim()
+    .regex(/^1\d{10}$/, '应为 11 位手机号')
+    .optional(),
+  /** An agent files for a resident without a smartphone (walk-in or hotline). */
+  onBehalf: z.boolean().default(false),
+})
+
+export async function submitCase(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<CaseView & { claimCode: string | null }> {
+  const p = parse(submitInput, payload)
+  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  if (!ctx.requestId) throw invalidInput({ requestId: '缺少请求编号' }, '请求缺少编号，请升级小程序后重试')
+  const { network, cases } = ctx.deps
+  const prior = await cases.byRequestId(ctx.caller.openid, ctx.requestId)
+  if (prior)
+    return {
+      ...view(prior, await network.agent(prior.assignedAgentId), []),
+      claimCode: prior.applicant.claimCode,
+    }
+
+  const [item, station, me] = await Promise.all([
+    network.item(p.itemId),
+    network.station(p.stationId),
+    currentAgent(ctx),
+  ])
+  if (!item || !item.active || !item.published) throw notFound('该事项暂不受理，请返回列表查看')
+  if (!station || !station.active) throw notFound('未找到该服务站')
+  if (!tiersOfferedAt(station.tier).includes(item.tier))
+    throw invalidInput({ itemId: `${station.name}不代理此事项，请到村（社区）服务室申请` })
+  if (p.onBehalf) {
+    if (
+      !me ||
+      !STAFF_ROLES.includes(me.role as (typeof STAFF_ROLES)[number]) ||
+      me.stationId !== station._id
+    ) {
+      throw forbidden('只有本站代理员可以代群众申请')
+    }
+    const missing: Record<string, string> = {}
+    if (!p.applicantName) missing.applicantName = '请填写群众姓名'
+    if (!p.applicantPhone) missing.applicantPhone = '请填写群众手机号'
+    if (Object.keys(missing).length) throw invalidInput(missing)
+  } else if (!p.applicantName || !p.applicantPhone) {
+    throw invalidInput({
+      ...(p.applicantName ? {} : { applicantName: '请填写您的姓名' }),
+      ...(p.applicantPhone ? {} : { applicantPhone: '请填写手机号，方便代理员联系您' }),
+    })
+  }
+  await checkText(ctx, p.description, 'description')
+
+  const day = shanghaiDay(ctx.now)
+  const [pairings, rota, agents, calendar] = await Promise.all([
+    p.onBehalf ? Promise.resolve([]) : network.pairingsOfStation(station._id),
+    network.rota(station._id),
+    network.agentsOfStation(station._id),
+    loadCalendar(ctx.deps),
+  ])
+  const byId = new Map(agents.map((a) => [a._id, a]))
+  const paired = pairings.filter((x) => x.residentOpenid === ctx.caller.openid).map((x) => x.agentId)
+  const duty = dutyOn(rota, byId, day, calendar).agentIds
+  // Open-case counts only for the candidates that need a tie-break (each is a database call).
+  const pairedAvailable = paired.some((id) => byId.has(id))
+  const needCounts = pairedAvailable
+    ? []
+    : duty.length > 1
+      ? duty
+      : duty.length === 1
+        ? []
+        : agents.filter((a) => a.specialties.includes(item.category)).map((a) => a._id)
+  const [openCases, lastAssignedAt] =
+    needCounts.length > 1
+      ? await Promise.all([cases.openCounts(needCounts), cases.lastAssigned(needCounts)])
+      : [new Map<string, number>(), new Map<string, number>()]
+  const chosen = chooseAssignee({
+    day,
+    category: item.category,
+    agents,
+    pairedAgentIds: paired,
+    dutyAgentIds: duty,
+    openCases,
+    lastAssignedAt,
+    headAgentId: station.headAgentId,
+  })
+  if (!chosen)
+    throw new AppError('INVALID_STATE', '本站暂无可接件的代理员，请拨打服务热线 ' + station.hotline)
+
+  const claimCode = p.onBehalf ? randomBytes(3).toString('hex').toUpperCase() : null
+  const record: Omit<CaseRecord, 'caseNo'> = {
+    _id: `case-${ctx.now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`,
+    state: 'submitted',
+    version: 1,
+    item: {
+      id: item._id,
+      code: item.code,
+      name: item.name,
+      category: item.category,
+      tier: item.tier,
+      promisedDays: item.promisedDays,
+    },
+    stationId: station._id,
+    applicant: {
+      openid: p.onBehalf ? null : ctx.caller.openid,
+      name: p.applicantName!,
+      phone: p.applicantPhone!,
+      claimCode,
+    },
+    description: p.description,
+    attachments: p.attachments,
+    visit: p.visit,
+    assignedAgentId: chosen.agentId,
+    assignReason: chosen.reason,
+    submittedBy: actorOf(ctx, p.onBehalf ? me : null, p.applicantName),
+    requestId: ctx.requestId,
+    handling: null,
+    receivedMaterials: [],
+    acceptedAt: null,
+    dueAt: null,
+    dueDay: null,
+    calendarMissingYears: [],
+    completedAt: null,
+    result: null,
+    onTime: null,
+    deliveredAt: null,
+    rating: null,
+    rejectReason: null,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  }
+  const created = await cases.create(record, day, {
+    at: ctx.now,
+    actor: record.submittedBy,
+    action: 'submit',
+    from: null,
+    to: 'submitted',
+    note: `${p.onBehalf ? '代理员代为提交' : '群众提交'}；分派给 ${byId.get(chosen.agentId)?.name ?? ''}（${chosen.reason}）`,
+  })
+  return { ...view(created, byId.get(chosen.agentId) ?? null, []), claimCode }
+}
+
+// ---- staff transitions -------------------------------------------------------------------------
+
+const base = {
+  caseId: fields.id('申请'),
+  version: z.number({ error: '缺少版本号，请刷新后重试' }).int().min(1),
+}
+
+const acceptInput = z.object({
+  ...base,
+  handling: z.enum(['immediate', 'promised', 'supplement', 'escalated'], { error: '请选择承办类型' }),
+  receivedMaterials: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  note: z.string().trim().max(200).default(''),
+})
+const rejectInput = z.object({ ...base, reason: fields.text('不予受理的理由', 200) })
+const completeInput = z.object({ ...base, result: fields.text('办理结果', 500) })
+const deliverInput = z.object({ ...base, note: z.string().trim().max(200).default('') })
+
+async function staffFor(ctx: Ctx, caseId: string, version: number): Promise<{ c: CaseRecord; agent: Agent }> {
+  const c = await ctx.deps.cases.get(caseId)
+  if (!c) throw notFound('未找到该申请')
+  const agent = await currentAgent(ctx)
+  // Only the assigned agent or the head of the case's station may act on it.
+  if (
+    !agent ||
+    agent.stationId !== c.stationId ||
+    (agent._id !== c.assignedAgentId && agent.role !== 'head')
+  ) {
+    throw forbidden('只有承办代理员或站长可以办理这件申请')
+  }
+  // The caller acted on what they saw; if someone changed the case since, say so first.
+  if (c.version !== version) throw conflict('该申请已被他人处理，请刷新后查看最新状态')
+  return { c, agent }
+}
+
+function guard(state: CaseState, action: CaseAction, opts: Parameters<typeof transition>[2] = {}): CaseState {
+  const t = transition(state, action, opts)
+  if (!t.ok) throw invalidState(t.message)
+  return t.to
+}
+
+async function staffView(ctx: Ctx, c: CaseRecord, agent: Agent): Promise<CaseView> {
+  const assigned = c.assignedAgentId === agent._id ? agent : await ctx.deps.network.agent(c.assignedAgentId)
+  return view(c, assigned, staffActions(c, agent))
+}
+
+export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(acceptInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  guard(c.state, 'accept', { handling: p.handling })
+  await checkText(ctx, p.note, 'note')
+  const calendar = await loadCalendar(ctx.deps)
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'accept', { handling: p.handling })
+    const due = dueAfterAcceptance(ctx.now, p.handling, cur.item.promisedDays, calendar)
+    return {
+      patch: {
+        state: to,
+        handling: p.handling,
+        receivedMaterials: p.receivedMaterials,
+        acceptedAt: ctx.now,
+        dueAt: due?.dueAt ?? null,
+        dueDay: due?.dueDay ?? null,
+        calendarMissingYears: due?.missingYears ?? [],
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'accept',
+        from: cur.state,
+        to,
+        note: `${HANDLING_TYPE_LABELS[p.handling]}${p.note ? '；' + p.note : ''}`,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+export async function rejectCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(rejectInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  guard(c.state, 'reject', { reason: p.reason })
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'reject', { reason: p.reason })
+    return {
+      patch: { state: to, rejectReason: p.reason },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'reject',
+        from: cur.state,
+        to,
+        note: p.reason,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+export async function completeCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(completeInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  guard(c.state, 'complete')
+  await checkText(ctx, p.result, 'result')
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'complete')
+    const onTime = cur.dueAt ? isOnTime(ctx.now, new Date(cur.dueAt)) : true
+    return {
+      patch: { state: to, completedAt: ctx.now, result: p.result, onTime },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'complete',
+        from: cur.state,
+        to,
+        note: p.result,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+export async function deliverCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(deliverInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  guard(c.state, 'deliver')
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'deliver')
+    return {
+      patch: { state: to, deliveredAt: ctx.now },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'deliver',
+        from: cur.state,
+        to,
+        note: p.note || '已将办理结果送达',
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+// ---- resident ----------------------------------------------------------------------------------
+
+const rateInput = z.object({
+  caseId: fields.id('申请'),
+  level: z.enum(RATING_LEVELS, { error: '请选择满意程度' }),
+  tags: z.array(z.string().trim().min(1).max(10)).max(6).default([]),
+  comment: z.string().trim().max(300, '评价内容不能超过 300 个字').default(''),
+})
+
+export async function rateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(rateInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  if (!c.applicant.openid || c.applicant.openid !== ctx.caller.openid)
+    throw forbidden('只有申请人本人可以评价')
+  if (c.rating) throw invalidState('您已评价过这件申请')
+  guard(c.state, 'rate')
+  await checkText(ctx, p.comment, 'comment')
+  const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
+    if (cur.rating) throw invalidState('您已评价过这件申请')
+    const to = guard(cur.state, 'rate')
+    return {
+      patch: {
+        state: to,
+        rating: { level: p.level, tags: p.tags, comment: p.comment, isDefault: false, at: ctx.now },
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, null, c.applicant.name),
+        action: 'rate',
+        from: cur.state,
+        to,
+        note: RATING_LABELS[p.level],
+      },
+    }
+  })
+  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
+}
+
+const getInput = z.object({ caseId: fields.id('申请') })
+
+export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(getInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  const access = await accessTo(ctx, c)
+  const [events, agent] = await Promise.all([
+    ctx.deps.cases.events(c._id),
+    ctx.deps.network.agent(c.assignedAgentId),
+  ])
+  const actions: CaseAction[] =
+    access.kind === 'applicant'
+      ? c.state === 'delivered' && !c.rating
+        ? ['rate']
+        : []
+      : access.kind === 'staff'
+        ? staffActions(c, access.agent)
+        : []
+  return view(c, agent, actions, events)
+}
+
+const mineInput = z.object({ page: fields.page, pageSize: fields.pageSize })
+
+export async function myCases(payload: unknown, ctx: Ctx) {
+  const p = parse(mineInput, payload)
+  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  const { list, total } = await ctx.deps.cases.mine(ctx.caller.openid, (p.page - 1) * p.pageSize, p.pageSize)
+  return {
+    list: list.map((c) => view(c, null, [])),
+    total,
+    page: p.page,
+    pageSize: p.pageSize,
+    hasMore: p.page * p.pageSize < total,
+  }
+}
+
+const INBOX_TABS = ['pending', 'handling', 'dueSoon', 'overdue', 'feedback'] as const
+const inboxInput = z.object({
+  tab: z.enum(INBOX_TABS, { error: '未知的分类' }).default('pending'),
+  page: fields.page,
+  pageSize: fields.pageSize,
+  scope: z.enum(['mine', 'station']).default('mine'),
+})
+
+/** 代理员工作台: 待受理, 办理中, 即将超期 (within 1 working day), 已超期, 待反馈 — with counts. */
+export async function workInbox(payload: unknown, ctx: Ctx) {
+  const p = parse(inboxInput, payload)
+  const agent = await currentAgent(ctx)
+  if (!agent || !STAFF_ROLES.includes(agent.role as (typeof STAFF_ROLES)[number]))
+    throw forbidden('工作台仅对代理员开放')
+  if (p.scope === 'station' && agent.role !== 'head') throw forbidden('只有站长可以查看全站案件')
+  const calendar = await loadCalendar(ctx.deps)
+  const today = shanghaiDay(ctx.now)
+  const soonEnd = dueAfterAcceptance(ctx.now, 'promised', 1, calendar).dueAt
+  const scope = { stationId: agent.stationId, ...(p.scope === 'mine' ? { agentId: agent._id } : {}) }
+  const running: CaseState[] = ['accepted', 'escalated']
+  const tabs = {
+    pending: { ...scope, states: ['submitted'] as CaseState[] },
+    handling: { ...scope, states: ['accepted', 'awaiting_supplement', 'escalated'] as CaseState[] },
+    dueSoon: { ...scope, states: running, dueAfter: ctx.now, dueBefore: soonEnd },
+    overdue: { ...scope, states: running, dueBefore: ctx.now },
+    feedback: { ...scope, states: ['completed'] as CaseState[] },
+  }
+  const counts = await Promise.all(INBOX_TABS.map((t) => ctx.deps.cases.countInbox(tabs[t])))
+  const { list, total } = await ctx.deps.cases.inbox({
+    ...tabs[p.tab],
+    skip: (p.page - 1) * p.pageSize,
+    limit: p.pageSize,
+  })
+  return {
+    today,
+    tab: p.tab,
+    counts: Object.fromEntries(INBOX_TABS.map((t, i) => [t, counts[i]])) as Record<
+      (typeof INBOX_TABS)[number],
+      number
+    >,
+    list: list.map((c) => ({
+      ...view(c, null, staffActions(c, agent)),
+      applicant: { name: c.applicant.name, maskedPhone: maskPhone(c.applicant.phone) },
+    })),
+    total,
+    page: p.page,
+    pageSize: p.pageSize,
+    hasMore: p.page * p.pageSize < total,
+  }
+}

@@ -1,0 +1,231 @@
+import type { LocalCloudBase } from '../../../local-cloudbase/server'
+import type { CaseView } from '../../../server/actions/cases'
+import { DEMO_OPENIDS, call, demo, ok, startApi } from '../../helpers/api'
+
+let lcb: LocalCloudBase
+const village = demo.stations.find((s) => s._id === 'st-qingshan-hongyan')!
+const item = demo.items.find((i) => i.code === 'MZ-001')!
+const resident = DEMO_OPENIDS.resident1
+const agent = DEMO_OPENIDS.villageAgent
+const head = DEMO_OPENIDS.villageHead
+
+type Submitted = CaseView & { claimCode: string | null }
+
+async function submit(
+  openid: string = resident,
+  requestId = `r-${Math.random()}`,
+  extra: Record<string, unknown> = {},
+) {
+  const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
+    body: JSON.stringify({
+      action: 'cases.submit',
+      requestId,
+      payload: {
+        itemId: item._id,
+        stationId: village._id,
+        description: '家里老人想申请低保，行动不便',
+        applicantName: '王秀英',
+        applicantPhone: '13912345678',
+        visit: 'home',
+        ...extra,
+      },
+    }),
+  })
+  return {
+    body: (await res.json()) as {
+      ok: boolean
+      data: Submitted
+      error: { code: string; message: string; fields?: Record<string, string> }
+    },
+    dbCalls: Number(res.headers.get('x-db-calls')),
+  }
+}
+
+beforeAll(async () => {
+  // Monday 2026-11-30, 10:00 Shanghai.
+  lcb = await startApi('2026-11-30T10:00:00+08:00')
+}, 30_000)
+afterAll(() => lcb.stop())
+
+describe('a case from submission to rating', () => {
+  let c: Submitted
+
+  it('submits once per request id and assigns the paired agent', async () => {
+    const first = await submit(resident, 'req-1')
+    expect(first.body.ok).toBe(true)
+    c = first.body.data
+    expect(c).toMatchObject({
+      state: 'submitted',
+      stateLabel: '待受理',
+      assignReason: '结对代理员',
+      agent: { id: 'ag-qs-hy-2' },
+    })
+    expect(c.caseNo).toMatch(/^20261130-\d{4}$/)
+    expect(c.applicant.maskedPhone).toBe('139****5678')
+    const retry = await submit(resident, 'req-1')
+    expect(retry.body.data.id).toBe(c.id)
+    const mine = await ok<{ total: number }>(lcb, 'cases.mine', {}, resident)
+    expect(mine.total).toBe(1)
+    console.log(`db calls: submit ${first.dbCalls}, idempotent retry ${retry.dbCalls}`)
+  })
+
+  it('lets only the assigned agent or the head act, and only in order', async () => {
+    expect(
+      await call(lcb, 'cases.accept', { caseId: c.id, version: c.version, handling: 'promised' }, resident),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(
+      await call(
+        lcb,
+        'cases.accept',
+        { caseId: c.id, version: c.version, handling: 'promised' },
+        DEMO_OPENIDS.townshipHead,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(
+      await call(lcb, 'cases.complete', { caseId: c.id, version: c.version, result: '已办结' }, agent),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE', message: '当前状态为「待受理」，不能办结' },
+    })
+  })
+
+  it('accepts as 承诺件 with a due date in working days, then completes, delivers and is rated once', async () => {
+    const accepted = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      {
+        caseId: c.id,
+        version: c.version,
+        handling: 'promised',
+        receivedMaterials: ['户口簿', '身份证复印件'],
+      },
+      agent,
+    )
+    expect(accepted).toMatchObject({ state: 'accepted', handlingLabel: '承诺件', dueDay: expect.any(String) })
+    // Monday 30 Nov + item's promised working days, due 17:30 Shanghai.
+    expect(accepted.dueAt!.endsWith('T09:30:00.000Z')).toBe(true)
+    const completed = await ok<CaseView>(
+      lcb,
+      'cases.complete',
+      { caseId: c.id, version: accepted.version, result: '低保申请已获批，12 月起按月发放' },
+      agent,
+    )
+    expect(completed).toMatchObject({ state: 'completed', onTime: true })
+    expect(await call(lcb, 'cases.rate', { caseId: c.id, level: 'satisfied' }, resident)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    })
+    const delivered = await ok<CaseView>(
+      lcb,
+      'cases.deliver',
+      { caseId: c.id, version: completed.version },
+      agent,
+    )
+    expect(delivered.state).toBe('delivered')
+    expect(
+      await call(lcb, 'cases.rate', { caseId: c.id, level: 'satisfied' }, DEMO_OPENIDS.resident2),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    const rated = await ok<CaseView>(
+      lcb,
+      'cases.rate',
+      { caseId: c.id, level: 'very_satisfied', tags: ['上门服务'], comment: '代理员跑了三趟，谢谢' },
+      resident,
+    )
+    expect(rated).toMatchObject({ state: 'rated', rating: { label: '非常满意', isDefault: false } })
+    expect(await call(lcb, 'cases.rate', { caseId: c.id, level: 'satisfied' }, resident)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    })
+    const full = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)
+    expect(full.timeline!.map((e) => e.what)).toEqual(['提交申请', '受理', '办结', '反馈结果', '评价'])
+  })
+
+  it('keeps cases private to the applicant and the station', async () => {
+    expect(await call(lcb, 'cases.get', { caseId: c.id }, DEMO_OPENIDS.resident2)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await call(lcb, 'cases.get', { caseId: c.id }, DEMO_OPENIDS.townshipHead)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await call(lcb, 'cases.get', { caseId: c.id }, head)).toMatchObject({ ok: true })
+    expect(await call(lcb, 'cases.get', { caseId: c.id }, DEMO_OPENIDS.supervisor)).toMatchObject({
+      ok: true,
+    })
+  })
+})
+
+describe('rules and bad input', () => {
+  it('of two concurrent transitions exactly one wins, the other gets CONFLICT', async () => {
+    const { body } = await submit(DEMO_OPENIDS.resident2, 'req-race', { applicantName: '李四' })
+    const c = body.data
+    const assignee = demo.agents.find((a) => a._id === c.agent!.id)!
+    const openid = assignee._id === 'ag-qs-hy-2' ? agent : head
+    const [a, b] = await Promise.all([
+      call(lcb, 'cases.accept', { caseId: c.id, version: c.version, handling: 'immediate' }, openid),
+      call(lcb, 'cases.reject', { caseId: c.id, version: c.version, reason: '不属于代理范围' }, head),
+    ])
+    const outcomes = [a, b].map((r) => (r.ok ? 'ok' : r.error.code)).sort()
+    expect(outcomes).toEqual(['CONFLICT', 'ok'])
+    const after = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, head)
+    expect(after.timeline).toHaveLength(2)
+    expect(after.version).toBe(2)
+  })
+
+  it('refuses risky text with a clear message and writes nothing', async () => {
+    const before = await ok<{ total: number }>(lcb, 'cases.mine', {}, resident)
+    const { body } = await submit(resident, 'req-risky', { description: '帮我找人赌博' })
+    expect(body).toMatchObject({
+      ok: false,
+      error: { code: 'CONTENT_RISKY', message: '内容含有不宜发布的信息，请修改后再提交' },
+    })
+    expect((await ok<{ total: number }>(lcb, 'cases.mine', {}, resident)).total).toBe(before.total)
+  })
+
+  it('validates the form with Chinese field messages', async () => {
+    const { body } = await submit(resident, 'req-bad', {
+      description: '',
+      applicantPhone: '123',
+      visit: 'mail',
+    })
+    expect(body.ok).toBe(false)
+    expect(body.error.fields).toMatchObject({
+      description: '请填写需求说明',
+      applicantPhone: '应为 11 位手机号',
+      visit: '请选择到站办理或上门服务',
+    })
+  })
+
+  it('lets an agent file for a resident without a smartphone, with a claim code', async () => {
+    const { body } = await submit(agent, 'req-walkin', {
+      onBehalf: true,
+      applicantName: '赵大爷',
+      applicantPhone: '13800001111',
+    })
+    expect(body.ok).toBe(true)
+    expect(body.data.claimCode).toMatch(/^[0-9A-F]{6}$/)
+    const notStaff = await submit(DEMO_OPENIDS.resident2, 'req-walkin-2', { onBehalf: true })
+    expect(notStaff.body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+  })
+
+  it('shows the agent an inbox with counts per tab', async () => {
+    const inbox = await call<{ counts: Record<string, number>; list: CaseView[] }>(
+      lcb,
+      'work.inbox',
+      { tab: 'pending' },
+      agent,
+    )
+    expect(inbox.ok).toBe(true)
+    if (!inbox.ok) return
+    expect(inbox.data.counts.pending).toBe(inbox.data.list.length)
+    expect(inbox.data.list.every((c) => c.state === 'submitted')).toBe(true)
+    console.log(`db calls: inbox ${inbox.dbCalls}`)
+    expect(await call(lcb, 'work.inbox', {}, resident)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+  })
+})
