@@ -3,7 +3,7 @@ import { searchText } from '../domain/network'
 import { conflict, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../app/context'
-import { CATEGORIES } from './public'
+import { ITEM_CATEGORIES as CATEGORIES } from '../domain/import-rows'
 
 const tier = z.enum(['district', 'township', 'village'], { error: '层级应为 区/乡镇/村（社区）' })
 const code = z

@@ -22,6 +22,7 @@ import {
   tiersOfferedAt,
   timeLimitText,
 } from '../domain/network'
+import { ITEM_CATEGORIES } from '../domain/import-rows'
 import { notFound } from '../lib/errors'
 import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
@@ -112,32 +113,12 @@ export async function catalogList(
     page: p.page,
     pageSize: p.pageSize,
     hasMore: p.page * p.pageSize < total,
-    categories: CATEGORIES,
+    categories: [...CATEGORIES],
   }
 }
 
-/** The categories residents browse by, in the order of the district's published list. */
-export const CATEGORIES = [
-  '民政',
-  '残联',
-  '新农合',
-  '医疗救助',
-  '劳动保障',
-  '计生',
-  '土地管理',
-  '国土',
-  '综治维稳',
-  '公益事业',
-  '消费者维权',
-  '党建群团',
-  '工商',
-  '税务',
-  '行政许可',
-  '非行政许可',
-  '政策咨询',
-  '技术支持',
-  '信息提供',
-]
+/** The categories residents browse by (the catalog's vocabulary lives in the domain). */
+export const CATEGORIES = ITEM_CATEGORIES
 
 const getItem = z.object({ id: fields.id('事项'), stationId: fields.id('服务站').optional() })
 

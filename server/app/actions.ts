@@ -10,6 +10,7 @@ import {
   workInbox,
 } from '../actions/cases'
 import type { ActionTable } from './router'
+import { exportSheet, importSheet } from '../actions/transfer'
 import type { Deps } from './context'
 import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
 import { meProfile, rosterBind, rosterInvite } from '../actions/roster'
@@ -51,4 +52,6 @@ export const actions: ActionTable<Deps> = {
   'admin.rotas.save': saveRota,
   'admin.pairings.save': savePairing,
   'admin.retire': retire,
+  'admin.import': importSheet,
+  'admin.export': exportSheet,
 }

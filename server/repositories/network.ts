@@ -28,6 +28,11 @@ export class NetworkRepository {
     )
   }
 
+  /** Every record of a collection, retired ones included (exports; at most `max`). */
+  async everything<T>(coll: 'stations' | 'items' | 'agents', max = 2000): Promise<T[]> {
+    return fetchAll<T>(this.db.collection(coll).where({}).orderBy('_id', 'asc'), max)
+  }
+
   async saveStation(s: Station): Promise<void> {
     await this.db
       .collection('stations')
