@@ -30,6 +30,12 @@ function functionNames() {
     .map((d) => d.name)
 }
 
+/** @param {string} dir */
+function functionDependencies(dir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))
+  return Object.keys(pkg.dependencies || {})
+}
+
 async function buildFunctions() {
   const names = functionNames()
   for (const name of names) {
@@ -42,7 +48,10 @@ async function buildFunctions() {
       // CloudBase offers Node 16/18/20 runtimes; 16 keeps the bundle deployable on all.
       target: 'node16',
       format: 'cjs',
-      external: ['wx-server-sdk'],
+      // Runtime dependencies listed in the folder's package.json are installed by the platform
+      // (and resolved from the project's node_modules locally) instead of being inlined: the
+      // bundle stays under 1 MB (it was 3.9 MB with exceljs inlined).
+      external: functionDependencies(dir),
       // A separate map keeps the deployed bundle small (cold starts); stack traces still map locally.
       sourcemap: 'linked',
       legalComments: 'none',

@@ -133,8 +133,8 @@ export interface Actor {
 /** 申请代理 (a case). States, labels and transitions live in server/domain/case-states.ts. */
 export interface CaseRecord {
   _id: string
-  /** 受理编号 printed on the 材料接收单. */
-  caseNo: string
+  /** 受理编号 printed on the 材料接收单; issued at acceptance. */
+  caseNo: string | null
   state: import('../server/domain/case-states').CaseState
   /** Optimistic-concurrency version: every transition increments it. */
   version: number

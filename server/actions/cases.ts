@@ -45,7 +45,7 @@ async function checkText(ctx: Ctx, text: string, field: string): Promise<void> {
 
 export interface CaseView {
   id: string
-  caseNo: string
+  caseNo: string | null
   version: number
   state: CaseState
   stateLabel: string
@@ -251,8 +251,9 @@ export async function submitCase(
     throw new AppError('INVALID_STATE', '本站暂无可接件的代理员，请拨打服务热线 ' + station.hotline)
 
   const claimCode = p.onBehalf ? randomBytes(3).toString('hex').toUpperCase() : null
-  const record: Omit<CaseRecord, 'caseNo'> = {
+  const record: CaseRecord = {
     _id: `case-${ctx.now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`,
+    caseNo: null,
     state: 'submitted',
     version: 1,
     item: {
@@ -292,7 +293,7 @@ export async function submitCase(
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }
-  const created = await cases.create(record, day, {
+  const created = await cases.create(record, {
     at: ctx.now,
     actor: record.submittedBy,
     action: 'submit',
@@ -353,30 +354,40 @@ export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
   const { c, agent } = await staffFor(ctx, p.caseId, p.version)
   guard(c.state, 'accept', { handling: p.handling })
   await checkText(ctx, p.note, 'note')
-  const calendar = await loadCalendar(ctx.deps)
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const to = guard(cur.state, 'accept', { handling: p.handling })
-    const due = dueAfterAcceptance(ctx.now, p.handling, cur.item.promisedDays, calendar)
-    return {
-      patch: {
-        state: to,
-        handling: p.handling,
-        receivedMaterials: p.receivedMaterials,
-        acceptedAt: ctx.now,
-        dueAt: due?.dueAt ?? null,
-        dueDay: due?.dueDay ?? null,
-        calendarMissingYears: due?.missingYears ?? [],
-      },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'accept',
-        from: cur.state,
-        to,
-        note: `${HANDLING_TYPE_LABELS[p.handling]}${p.note ? '；' + p.note : ''}`,
-      },
-    }
-  })
+  const [calendar, station] = await Promise.all([
+    loadCalendar(ctx.deps),
+    ctx.deps.network.station(c.stationId),
+  ])
+  const numbering = { stationCode: station?.code ?? 'WM', day: shanghaiDay(ctx.now) }
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    (cur, caseNo) => {
+      const to = guard(cur.state, 'accept', { handling: p.handling })
+      const due = dueAfterAcceptance(ctx.now, p.handling, cur.item.promisedDays, calendar)
+      return {
+        patch: {
+          state: to,
+          caseNo,
+          handling: p.handling,
+          receivedMaterials: p.receivedMaterials,
+          acceptedAt: ctx.now,
+          dueAt: due?.dueAt ?? null,
+          dueDay: due?.dueDay ?? null,
+          calendarMissingYears: due?.missingYears ?? [],
+        },
+        event: {
+          at: ctx.now,
+          actor: actorOf(ctx, agent),
+          action: 'accept',
+          from: cur.state,
+          to,
+          note: `受理编号 ${caseNo}；${HANDLING_TYPE_LABELS[p.handling]}${p.note ? '；' + p.note : ''}`,
+        },
+      }
+    },
+    numbering,
+  )
   return staffView(ctx, updated, agent)
 }
 

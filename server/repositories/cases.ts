@@ -41,30 +41,14 @@ export class CaseRepository {
     return data as unknown as CaseEvent[]
   }
 
-  /**
-   * Creates the case with its 受理编号 (a per-day counter, e.g. 20261201-0007) and its first
-   * timeline event in one transaction; concurrent submits get distinct numbers (the counter
-   * read conflicts and the SDK retries).
-   */
-  async create(
-    c: Omit<CaseRecord, 'caseNo'>,
-    day: string,
-    event: Omit<CaseEvent, '_id' | 'caseId'>,
-  ): Promise<CaseRecord> {
+  /** Creates the case and its first timeline event in one transaction. */
+  async create(c: CaseRecord, event: Omit<CaseEvent, '_id' | 'caseId'>): Promise<CaseRecord> {
     const { _id, ...data } = c
-    return this.db.runTransaction(async (tx) => {
-      const counter = tx.collection('counters').doc(`caseno-${day}`)
-      const cur = (await counter.get().catch(() => ({ data: null }))).data as unknown as { n: number } | null
-      const n = (cur?.n ?? 0) + 1
-      const caseNo = `${day.replace(/-/g, '')}-${String(n).padStart(4, '0')}`
-      await counter.set({ data: { n } })
-      await tx
-        .collection('cases')
-        .doc(_id)
-        .set({ data: { ...data, caseNo } })
+    await this.db.runTransaction(async (tx) => {
+      await tx.collection('cases').doc(_id).set({ data })
       await tx.collection('case_events').add({ data: { ...event, caseId: _id } })
-      return { ...c, caseNo }
-    }, 10)
+    })
+    return c
   }
 
   /**
@@ -74,10 +58,15 @@ export class CaseRepository {
   async transition(
     id: string,
     expectedVersion: number,
-    decide: (c: CaseRecord) => { patch: Partial<CaseRecord>; event: Omit<CaseEvent, '_id' | 'caseId'> },
+    decide: (
+      c: CaseRecord,
+      caseNo: string | null,
+    ) => { patch: Partial<CaseRecord>; event: Omit<CaseEvent, '_id' | 'caseId'> },
+    /** Issue the next 受理编号 of this station and day in the same transaction. */
+    numbering?: { stationCode: string; day: string },
   ): Promise<CaseRecord> {
     try {
-      return await this.transitionOnce(id, expectedVersion, decide)
+      return await this.transitionOnce(id, expectedVersion, decide, numbering)
     } catch (err) {
       // Another transition committed first on this case (document-level conflict at commit).
       if ((err as { code?: string }).code === 'DATABASE_TRANSACTION_CONFLICT') {
@@ -90,14 +79,30 @@ export class CaseRepository {
   private transitionOnce(
     id: string,
     expectedVersion: number,
-    decide: (c: CaseRecord) => { patch: Partial<CaseRecord>; event: Omit<CaseEvent, '_id' | 'caseId'> },
+    decide: (
+      c: CaseRecord,
+      caseNo: string | null,
+    ) => { patch: Partial<CaseRecord>; event: Omit<CaseEvent, '_id' | 'caseId'> },
+    numbering?: { stationCode: string; day: string },
   ): Promise<CaseRecord> {
     return this.db.runTransaction(async (tx) => {
       const ref = tx.collection('cases').doc(id)
       const cur = (await ref.get().catch(() => ({ data: null }))).data as unknown as CaseRecord | null
       if (!cur) throw notFound('未找到该申请')
       if (cur.version !== expectedVersion) throw conflict('该申请已被他人处理，请刷新后查看最新状态')
-      const { patch, event } = decide(cur)
+      let caseNo: string | null = null
+      if (numbering) {
+        // 受理编号 such as QS-HY-20261201-007: sequential per station and day (agents accept
+        // one case at a time, so this counter sees little contention).
+        const counter = tx.collection('counters').doc(`caseno-${numbering.stationCode}-${numbering.day}`)
+        const cur = (await counter.get().catch(() => ({ data: null }))).data as unknown as {
+          n: number
+        } | null
+        const n = (cur?.n ?? 0) + 1
+        await counter.set({ data: { n } })
+        caseNo = `${numbering.stationCode}-${numbering.day.replace(/-/g, '')}-${String(n).padStart(3, '0')}`
+      }
+      const { patch, event } = decide(cur, caseNo)
       const next = { ...patch, version: cur.version + 1, updatedAt: event.at }
       await ref.update({ data: next })
       await tx.collection('case_events').add({ data: { ...event, caseId: id } })
