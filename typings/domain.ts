@@ -172,6 +172,26 @@ export interface CaseRecord {
     at: Date
   } | null
   rejectReason: string | null
+  /** 补办件: the missing materials, listed once. */
+  supplement: {
+    materials: string[]
+    requestedAt: Date
+    suppliedAt: Date | null
+    attachments: string[]
+  } | null
+  /** 上报件: the parent station that decides it; its own deadline runs from its acceptance. */
+  upper: {
+    stationId: string
+    agentId: string
+    assignReason: string
+    acceptedAt: Date | null
+    dueAt: Date | null
+    completedAt: Date | null
+    result: string | null
+  } | null
+  /** The date shown to the resident: the later of the own and the upper deadline. */
+  residentDueAt: Date | null
+  extensions: { at: Date; byAgentId: string; days: number; reason: string; newDueAt: Date }[]
   createdAt: Date
   updatedAt: Date
 }

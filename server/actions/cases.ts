@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Actor, Agent, CaseEvent, CaseRecord } from '../../typings/domain'
+import type { Actor, Agent, CaseEvent, CaseRecord, Station } from '../../typings/domain'
 import { shanghaiDay } from '../domain/calendar'
 import { chooseAssignee } from '../domain/assignment'
 import {
@@ -25,13 +25,13 @@ import { currentAgent, loadCalendar, type Ctx } from '../app/context'
 
 const STAFF_ROLES = ['agent', 'head'] as const
 
-function actorOf(ctx: Ctx, agent: Agent | null, applicantName?: string): Actor {
+export function actorOf(ctx: Ctx, agent: Agent | null, applicantName?: string): Actor {
   return agent
     ? { openid: ctx.caller.openid, agentId: agent._id, name: agent.name, role: agent.role }
     : { openid: ctx.caller.openid, agentId: null, name: applicantName ?? '申请人', role: 'resident' }
 }
 
-async function checkText(ctx: Ctx, text: string, field: string): Promise<void> {
+export async function checkText(ctx: Ctx, text: string, field: string): Promise<void> {
   if (!text) return
   const verdict = await ctx.deps.platform.textCheck(text, ctx.caller.openid)
   if (verdict !== 'pass') {
@@ -72,7 +72,7 @@ export interface CaseView {
   timeline?: { at: string; who: string; what: string; note: string }[]
 }
 
-function view(
+export function view(
   c: CaseRecord,
   agent: Agent | null,
   callerActions: CaseAction[],
@@ -129,18 +129,23 @@ function view(
   }
 }
 
-type Access = { kind: 'applicant' } | { kind: 'staff'; agent: Agent } | { kind: 'supervisor'; agent: Agent }
+type Access =
+  | { kind: 'applicant' }
+  | { kind: 'staff'; agent: Agent }
+  | { kind: 'upper'; agent: Agent }
+  | { kind: 'supervisor'; agent: Agent }
 
 /** Who may see a case: the applicant, staff of its station, supervisors and admins. */
-async function accessTo(ctx: Ctx, c: CaseRecord): Promise<Access> {
+export async function accessTo(ctx: Ctx, c: CaseRecord): Promise<Access> {
   if (c.applicant.openid && c.applicant.openid === ctx.caller.openid) return { kind: 'applicant' }
   const agent = await currentAgent(ctx)
   if (agent && (agent.role === 'supervisor' || agent.role === 'admin')) return { kind: 'supervisor', agent }
   if (agent && agent.stationId === c.stationId) return { kind: 'staff', agent }
+  if (agent && c.upper && agent.stationId === c.upper.stationId) return { kind: 'upper', agent }
   throw forbidden('您无权查看这件申请')
 }
 
-function staffActions(c: CaseRecord, agent: Agent): CaseAction[] {
+export function staffActions(c: CaseRecord, agent: Agent): CaseAction[] {
   const mine = c.assignedAgentId === agent._id || agent.role === 'head'
   if (!mine) return []
   return allowedActions(c.state).filter(
@@ -290,6 +295,10 @@ export async function submitCase(
     deliveredAt: null,
     rating: null,
     rejectReason: null,
+    supplement: null,
+    upper: null,
+    residentDueAt: null,
+    extensions: [],
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }
@@ -315,13 +324,18 @@ const acceptInput = z.object({
   ...base,
   handling: z.enum(['immediate', 'promised', 'supplement', 'escalated'], { error: '请选择承办类型' }),
   receivedMaterials: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  missingMaterials: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
   note: z.string().trim().max(200).default(''),
 })
 const rejectInput = z.object({ ...base, reason: fields.text('不予受理的理由', 200) })
 const completeInput = z.object({ ...base, result: fields.text('办理结果', 500) })
 const deliverInput = z.object({ ...base, note: z.string().trim().max(200).default('') })
 
-async function staffFor(ctx: Ctx, caseId: string, version: number): Promise<{ c: CaseRecord; agent: Agent }> {
+export async function staffFor(
+  ctx: Ctx,
+  caseId: string,
+  version: number,
+): Promise<{ c: CaseRecord; agent: Agent }> {
   const c = await ctx.deps.cases.get(caseId)
   if (!c) throw notFound('未找到该申请')
   const agent = await currentAgent(ctx)
@@ -338,19 +352,26 @@ async function staffFor(ctx: Ctx, caseId: string, version: number): Promise<{ c:
   return { c, agent }
 }
 
-function guard(state: CaseState, action: CaseAction, opts: Parameters<typeof transition>[2] = {}): CaseState {
+export function guard(
+  state: CaseState,
+  action: CaseAction,
+  opts: Parameters<typeof transition>[2] = {},
+): CaseState {
   const t = transition(state, action, opts)
   if (!t.ok) throw invalidState(t.message)
   return t.to
 }
 
-async function staffView(ctx: Ctx, c: CaseRecord, agent: Agent): Promise<CaseView> {
+export async function staffView(ctx: Ctx, c: CaseRecord, agent: Agent): Promise<CaseView> {
   const assigned = c.assignedAgentId === agent._id ? agent : await ctx.deps.network.agent(c.assignedAgentId)
   return view(c, assigned, staffActions(c, agent))
 }
 
 export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(acceptInput, payload)
+  if (p.handling === 'supplement' && p.missingMaterials.length === 0) {
+    throw invalidInput({ missingMaterials: '补办件须一次性列明所缺材料' })
+  }
   const { c, agent } = await staffFor(ctx, p.caseId, p.version)
   guard(c.state, 'accept', { handling: p.handling })
   await checkText(ctx, p.note, 'note')
@@ -358,6 +379,8 @@ export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
     loadCalendar(ctx.deps),
     ctx.deps.network.station(c.stationId),
   ])
+  // 上报件: assigned at the parent station by the same rules, before the transaction.
+  const upper = p.handling === 'escalated' ? await assignUpper(ctx, station, c.item.category) : null
   const numbering = { stationCode: station?.code ?? 'WM', day: shanghaiDay(ctx.now) }
   const updated = await ctx.deps.cases.transition(
     c._id,
@@ -374,7 +397,13 @@ export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
           acceptedAt: ctx.now,
           dueAt: due?.dueAt ?? null,
           dueDay: due?.dueDay ?? null,
+          residentDueAt: due?.dueAt ?? null,
           calendarMissingYears: due?.missingYears ?? [],
+          supplement:
+            p.handling === 'supplement'
+              ? { materials: p.missingMaterials, requestedAt: ctx.now, suppliedAt: null, attachments: [] }
+              : null,
+          upper,
         },
         event: {
           at: ctx.now,
@@ -382,13 +411,61 @@ export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
           action: 'accept',
           from: cur.state,
           to,
-          note: `受理编号 ${caseNo}；${HANDLING_TYPE_LABELS[p.handling]}${p.note ? '；' + p.note : ''}`,
+          note: [
+            `受理编号 ${caseNo}`,
+            HANDLING_TYPE_LABELS[p.handling],
+            p.handling === 'supplement' ? `请补交：${p.missingMaterials.join('、')}` : '',
+            upper ? `已上报，由上级站点承办` : '',
+            p.note,
+          ]
+            .filter(Boolean)
+            .join('；'),
         },
       }
     },
     numbering,
   )
   return staffView(ctx, updated, agent)
+}
+
+/** The parent station and its assignee for a 上报件 (same rules, no pairing there). */
+export async function assignUpper(
+  ctx: Ctx,
+  station: Station | null,
+  category: string,
+): Promise<NonNullable<CaseRecord['upper']>> {
+  if (!station?.parentId) throw invalidState('区为民服务中心是最高一级，无需上报')
+  const net = ctx.deps.network
+  const day = shanghaiDay(ctx.now)
+  const [parent, rota, agents, calendar] = await Promise.all([
+    net.station(station.parentId),
+    net.rota(station.parentId),
+    net.agentsOfStation(station.parentId),
+    loadCalendar(ctx.deps),
+  ])
+  if (!parent) throw notFound('上级服务站不存在')
+  const byId = new Map(agents.map((a) => [a._id, a]))
+  const duty = dutyOn(rota, byId, day, calendar).agentIds
+  const chosen = chooseAssignee({
+    day,
+    category,
+    agents,
+    pairedAgentIds: [],
+    dutyAgentIds: duty,
+    openCases: new Map(),
+    lastAssignedAt: new Map(),
+    headAgentId: parent.headAgentId,
+  })
+  if (!chosen) throw invalidState(`${parent.name}暂无可接件的代理员，请联系站长`)
+  return {
+    stationId: parent._id,
+    agentId: chosen.agentId,
+    assignReason: chosen.reason,
+    acceptedAt: null,
+    dueAt: null,
+    completedAt: null,
+    result: null,
+  }
 }
 
 export async function rejectCase(payload: unknown, ctx: Ctx): Promise<CaseView> {

@@ -11,6 +11,16 @@ import {
 } from '../actions/cases'
 import type { ActionTable } from './router'
 import { exportSheet, importSheet } from '../actions/transfer'
+import {
+  acceptUpper,
+  completeUpper,
+  escalateCase,
+  extendCase,
+  reassignCase,
+  requestSupplement,
+  supplyMaterials,
+  withdrawCase,
+} from '../actions/case-flow'
 import type { Deps } from './context'
 import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
 import { meProfile, rosterBind, rosterInvite } from '../actions/roster'
@@ -42,6 +52,14 @@ export const actions: ActionTable<Deps> = {
   'cases.complete': completeCase,
   'cases.deliver': deliverCase,
   'cases.rate': rateCase,
+  'cases.requestSupplement': requestSupplement,
+  'cases.supplement': supplyMaterials,
+  'cases.escalate': escalateCase,
+  'cases.acceptUpper': acceptUpper,
+  'cases.completeUpper': completeUpper,
+  'cases.reassign': reassignCase,
+  'cases.withdraw': withdrawCase,
+  'cases.extend': extendCase,
   'cases.get': getCase,
   'cases.mine': myCases,
   'work.inbox': workInbox,

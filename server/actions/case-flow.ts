@@ -1,0 +1,307 @@
+/**
+ * The rest of the case flow: 补办 (supplement), 上报 (escalation to the parent station and its
+ * completion there), 改派 (reassign), 撤回 (withdraw) and 延期 (extension approved by the head).
+ * Each is one transaction: state change plus timeline event, guarded by the case version.
+ */
+import type { Agent, CaseRecord } from '../../typings/domain'
+import { computeDue } from '../domain/calendar'
+import { dueAfterAcceptance, dueAfterSupplement, isOnTime, residentDue } from '../domain/case-states'
+import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import { fields, parse, z } from '../lib/validate'
+import { currentAgent, loadCalendar, type Ctx } from '../app/context'
+import { actorOf, assignUpper, checkText, guard, staffFor, staffView, view, type CaseView } from './cases'
+
+const base = {
+  caseId: fields.id('申请'),
+  version: z.number({ error: '缺少版本号，请刷新后重试' }).int().min(1),
+}
+const materials = z.array(z.string().trim().min(1).max(40)).min(1, '请列明所缺材料').max(20)
+
+const requestSupplementInput = z.object({ ...base, materials, note: z.string().trim().max(200).default('') })
+
+/** 补办件: the agent lists every missing material once; the clock stops until they arrive. */
+export async function requestSupplement(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(requestSupplementInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  guard(c.state, 'requestSupplement')
+  if (c.supplement) throw invalidState('所缺材料应一次性告知，本件已告知过，请与群众电话沟通')
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'requestSupplement')
+    return {
+      patch: {
+        state: to,
+        supplement: { materials: p.materials, requestedAt: ctx.now, suppliedAt: null, attachments: [] },
+        dueAt: null,
+        dueDay: null,
+        residentDueAt: null,
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'requestSupplement',
+        from: cur.state,
+        to,
+        note: `请补交：${p.materials.join('、')}${p.note ? '；' + p.note : ''}`,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+const supplementInput = z.object({
+  caseId: fields.id('申请'),
+  attachments: z
+    .array(z.string().startsWith('cloud://', '附件格式不正确'))
+    .max(9, '最多上传 9 张照片')
+    .default([]),
+  note: z.string().trim().max(200).default(''),
+})
+
+/** The resident (or their agent at the counter) supplies the materials; the full period restarts. */
+export async function supplyMaterials(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(supplementInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  const me = c.applicant.openid === ctx.caller.openid ? null : await currentAgent(ctx)
+  const isApplicant = c.applicant.openid !== null && c.applicant.openid === ctx.caller.openid
+  const isStaff = !!me && me.stationId === c.stationId && (me._id === c.assignedAgentId || me.role === 'head')
+  if (!isApplicant && !isStaff) throw forbidden('只有申请人或承办代理员可以补交材料')
+  guard(c.state, 'supplement')
+  await checkText(ctx, p.note, 'note')
+  const calendar = await loadCalendar(ctx.deps)
+  const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
+    const to = guard(cur.state, 'supplement')
+    const due = dueAfterSupplement(ctx.now, cur.item.promisedDays, calendar)
+    return {
+      patch: {
+        state: to,
+        supplement: cur.supplement
+          ? { ...cur.supplement, suppliedAt: ctx.now, attachments: p.attachments }
+          : null,
+        attachments: [...cur.attachments, ...p.attachments],
+        dueAt: due.dueAt,
+        dueDay: due.dueDay,
+        residentDueAt: due.dueAt,
+        calendarMissingYears: due.missingYears,
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, me, cur.applicant.name),
+        action: 'supplement',
+        from: cur.state,
+        to,
+        note: p.note || '材料已补齐，重新计时',
+      },
+    }
+  })
+  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
+}
+
+const escalateInput = z.object({ ...base, note: z.string().trim().max(200).default('') })
+
+/** 上报: the owning agent forwards the case to the parent station and keeps it toward the resident. */
+export async function escalateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(escalateInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  guard(c.state, 'escalate')
+  const upper = await assignUpper(ctx, await ctx.deps.network.station(c.stationId), c.item.category)
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'escalate')
+    return {
+      patch: { state: to, upper },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'escalate',
+        from: cur.state,
+        to,
+        note: p.note || '已上报上级服务站办理',
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+/** Staff of the parent station that holds an escalated case. */
+async function upperStaff(
+  ctx: Ctx,
+  caseId: string,
+  version: number,
+): Promise<{ c: CaseRecord; agent: Agent }> {
+  const c = await ctx.deps.cases.get(caseId)
+  if (!c) throw notFound('未找到该申请')
+  const agent = await currentAgent(ctx)
+  if (
+    !c.upper ||
+    !agent ||
+    agent.stationId !== c.upper.stationId ||
+    (agent._id !== c.upper.agentId && agent.role !== 'head')
+  ) {
+    throw forbidden('只有上级承办代理员或站长可以办理这件上报件')
+  }
+  if (c.version !== version) throw conflict('该申请已被他人处理，请刷新后查看最新状态')
+  return { c, agent }
+}
+
+const upperAcceptInput = z.object({ ...base })
+
+/** The parent station accepts the escalated case: its own deadline starts now. */
+export async function acceptUpper(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(upperAcceptInput, payload)
+  const { c, agent } = await upperStaff(ctx, p.caseId, p.version)
+  if (c.state !== 'escalated') throw invalidState('只有已上报的申请可以由上级受理')
+  if (c.upper!.acceptedAt) throw invalidState('上级已受理过这件申请')
+  const calendar = await loadCalendar(ctx.deps)
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const due = dueAfterAcceptance(ctx.now, 'promised', cur.item.promisedDays, calendar)
+    const own = cur.dueAt ? new Date(cur.dueAt) : due.dueAt
+    return {
+      patch: {
+        upper: { ...cur.upper!, acceptedAt: ctx.now, dueAt: due.dueAt },
+        residentDueAt: residentDue(own, due.dueAt),
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'accept',
+        from: cur.state,
+        to: cur.state,
+        note: '上级服务站已受理',
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+const upperCompleteInput = z.object({ ...base, result: fields.text('办理结果', 500) })
+
+/** The parent station finishes; the case returns to the owning agent, who delivers it. */
+export async function completeUpper(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(upperCompleteInput, payload)
+  const { c, agent } = await upperStaff(ctx, p.caseId, p.version)
+  guard(c.state, 'completeUpper')
+  await checkText(ctx, p.result, 'result')
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'completeUpper')
+    const dueAt = cur.residentDueAt ?? cur.dueAt
+    return {
+      patch: {
+        state: to,
+        completedAt: ctx.now,
+        result: p.result,
+        onTime: dueAt ? isOnTime(ctx.now, new Date(dueAt)) : true,
+        upper: { ...cur.upper!, completedAt: ctx.now, result: p.result },
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'completeUpper',
+        from: cur.state,
+        to,
+        note: p.result,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+const reassignInput = z.object({
+  ...base,
+  agentId: fields.id('代理员'),
+  reason: fields.text('改派理由', 200),
+})
+
+/** 改派: only the station head, to an active agent of the same station, with a reason. */
+export async function reassignCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(reassignInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  if (agent.role !== 'head') throw forbidden('只有站长可以改派')
+  guard(c.state, 'reassign', { reason: p.reason })
+  const target = await ctx.deps.network.agent(p.agentId)
+  if (!target || !target.active || target.stationId !== c.stationId)
+    throw invalidInput({ agentId: '请选择本站在岗的代理员' })
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'reassign', { reason: p.reason })
+    return {
+      patch: { state: to, assignedAgentId: target._id, assignReason: `站长改派：${p.reason}` },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'reassign',
+        from: cur.state,
+        to,
+        note: `改派给 ${target.name}：${p.reason}`,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+const withdrawInput = z.object({ caseId: fields.id('申请'), reason: z.string().trim().max(200).default('') })
+
+/** 撤回: the applicant withdraws before the work is done. */
+export async function withdrawCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(withdrawInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  if (!c.applicant.openid || c.applicant.openid !== ctx.caller.openid)
+    throw forbidden('只有申请人本人可以撤回')
+  guard(c.state, 'withdraw')
+  const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
+    const to = guard(cur.state, 'withdraw')
+    return {
+      patch: { state: to },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, null, cur.applicant.name),
+        action: 'withdraw',
+        from: cur.state,
+        to,
+        note: p.reason || '申请人撤回',
+      },
+    }
+  })
+  return view(updated, null, [])
+}
+
+const extendInput = z.object({
+  ...base,
+  days: z.number().int().min(1, '至少延期 1 个工作日').max(30, '延期不超过 30 个工作日'),
+  reason: fields.text('延期理由', 200),
+})
+
+/** 延期: approved by the station head with a reason; the new due date is in working days. */
+export async function extendCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(extendInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  if (agent.role !== 'head') throw forbidden('延期须由站长批准')
+  guard(c.state, 'extend', { reason: p.reason })
+  if (!c.dueAt) throw invalidState('待补正期间不计时，无需延期')
+  const calendar = await loadCalendar(ctx.deps)
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const to = guard(cur.state, 'extend', { reason: p.reason })
+    const from = new Date(cur.dueAt!)
+    const due = computeDue(from, p.days, calendar)
+    return {
+      patch: {
+        state: to,
+        dueAt: due.dueAt,
+        dueDay: due.dueDay,
+        residentDueAt: residentDue(due.dueAt, cur.upper?.dueAt ? new Date(cur.upper.dueAt) : null),
+        extensions: [
+          ...(cur.extensions ?? []),
+          { at: ctx.now, byAgentId: agent._id, days: p.days, reason: p.reason, newDueAt: due.dueAt },
+        ],
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'extend',
+        from: cur.state,
+        to,
+        note: `延期 ${p.days} 个工作日至 ${due.dueDay}：${p.reason}`,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}

@@ -1,0 +1,186 @@
+import type { LocalCloudBase } from '../../../local-cloudbase/server'
+import type { CaseView } from '../../../server/actions/cases'
+import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+
+let lcb: LocalCloudBase
+const resident = DEMO_OPENIDS.resident1
+const agent = DEMO_OPENIDS.villageAgent // ag-qs-hy-2, paired with resident 1
+const villageHead = DEMO_OPENIDS.villageHead
+const townshipHead = DEMO_OPENIDS.townshipHead // head of 青山镇, the parent station
+
+const setClock = (iso: string) =>
+  fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
+
+async function newCase(itemId: string, requestId: string): Promise<CaseView> {
+  const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-wx-openid': resident },
+    body: JSON.stringify({
+      action: 'cases.submit',
+      requestId,
+      payload: {
+        itemId,
+        stationId: 'st-qingshan-hongyan',
+        description: '请帮忙办理',
+        applicantName: '王秀英',
+        applicantPhone: '13912345678',
+      },
+    }),
+  })
+  const body = (await res.json()) as { ok: boolean; data: CaseView }
+  expect(body.ok).toBe(true)
+  return body.data
+}
+
+beforeAll(async () => {
+  lcb = await startApi('2026-12-01T09:00:00+08:00')
+}, 30_000)
+afterAll(() => lcb.stop())
+
+describe('补办件: materials missing, listed once, clock restarts', () => {
+  it('stops the clock while waiting and restarts the full period after the materials arrive', async () => {
+    const c = await newCase('it-MZ-003', 'flow-supp') // 临时救助申请, 5 working days
+    expect(
+      await call(lcb, 'cases.accept', { caseId: c.id, version: c.version, handling: 'supplement' }, agent),
+    ).toMatchObject({
+      ok: false,
+      error: { fields: { missingMaterials: '补办件须一次性列明所缺材料' } },
+    })
+    const waiting = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      {
+        caseId: c.id,
+        version: c.version,
+        handling: 'supplement',
+        missingMaterials: ['银行卡复印件', '收入证明'],
+      },
+      agent,
+    )
+    expect(waiting).toMatchObject({ state: 'awaiting_supplement', stateLabel: '待补正', dueAt: null })
+    expect(
+      await call(
+        lcb,
+        'cases.requestSupplement',
+        { caseId: c.id, version: waiting.version, materials: ['又一项'] },
+        agent,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    })
+    // Friday 2026-12-04 18:30: counting restarts from Monday 7 Dec; 5 working days → Fri 11 Dec.
+    await setClock('2026-12-04T18:30:00+08:00')
+    const resumed = await ok<CaseView>(
+      lcb,
+      'cases.supplement',
+      { caseId: c.id, note: '已补交银行卡复印件和收入证明' },
+      resident,
+    )
+    expect(resumed).toMatchObject({ state: 'accepted', dueDay: '2026-12-11' })
+    await setClock('2026-12-01T09:00:00+08:00')
+  })
+})
+
+describe('上报件: the village room forwards upward and still delivers', () => {
+  it('escalates to the township, which accepts and completes; the village agent delivers', async () => {
+    const c = await newCase('it-MZ-001', 'flow-esc') // 最低生活保障申请, decided at township
+    const escalated = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      { caseId: c.id, version: c.version, handling: 'escalated' },
+      agent,
+    )
+    expect(escalated.state).toBe('escalated')
+    // The owning agent cannot finish it; the township can see and work on it.
+    expect(
+      await call(
+        lcb,
+        'cases.completeUpper',
+        { caseId: c.id, version: escalated.version, result: 'x' },
+        agent,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(
+      await call(lcb, 'cases.complete', { caseId: c.id, version: escalated.version, result: 'x' }, agent),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    })
+    const seen = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, townshipHead)
+    const upperAccepted = await ok<CaseView>(
+      lcb,
+      'cases.acceptUpper',
+      { caseId: c.id, version: seen.version },
+      townshipHead,
+    )
+    expect(Date.parse(upperAccepted.dueAt!)).toBeLessThanOrEqual(
+      Date.parse((await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)).dueAt!),
+    )
+    const done = await ok<CaseView>(
+      lcb,
+      'cases.completeUpper',
+      { caseId: c.id, version: upperAccepted.version, result: '经乡镇审核，符合低保条件' },
+      townshipHead,
+    )
+    expect(done).toMatchObject({ state: 'completed', result: '经乡镇审核，符合低保条件' })
+    const delivered = await ok<CaseView>(
+      lcb,
+      'cases.deliver',
+      { caseId: c.id, version: done.version, note: '上门送达批复' },
+      agent,
+    )
+    expect(delivered.state).toBe('delivered')
+    const timeline = (await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)).timeline!.map(
+      (e) => e.what,
+    )
+    expect(timeline).toEqual(['提交申请', '受理', '受理', '上级办结', '反馈结果'])
+  })
+})
+
+describe('改派, 延期, 撤回', () => {
+  it('only the head reassigns and extends, with reasons; only the applicant withdraws', async () => {
+    const c = await newCase('it-MZ-003', 'flow-head')
+    expect(
+      await call(
+        lcb,
+        'cases.reassign',
+        { caseId: c.id, version: c.version, agentId: 'ag-qs-hy-3', reason: '请假' },
+        agent,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    const moved = await ok<CaseView>(
+      lcb,
+      'cases.reassign',
+      { caseId: c.id, version: c.version, agentId: 'ag-qs-hy-3', reason: '原代理员下乡' },
+      villageHead,
+    )
+    expect(moved.agent).toMatchObject({ id: 'ag-qs-hy-3' })
+    const accepted = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      { caseId: c.id, version: moved.version, handling: 'promised' },
+      villageHead,
+    )
+    const extended = await ok<CaseView>(
+      lcb,
+      'cases.extend',
+      { caseId: c.id, version: accepted.version, days: 3, reason: '需等待银行流水' },
+      villageHead,
+    )
+    expect(Date.parse(extended.dueAt!)).toBeGreaterThan(Date.parse(accepted.dueAt!))
+    expect(await call(lcb, 'cases.withdraw', { caseId: c.id }, DEMO_OPENIDS.resident2)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(
+      await ok<CaseView>(lcb, 'cases.withdraw', { caseId: c.id, reason: '已自行办理' }, resident),
+    ).toMatchObject({ state: 'withdrawn', stateLabel: '已撤回' })
+  })
+})
