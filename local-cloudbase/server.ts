@@ -450,6 +450,20 @@ export class LocalCloudBase {
       res.end(out.json === '' ? 'null' : out.json)
       return
     }
+    if (p === '/storage' && req.method === 'POST') {
+      // The mini-program's local mode uploads with wx.uploadFile (multipart, field "file")
+      // where the cloud would use wx.cloud.uploadFile.
+      const cloudPath = url.searchParams.get('path') ?? ''
+      const form = await readMultipart(req)
+      const bytes = form.file
+      if (!bytes || !bytes.length) throw new HttpError(400, 'multipart field "file" is required')
+      try {
+        this.storage.put(cloudPath, bytes, this.clock.now())
+      } catch {
+        throw new HttpError(400, `invalid cloud path: ${cloudPath}`)
+      }
+      return sendJson(res, 200, { fileID: this.storage.fileId(cloudPath) })
+    }
     if (p === '/clock') {
       if (req.method === 'POST') {
         const body = (await readJson(req)) as { set?: unknown; advanceMs?: unknown }

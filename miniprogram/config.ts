@@ -7,4 +7,6 @@ export const config = {
   transport: 'local' as 'cloud' | 'local',
   cloudEnv: '',
   gatewayUrl: 'http://127.0.0.1:8787/gateway',
+  /** Subscribe-message template ids (订阅消息) configured by the admin; empty = do not ask. */
+  subscribeTemplates: [] as string[],
 }

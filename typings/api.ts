@@ -1,4 +1,5 @@
-import type { GeoPoint, Material, ProxyMode, Role, Tier } from './domain'
+import type { CaseRecord, GeoPoint, Material, ProxyMode, Role, Tier } from './domain'
+import type { CaseAction, CaseState, HandlingType, RatingLevel } from '../server/domain/case-states'
 
 /**
  * The client–server contract of the one client-facing cloud function `api`.
@@ -124,6 +125,36 @@ export interface StationDetail extends StationSummary {
   itemCount: number
 }
 
+/** A case as residents and staff see it (masked where the full value is not needed). */
+export interface CaseView {
+  id: string
+  caseNo: string | null
+  version: number
+  state: CaseState
+  stateLabel: string
+  stateDescription: string
+  item: CaseRecord['item'] & { timeLimitText: string }
+  stationId: string
+  applicant: { name: string; maskedPhone: string }
+  description: string
+  attachments: string[]
+  visit: CaseRecord['visit']
+  agent: { id: string; name: string; maskedPhone: string } | null
+  assignReason: string
+  handling: HandlingType | null
+  handlingLabel: string | null
+  dueAt: string | null
+  dueDay: string | null
+  calendarWarning: string | null
+  result: string | null
+  onTime: boolean | null
+  rating: { level: string; label: string; isDefault: boolean; comment: string } | null
+  createdAt: string
+  /** What the caller may do now (for buttons). */
+  actions: CaseAction[]
+  timeline?: { at: string; who: string; what: string; note: string }[]
+}
+
 /** Input and output of every action of the `api` function. */
 export interface Actions {
   'catalog.list': {
@@ -155,6 +186,57 @@ export interface Actions {
     in: { code: string }
     out: { agentId: string; name: string; role: Role; stationId: string }
   }
+  'cases.submit': {
+    in: {
+      itemId: string
+      stationId: string
+      description: string
+      applicantName?: string
+      applicantPhone?: string
+      visit?: 'station' | 'home'
+      attachments?: string[]
+      onBehalf?: boolean
+    }
+    out: CaseView & { claimCode: string | null }
+  }
+  'cases.get': { in: { caseId: string }; out: CaseView }
+  'cases.mine': { in: { page?: number; pageSize?: number }; out: Paged<CaseView> }
+  'cases.rate': {
+    in: { caseId: string; level: RatingLevel; tags?: string[]; comment?: string }
+    out: CaseView
+  }
+  'cases.supplement': { in: { caseId: string; attachments?: string[]; note?: string }; out: CaseView }
+  'cases.withdraw': { in: { caseId: string; reason?: string }; out: CaseView }
+  'cases.accept': {
+    in: {
+      caseId: string
+      version: number
+      handling: HandlingType
+      receivedMaterials?: string[]
+      missingMaterials?: string[]
+      note?: string
+    }
+    out: CaseView
+  }
+  'cases.reject': { in: { caseId: string; version: number; reason: string }; out: CaseView }
+  'cases.complete': { in: { caseId: string; version: number; result: string }; out: CaseView }
+  'cases.deliver': { in: { caseId: string; version: number; note?: string }; out: CaseView }
+  'cases.requestSupplement': {
+    in: { caseId: string; version: number; materials: string[]; note?: string }
+    out: CaseView
+  }
+  'cases.escalate': { in: { caseId: string; version: number; note?: string }; out: CaseView }
+  'cases.reassign': {
+    in: { caseId: string; version: number; agentId: string; reason: string }
+    out: CaseView
+  }
+  'work.inbox': {
+    in: { tab?: InboxTab; page?: number; pageSize?: number; scope?: 'mine' | 'station' }
+    out: Paged<CaseView> & { today: string; tab: InboxTab; counts: Record<InboxTab, number> }
+  }
 }
+
+/** 工作台 tabs: 待受理, 办理中, 即将超期, 已超期, 待反馈. */
+export type InboxTab = 'pending' | 'handling' | 'dueSoon' | 'overdue' | 'feedback'
 
 export type ActionName = keyof Actions

@@ -15,9 +15,9 @@ import {
   transition,
   type CaseAction,
   type CaseState,
-  type HandlingType,
 } from '../domain/case-states'
 import { dutyOn, tiersOfferedAt } from '../domain/network'
+import type { CaseView } from '../../typings/api'
 import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
@@ -43,34 +43,7 @@ export async function checkText(ctx: Ctx, text: string, field: string): Promise<
 
 // ---- views -------------------------------------------------------------------------------------
 
-export interface CaseView {
-  id: string
-  caseNo: string | null
-  version: number
-  state: CaseState
-  stateLabel: string
-  stateDescription: string
-  item: CaseRecord['item'] & { timeLimitText: string }
-  stationId: string
-  applicant: { name: string; maskedPhone: string }
-  description: string
-  attachments: string[]
-  visit: CaseRecord['visit']
-  agent: { id: string; name: string; maskedPhone: string } | null
-  assignReason: string
-  handling: HandlingType | null
-  handlingLabel: string | null
-  dueAt: string | null
-  dueDay: string | null
-  calendarWarning: string | null
-  result: string | null
-  onTime: boolean | null
-  rating: { level: string; label: string; isDefault: boolean; comment: string } | null
-  createdAt: string
-  /** What the caller may do now (for buttons). */
-  actions: CaseAction[]
-  timeline?: { at: string; who: string; what: string; note: string }[]
-}
+export type { CaseView }
 
 export function view(
   c: CaseRecord,
@@ -165,12 +138,13 @@ const submitInput = z.object({
     .max(9, '最多上传 9 张照片')
     .default([]),
   visit: z.enum(['station', 'home'], { error: '请选择到站办理或上门服务' }).default('station'),
-  applicantName: z.string().trim().max(20, '姓名不能超过 20 个字').optional(),
+  // Required for residents and for walk-in intake alike: the agent must be able to call back.
+  applicantName: fields.text('姓名', 20),
   applicantPhone: z
-    .string()
+    .string({ error: '请填写手机号，方便代理员联系' })
     .trim()
-    .regex(/^1\d{10}$/, '应为 11 位手机号')
-    .optional(),
+    .min(1, '请填写手机号，方便代理员联系')
+    .regex(/^1\d{10}$/, '应为 11 位手机号'),
   /** An agent files for a resident without a smartphone (walk-in or hotline). */
   onBehalf: z.boolean().default(false),
 })
@@ -207,15 +181,6 @@ export async function submitCase(
     ) {
       throw forbidden('只有本站代理员可以代群众申请')
     }
-    const missing: Record<string, string> = {}
-    if (!p.applicantName) missing.applicantName = '请填写群众姓名'
-    if (!p.applicantPhone) missing.applicantPhone = '请填写群众手机号'
-    if (Object.keys(missing).length) throw invalidInput(missing)
-  } else if (!p.applicantName || !p.applicantPhone) {
-    throw invalidInput({
-      ...(p.applicantName ? {} : { applicantName: '请填写您的姓名' }),
-      ...(p.applicantPhone ? {} : { applicantPhone: '请填写手机号，方便代理员联系您' }),
-    })
   }
   await checkText(ctx, p.description, 'description')
 

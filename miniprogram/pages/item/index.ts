@@ -33,6 +33,9 @@ Component({
         this.setData({ loading: false })
       }
     },
+    onApply() {
+      return wx.navigateTo({ url: `/pages/apply/index?itemId=${encodeURIComponent(this.data.id)}` })
+    },
     onShareAppMessage() {
       return {
         title: this.data.item ? `${this.data.item.name}｜为民服务代理` : '为民服务代理',

@@ -1,0 +1,46 @@
+import { ApiCallError } from '../../services/api'
+import { fetchMyCases, type CaseView } from '../../services/cases'
+import { isElderlyMode } from '../../services/settings'
+
+/** 我的申请. */
+Component({
+  data: { list: [] as CaseView[], page: 0, hasMore: true, loading: false, error: '', elderly: false },
+  methods: {
+    onLoad() {
+      this.setData({ elderly: isElderlyMode() })
+      return this.reload()
+    },
+    async onPullDownRefresh() {
+      await this.reload()
+      wx.stopPullDownRefresh()
+    },
+    onReachBottom() {
+      if (this.data.hasMore && !this.data.loading) return this.load(this.data.page + 1)
+      return undefined
+    },
+    reload() {
+      this.setData({ list: [], page: 0, hasMore: true })
+      return this.load(1)
+    },
+    async load(page: number) {
+      this.setData({ loading: true, error: '' })
+      try {
+        const res = await fetchMyCases(page)
+        this.setData({
+          list: page === 1 ? res.list : this.data.list.concat(res.list),
+          page,
+          hasMore: res.hasMore,
+        })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onOpen(e: WechatMiniprogram.TouchEvent) {
+      return wx.navigateTo({
+        url: `/pages/case/index?id=${encodeURIComponent(String(e.currentTarget.dataset.id))}`,
+      })
+    },
+  },
+})

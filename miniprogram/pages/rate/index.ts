@@ -1,0 +1,56 @@
+import type { RatingLevel } from '../../../server/domain/case-states'
+import { ApiCallError } from '../../services/api'
+import { rateCase } from '../../services/cases'
+import { isElderlyMode } from '../../services/settings'
+
+const LEVELS: { value: RatingLevel; label: string }[] = [
+  { value: 'very_satisfied', label: '非常满意' },
+  { value: 'satisfied', label: '满意' },
+  { value: 'basic', label: '基本满意' },
+  { value: 'dissatisfied', label: '不满意' },
+  { value: 'very_dissatisfied', label: '非常不满意' },
+]
+
+/** 评价: five big choices (easy for elderly residents), optional tags and comment; once. */
+Component({
+  data: {
+    id: '',
+    levels: LEVELS,
+    level: '' as RatingLevel | '',
+    tagOptions: ['态度好', '办事快', '上门服务', '说得清楚', '还要跑腿', '太慢了'],
+    tagsSelected: {} as Record<string, boolean>,
+    comment: '',
+    submitting: false,
+    error: '',
+    elderly: false,
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ id: decodeURIComponent(query.id ?? ''), elderly: isElderlyMode() })
+    },
+    onLevel(e: WechatMiniprogram.TouchEvent) {
+      this.setData({ level: e.currentTarget.dataset.level as RatingLevel })
+    },
+    onTag(e: WechatMiniprogram.TouchEvent) {
+      const tag = String(e.currentTarget.dataset.tag)
+      this.setData({ [`tagsSelected.${tag}`]: !this.data.tagsSelected[tag] })
+    },
+    onComment(e: { detail: string }) {
+      this.setData({ comment: e.detail })
+    },
+    async onSubmit() {
+      if (!this.data.level || this.data.submitting) return
+      this.setData({ submitting: true, error: '' })
+      try {
+        const tags = Object.keys(this.data.tagsSelected).filter((t) => this.data.tagsSelected[t])
+        await rateCase({ caseId: this.data.id, level: this.data.level, tags, comment: this.data.comment })
+        wx.showToast({ title: '感谢您的评价', icon: 'success' })
+        await wx.navigateBack().catch(() => undefined)
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '提交失败，请重试' })
+      } finally {
+        this.setData({ submitting: false })
+      }
+    },
+  },
+})

@@ -1,0 +1,38 @@
+import type { Actions, CaseView, InboxTab } from '../../typings/api'
+import { callApi, newRequestId } from './api'
+
+export type { CaseView }
+
+export type ApplyForm = Actions['cases.submit']['in']
+
+/** One request id per form: a retried tap returns the same case instead of a duplicate. */
+export function submitCase(form: ApplyForm, requestId = newRequestId()) {
+  return callApi('cases.submit', form, requestId)
+}
+
+export const fetchCase = (caseId: string) => callApi('cases.get', { caseId })
+export const fetchMyCases = (page: number) => callApi('cases.mine', { page })
+export const rateCase = (payload: Actions['cases.rate']['in']) => callApi('cases.rate', payload)
+export const supplyMaterials = (caseId: string, attachments: string[], note: string) =>
+  callApi('cases.supplement', { caseId, attachments, note })
+export const withdrawCase = (caseId: string, reason: string) => callApi('cases.withdraw', { caseId, reason })
+
+/** Agent workbench. */
+export const fetchInbox = (tab: InboxTab, page = 1) => callApi('work.inbox', { tab, page })
+export const acceptCase = (p: Actions['cases.accept']['in']) => callApi('cases.accept', p)
+export const completeCase = (p: Actions['cases.complete']['in']) => callApi('cases.complete', p)
+export const deliverCase = (p: Actions['cases.deliver']['in']) => callApi('cases.deliver', p)
+export const rejectCase = (p: Actions['cases.reject']['in']) => callApi('cases.reject', p)
+export const escalateCase = (p: Actions['cases.escalate']['in']) => callApi('cases.escalate', p)
+export const requestSupplement = (p: Actions['cases.requestSupplement']['in']) =>
+  callApi('cases.requestSupplement', p)
+
+/** "还剩 3 天" / "今天到期" / "已超期 2 天" in Shanghai calendar days, for the countdown. */
+export function countdown(dueAt: string | null, now: Date): string {
+  if (!dueAt) return ''
+  const day = (t: number) => Math.floor((t + 8 * 3600_000) / 86_400_000)
+  const diff = day(Date.parse(dueAt)) - day(now.getTime())
+  if (diff > 0) return `还剩 ${diff} 天`
+  if (diff === 0) return Date.parse(dueAt) >= now.getTime() ? '今天到期' : '已超期'
+  return `已超期 ${-diff} 天`
+}

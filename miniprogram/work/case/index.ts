@@ -1,0 +1,103 @@
+import type { CaseView } from '../../../typings/api'
+import type { HandlingType } from '../../../server/domain/case-states'
+import { ApiCallError } from '../../services/api'
+import {
+  acceptCase,
+  completeCase,
+  deliverCase,
+  escalateCase,
+  fetchCase,
+  rejectCase,
+} from '../../services/cases'
+
+/** 办理: accept and classify, reject with a reason, complete, escalate, deliver. */
+Component({
+  data: {
+    id: '',
+    c: null as CaseView | null,
+    can: {} as Record<string, boolean>,
+    handling: 'promised' as HandlingType,
+    missing: '',
+    reason: '',
+    result: '',
+    message: '',
+    messageKind: 'ok',
+    loading: true,
+    error: '',
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ id: decodeURIComponent(query.id ?? '') })
+      return this.reload()
+    },
+    async reload() {
+      this.setData({ loading: true })
+      try {
+        const c = await fetchCase(this.data.id)
+        this.setData({ c, can: Object.fromEntries(c.actions.map((a) => [a, true])) })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onHandling(e: { detail: HandlingType }) {
+      this.setData({ handling: e.detail })
+    },
+    onMissing(e: { detail: string }) {
+      this.setData({ missing: e.detail })
+    },
+    onReason(e: { detail: string }) {
+      this.setData({ reason: e.detail })
+    },
+    onResult(e: { detail: string }) {
+      this.setData({ result: e.detail })
+    },
+    async act(run: (c: CaseView) => Promise<CaseView>, done: string) {
+      const c = this.data.c
+      if (!c) return
+      try {
+        const next = await run(c)
+        this.setData({
+          c: next,
+          can: Object.fromEntries(next.actions.map((a) => [a, true])),
+          message: done,
+          messageKind: 'ok',
+        })
+      } catch (err) {
+        const e = err as ApiCallError
+        this.setData({
+          message: e.fields ? Object.values(e.fields).join('；') : e.message,
+          messageKind: 'bad',
+        })
+        if (e.code === 'CONFLICT') await this.reload()
+      }
+    },
+    onAccept() {
+      const missingMaterials = this.data.missing.split(/[、，,\s]+/).filter(Boolean)
+      return this.act(
+        (c) =>
+          acceptCase({ caseId: c.id, version: c.version, handling: this.data.handling, missingMaterials }),
+        '已受理，材料接收单已生成',
+      )
+    },
+    onReject() {
+      return this.act(
+        (c) => rejectCase({ caseId: c.id, version: c.version, reason: this.data.reason }),
+        '已作不予受理处理',
+      )
+    },
+    onComplete() {
+      return this.act(
+        (c) => completeCase({ caseId: c.id, version: c.version, result: this.data.result }),
+        '已办结，请尽快送达群众',
+      )
+    },
+    onEscalate() {
+      return this.act((c) => escalateCase({ caseId: c.id, version: c.version }), '已上报上级服务站')
+    },
+    onDeliver() {
+      return this.act((c) => deliverCase({ caseId: c.id, version: c.version }), '已送达，等待群众评价')
+    },
+  },
+})

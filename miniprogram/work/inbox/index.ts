@@ -1,0 +1,56 @@
+import type { CaseView, InboxTab } from '../../../typings/api'
+import { ApiCallError } from '../../services/api'
+import { fetchInbox } from '../../services/cases'
+
+const TABS: { key: InboxTab; label: string }[] = [
+  { key: 'pending', label: '待受理' },
+  { key: 'handling', label: '办理中' },
+  { key: 'dueSoon', label: '即将超期' },
+  { key: 'overdue', label: '已超期' },
+  { key: 'feedback', label: '待反馈' },
+]
+
+/** 工作台: five tabs with counts, due soonest first. */
+Component({
+  data: {
+    tabs: TABS,
+    tab: 'pending' as InboxTab,
+    counts: {} as Record<string, number>,
+    list: [] as CaseView[],
+    loading: false,
+    error: '',
+  },
+  methods: {
+    onLoad() {
+      return this.reload()
+    },
+    onShow() {
+      if (!this.data.loading) return this.reload()
+      return undefined
+    },
+    async onPullDownRefresh() {
+      await this.reload()
+      wx.stopPullDownRefresh()
+    },
+    async reload() {
+      this.setData({ loading: true, error: '' })
+      try {
+        const res = await fetchInbox(this.data.tab)
+        this.setData({ list: res.list, counts: res.counts })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onTab(e: WechatMiniprogram.TouchEvent) {
+      this.setData({ tab: e.currentTarget.dataset.tab as InboxTab })
+      return this.reload()
+    },
+    onOpen(e: WechatMiniprogram.TouchEvent) {
+      return wx.navigateTo({
+        url: `/work/case/index?id=${encodeURIComponent(String(e.currentTarget.dataset.id))}`,
+      })
+    },
+  },
+})

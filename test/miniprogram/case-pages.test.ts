@@ -1,0 +1,129 @@
+import simulate from 'miniprogram-simulate'
+import { setDemoOpenid, useTransport } from '../../miniprogram/services/api'
+import { useUploader } from '../../miniprogram/services/files'
+import { setMyStation } from '../../miniprogram/services/stations'
+import { loadComponent, settle } from './helpers'
+import { startBackend, type Backend } from './local-backend'
+
+const applyId = loadComponent('pages/apply/index')
+const caseId = loadComponent('pages/case/index')
+const rateId = loadComponent('pages/rate/index')
+const inboxId = loadComponent('work/inbox/index')
+const handleId = loadComponent('work/case/index')
+let backend: Backend
+let openid = 'o-demo-resident-1'
+const uploads: string[] = []
+
+beforeAll(async () => {
+  backend = await startBackend('2026-11-30T10:00:00+08:00')
+  useTransport(backend.transport(() => openid))
+  // The camera roll is outside the mini-program: record what would be uploaded.
+  useUploader(async (localPath, cloudPath) => {
+    uploads.push(localPath)
+    return `cloud://local.local-1250000000/${cloudPath}`
+  })
+  setMyStation('st-qingshan-hongyan')
+}, 30_000)
+afterAll(() => backend.stop())
+
+type Page = ReturnType<typeof simulate.render>
+const text = (page: Page, sel: string) => page.querySelector(sel)?.dom?.textContent ?? ''
+type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
+
+async function open(id: string, query: Record<string, string> = {}): Promise<Page> {
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  await (page.instance as unknown as Inst).onLoad!(query)
+  return page
+}
+
+let created = ''
+
+describe('resident applies, follows and rates', () => {
+  it('shows the materials, refuses an incomplete form in Chinese, then submits once', async () => {
+    const redirect = jest.fn((o: { url: string }) => {
+      created = decodeURIComponent(/id=([^&]+)/.exec(o.url)![1]!)
+      return Promise.resolve()
+    })
+    ;(wx as unknown as { redirectTo: jest.Mock }).redirectTo = redirect
+    const page = await open(applyId, { itemId: 'it-MZ-003' })
+    expect(text(page, '.name')).toBe('临时救助申请')
+    expect(page.querySelectorAll('.material').length).toBeGreaterThan(0)
+    const inst = page.instance as unknown as Inst
+    await inst.onSubmit!()
+    expect(page.instance.data).toMatchObject({
+      errors: {
+        applicantName: '请填写姓名',
+        applicantPhone: '请填写手机号，方便代理员联系',
+        description: '请填写需求说明',
+      },
+    })
+    inst.onInput!({ currentTarget: { dataset: { field: 'applicantName' } }, detail: '王秀英' })
+    inst.onInput!({ currentTarget: { dataset: { field: 'applicantPhone' } }, detail: '13912345678' })
+    inst.onInput!({
+      currentTarget: { dataset: { field: 'description' } },
+      detail: '家里遭了火灾，想申请临时救助',
+    })
+    await inst.onPhoto!({ detail: { file: { url: 'wxfile://tmp/hukou.jpg' } } })
+    expect(uploads).toEqual(['wxfile://tmp/hukou.jpg'])
+    await Promise.all([inst.onSubmit!(), inst.onSubmit!()])
+    expect(redirect).toHaveBeenCalledTimes(1)
+    expect(created).toMatch(/^case-/)
+  })
+
+  it('shows progress in plain words with the paired agent', async () => {
+    const page = await open(caseId, { id: created, new: '1' })
+    expect(text(page, '.notice')).toContain('提交成功')
+    expect(text(page, '.state-label')).toBe('待受理')
+    expect(text(page, '.agent')).toMatch(/\d{3}\*{4}\d{4}/)
+    expect(text(page, '.event-what')).toContain('提交申请')
+  })
+})
+
+describe('agent workbench', () => {
+  it('lists the new case under 待受理 with a count, accepts it and completes and delivers', async () => {
+    openid = 'o-demo-agent-village'
+    setDemoOpenid(openid)
+    const inbox = await open(inboxId)
+    const counts = inbox.querySelectorAll('.count').map((c) => c.dom!.textContent)
+    expect(Number(counts[0])).toBeGreaterThanOrEqual(1)
+    expect(text(inbox, '.case .name')).toContain('临时救助申请')
+
+    const handle = await open(handleId, { id: created })
+    const inst = handle.instance as unknown as Inst
+    await inst.onAccept!()
+    expect(text(handle, '.message')).toBe('已受理，材料接收单已生成')
+    expect(text(handle, '.card')).toMatch(/受理编号：QS-HY-20261130-\d{3}/)
+    await inst.onComplete!()
+    expect(text(handle, '.message')).toContain('请填写办理结果')
+    inst.onResult!({ detail: '已发放临时救助金 2000 元' })
+    await inst.onComplete!()
+    expect(text(handle, '.message')).toBe('已办结，请尽快送达群众')
+    await inst.onDeliver!()
+    expect(text(handle, '.message')).toBe('已送达，等待群众评价')
+  })
+})
+
+describe('rating', () => {
+  it('the applicant rates once with five big choices', async () => {
+    openid = 'o-demo-resident-1'
+    const detail = await open(caseId, { id: created })
+    expect(detail.querySelector('.rate')).toBeDefined()
+    ;(wx as unknown as { navigateBack: jest.Mock }).navigateBack = jest.fn(() => Promise.resolve())
+    const page = await open(rateId, { id: created })
+    expect(page.querySelectorAll('.level').map((l) => l.dom!.textContent)).toEqual([
+      '非常满意',
+      '满意',
+      '基本满意',
+      '不满意',
+      '非常不满意',
+    ])
+    page.querySelectorAll('.level')[0]!.dispatchEvent('tap')
+    await settle()
+    await (page.instance as unknown as Inst).onSubmit!()
+    expect(page.instance.data).toMatchObject({ error: '' })
+    const after = await open(caseId, { id: created })
+    expect(text(after, '.state-label')).toBe('已评价')
+    expect(after.querySelector('.rate')).toBeUndefined()
+  })
+})
