@@ -200,6 +200,7 @@ export interface Actions {
     out: CaseView & { claimCode: string | null }
   }
   'cases.get': { in: { caseId: string }; out: CaseView }
+  'cases.claim': { in: { claimCode: string; phone: string }; out: CaseView }
   'cases.mine': { in: { page?: number; pageSize?: number }; out: Paged<CaseView> }
   'cases.rate': {
     in: { caseId: string; level: RatingLevel; tags?: string[]; comment?: string }

@@ -11,6 +11,7 @@ export function submitCase(form: ApplyForm, requestId = newRequestId()) {
 }
 
 export const fetchCase = (caseId: string) => callApi('cases.get', { caseId })
+export const claimCase = (claimCode: string, phone: string) => callApi('cases.claim', { claimCode, phone })
 export const fetchMyCases = (page: number) => callApi('cases.mine', { page })
 export const rateCase = (payload: Actions['cases.rate']['in']) => callApi('cases.rate', payload)
 export const supplyMaterials = (caseId: string, attachments: string[], note: string) =>

@@ -45,6 +45,9 @@ export async function checkText(ctx: Ctx, text: string, field: string): Promise<
 
 export type { CaseView }
 
+/** Timeline entries that are not state transitions. */
+const EVENT_LABELS: Record<string, string> = { submit: '提交申请', claim: '群众认领' }
+
 export function view(
   c: CaseRecord,
   agent: Agent | null,
@@ -623,4 +626,44 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     pageSize: p.pageSize,
     hasMore: p.page * p.pageSize < total,
   }
+}
+
+const claimInput = z.object({
+  claimCode: z
+    .string({ error: '请输入认领码' })
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-F]{6}$/, '认领码为 6 位数字或字母'),
+  phone: z
+    .string({ error: '请填写手机号' })
+    .trim()
+    .regex(/^1\d{10}$/, '应为 11 位手机号'),
+})
+
+/**
+ * A resident whose case an agent filed at the counter (or by phone) claims it in WeChat with the
+ * code on their 材料接收单 and the phone number given at intake; from then on it is theirs.
+ */
+export async function claimCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(claimInput, payload)
+  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  const c = await ctx.deps.cases.byClaimCode(p.claimCode)
+  // One answer for a wrong code and a wrong phone: the code must not be guessable by probing.
+  if (!c || c.applicant.phone !== p.phone) throw notFound('认领码或手机号不正确，请核对材料接收单')
+  if (c.applicant.openid) throw invalidState('这件申请已被认领')
+  const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
+    if (cur.applicant.openid) throw invalidState('这件申请已被认领')
+    return {
+      patch: { applicant: { ...cur.applicant, openid: ctx.caller.openid } },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, null, cur.applicant.name),
+        action: 'claim',
+        from: cur.state,
+        to: cur.state,
+        note: '群众在微信中认领',
+      },
+    }
+  })
+  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
 }

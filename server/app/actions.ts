@@ -1,5 +1,6 @@
 import {
   acceptCase,
+  claimCase,
   completeCase,
   deliverCase,
   getCase,
@@ -52,6 +53,7 @@ export const actions: ActionTable<Deps> = {
   'cases.complete': completeCase,
   'cases.deliver': deliverCase,
   'cases.rate': rateCase,
+  'cases.claim': claimCase,
   'cases.requestSupplement': requestSupplement,
   'cases.supplement': supplyMaterials,
   'cases.escalate': escalateCase,

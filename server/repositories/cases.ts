@@ -21,6 +21,15 @@ export class CaseRepository {
     return (data[0] as unknown as CaseRecord | undefined) ?? null
   }
 
+  async byClaimCode(claimCode: string): Promise<CaseRecord | null> {
+    const { data } = await this.db
+      .collection('cases')
+      .where({ 'applicant.claimCode': claimCode })
+      .limit(1)
+      .get()
+    return (data[0] as unknown as CaseRecord | undefined) ?? null
+  }
+
   /** A retried submit with the same client request id returns the first case. */
   async byRequestId(submitterOpenid: string, requestId: string): Promise<CaseRecord | null> {
     const { data } = await this.db

@@ -1,10 +1,20 @@
 import { ApiCallError } from '../../services/api'
-import { fetchMyCases, type CaseView } from '../../services/cases'
+import { claimCase, fetchMyCases, type CaseView } from '../../services/cases'
 import { isElderlyMode } from '../../services/settings'
 
 /** 我的申请. */
 Component({
-  data: { list: [] as CaseView[], page: 0, hasMore: true, loading: false, error: '', elderly: false },
+  data: {
+    list: [] as CaseView[],
+    page: 0,
+    hasMore: true,
+    loading: false,
+    error: '',
+    elderly: false,
+    claimCode: '',
+    claimPhone: '',
+    claimError: '',
+  },
   methods: {
     onLoad() {
       this.setData({ elderly: isElderlyMode() })
@@ -35,6 +45,22 @@ Component({
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    onClaimCode(e: { detail: string }) {
+      this.setData({ claimCode: e.detail, claimError: '' })
+    },
+    onClaimPhone(e: { detail: string }) {
+      this.setData({ claimPhone: e.detail, claimError: '' })
+    },
+    async onClaim() {
+      try {
+        await claimCase(this.data.claimCode, this.data.claimPhone)
+        this.setData({ claimCode: '', claimPhone: '' })
+        await this.reload()
+      } catch (err) {
+        const e = err as ApiCallError
+        this.setData({ claimError: e.fields ? Object.values(e.fields).join('；') : e.message })
       }
     },
     onOpen(e: WechatMiniprogram.TouchEvent) {

@@ -212,6 +212,24 @@ describe('rules and bad input', () => {
     })
     expect(body.ok).toBe(true)
     expect(body.data.claimCode).toMatch(/^[0-9A-F]{6}$/)
+    // Later the resident claims it in WeChat with the code and the phone given at intake.
+    const code = body.data.claimCode!
+    expect(await call(lcb, 'cases.claim', { claimCode: code, phone: '13900000000' }, 'o-zhao')).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'NOT_FOUND', message: '认领码或手机号不正确，请核对材料接收单' },
+      },
+    )
+    expect(await call(lcb, 'cases.claim', { claimCode: code, phone: '13800001111' }, 'o-zhao')).toMatchObject(
+      { ok: true },
+    )
+    expect(await call(lcb, 'cases.get', { caseId: body.data.id }, 'o-zhao')).toMatchObject({ ok: true })
+    expect(
+      await call(lcb, 'cases.claim', { claimCode: code, phone: '13800001111' }, 'o-other'),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    })
     const notStaff = await submit(DEMO_OPENIDS.resident2, 'req-walkin-2', { onBehalf: true })
     expect(notStaff.body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
   })
