@@ -199,6 +199,7 @@ export interface Actions {
     }
     out: CaseView & { claimCode: string | null }
   }
+  'stations.qrcode': { in: { stationId: string }; out: { fileId: string; url: string; scene: string } }
   'cases.get': { in: { caseId: string }; out: CaseView }
   'cases.claim': { in: { claimCode: string; phone: string }; out: CaseView }
   'cases.mine': { in: { page?: number; pageSize?: number }; out: Paged<CaseView> }

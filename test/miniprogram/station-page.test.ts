@@ -36,6 +36,10 @@ describe('服务站', () => {
     )
     expect(page.querySelector('.reception-group')).toBeDefined()
     expect(page.querySelectorAll('.agent').length).toBeGreaterThanOrEqual(2)
+    await (page.instance as unknown as { onQrcode(): Promise<void> }).onQrcode()
+    expect(page.querySelector('.qr')).toBeDefined()
+    const qr = (page.instance.data as { qrUrl: string }).qrUrl
+    expect(qr).toMatch(/\/storage\/files\/qrcode\/QS\.png\?t=\d+&sign=/)
     const agents = (page.instance.data as { station: { agents: { maskedPhone: string }[] } }).station.agents
     expect(agents.every((a) => /^\d{3}\*{4}\d{4}$/.test(a.maskedPhone))).toBe(true)
     expect(page.querySelector('.hotline')!.querySelector('.phone')!.dom!.textContent).toMatch(/^0851-/)

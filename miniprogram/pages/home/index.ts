@@ -64,6 +64,9 @@ Component({
       if (!this.data.station) return undefined
       return wx.navigateTo({ url: `/pages/station/index?id=${encodeURIComponent(this.data.station.id)}` })
     },
+    onNearby() {
+      return wx.navigateTo({ url: '/pages/stations/index' })
+    },
     onShareAppMessage() {
       return { title: '有事找代理员，只进一家门', path: '/pages/home/index' }
     },

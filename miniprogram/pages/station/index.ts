@@ -1,5 +1,5 @@
 import type { StationDetail } from '../../../typings/api'
-import { ApiCallError } from '../../services/api'
+import { ApiCallError, callApi } from '../../services/api'
 import { isElderlyMode } from '../../services/settings'
 import { fetchStation, setMyStation } from '../../services/stations'
 
@@ -8,6 +8,7 @@ Component({
   data: {
     id: '',
     station: null as StationDetail | null,
+    qrUrl: '',
     loading: true,
     error: '',
     elderly: false,
@@ -45,6 +46,26 @@ Component({
       if (!this.data.station) return
       setMyStation(this.data.station.id)
       wx.showToast({ title: '已设为我的服务站', icon: 'success' })
+    },
+    async onQrcode() {
+      if (!this.data.station) return
+      try {
+        const qr = await callApi('stations.qrcode', { stationId: this.data.station.id })
+        this.setData({ qrUrl: qr.url })
+      } catch (err) {
+        wx.showToast({ title: err instanceof ApiCallError ? err.message : '生成失败，请重试', icon: 'none' })
+      }
+    },
+    async onSaveQrcode() {
+      try {
+        const tempFilePath = await new Promise<string>((resolve, reject) => {
+          wx.downloadFile({ url: this.data.qrUrl, success: (r) => resolve(r.tempFilePath), fail: reject })
+        })
+        await wx.saveImageToPhotosAlbum({ filePath: tempFilePath })
+        wx.showToast({ title: '已保存到相册', icon: 'success' })
+      } catch {
+        wx.showToast({ title: '未能保存，请长按二维码保存', icon: 'none' })
+      }
     },
     onShareAppMessage() {
       return {
