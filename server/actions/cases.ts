@@ -96,8 +96,7 @@ export function view(
           timeline: events.map((e) => ({
             at: new Date(e.at).toISOString(),
             who: e.actor.role === 'resident' ? '您' : e.actor.name,
-            what:
-              e.action === 'submit' ? '提交申请' : (CASE_ACTION_LABELS[e.action as CaseAction] ?? e.action),
+            what: EVENT_LABELS[e.action] ?? CASE_ACTION_LABELS[e.action as CaseAction] ?? e.action,
             note: e.note,
           })),
         }
