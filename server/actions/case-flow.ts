@@ -9,7 +9,17 @@ import { dueAfterAcceptance, dueAfterSupplement, isOnTime, residentDue } from '.
 import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
-import { actorOf, assignUpper, checkText, guard, staffFor, staffView, view, type CaseView } from './cases'
+import {
+  actorOf,
+  assignUpper,
+  checkText,
+  guard,
+  staffFor,
+  staffView,
+  step,
+  view,
+  type CaseView,
+} from './cases'
 
 const base = {
   caseId: fields.id('申请'),
@@ -105,20 +115,14 @@ export async function escalateCase(payload: unknown, ctx: Ctx): Promise<CaseView
   const { c, agent } = await staffFor(ctx, p.caseId, p.version)
   guard(c.state, 'escalate')
   const upper = await assignUpper(ctx, await ctx.deps.network.station(c.stationId), c.item.category)
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const to = guard(cur.state, 'escalate')
-    return {
-      patch: { state: to, upper },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'escalate',
-        from: cur.state,
-        to,
-        note: p.note || '已上报上级服务站办理',
-      },
-    }
-  })
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(ctx, actorOf(ctx, agent), 'escalate', () => ({
+      patch: { upper },
+      note: p.note || '已上报上级服务站办理',
+    })),
+  )
   return staffView(ctx, updated, agent)
 }
 
@@ -220,20 +224,20 @@ export async function reassignCase(payload: unknown, ctx: Ctx): Promise<CaseView
   const target = await ctx.deps.network.agent(p.agentId)
   if (!target || !target.active || target.stationId !== c.stationId)
     throw invalidInput({ agentId: '请选择本站在岗的代理员' })
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const to = guard(cur.state, 'reassign', { reason: p.reason })
-    return {
-      patch: { state: to, assignedAgentId: target._id, assignReason: `站长改派：${p.reason}` },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'reassign',
-        from: cur.state,
-        to,
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(
+      ctx,
+      actorOf(ctx, agent),
+      'reassign',
+      () => ({
+        patch: { assignedAgentId: target._id, assignReason: `站长改派：${p.reason}` },
         note: `改派给 ${target.name}：${p.reason}`,
-      },
-    }
-  })
+      }),
+      { reason: p.reason },
+    ),
+  )
   return staffView(ctx, updated, agent)
 }
 
@@ -247,20 +251,11 @@ export async function withdrawCase(payload: unknown, ctx: Ctx): Promise<CaseView
   if (!c.applicant.openid || c.applicant.openid !== ctx.caller.openid)
     throw forbidden('只有申请人本人可以撤回')
   guard(c.state, 'withdraw')
-  const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
-    const to = guard(cur.state, 'withdraw')
-    return {
-      patch: { state: to },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, null, cur.applicant.name),
-        action: 'withdraw',
-        from: cur.state,
-        to,
-        note: p.reason || '申请人撤回',
-      },
-    }
-  })
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    c.version,
+    step(ctx, actorOf(ctx, null, c.applicant.name), 'withdraw', () => ({ note: p.reason || '申请人撤回' })),
+  )
   return view(updated, null, [])
 }
 

@@ -329,6 +329,27 @@ export function guard(
   return t.to
 }
 
+/**
+ * One transition as a transaction step: the action is guarded against the state read inside
+ * the transaction (not the one read before), and the timeline event records who did it.
+ */
+export function step(
+  ctx: Ctx,
+  actor: Actor,
+  action: CaseAction,
+  build: (cur: CaseRecord) => { patch?: Partial<CaseRecord>; note: string },
+  opts: Parameters<typeof transition>[2] = {},
+) {
+  return (cur: CaseRecord) => {
+    const to = guard(cur.state, action, opts)
+    const { patch, note } = build(cur)
+    return {
+      patch: { state: to, ...patch },
+      event: { at: ctx.now, actor, action, from: cur.state, to, note },
+    }
+  }
+}
+
 export async function staffView(ctx: Ctx, c: CaseRecord, agent: Agent): Promise<CaseView> {
   const assigned = c.assignedAgentId === agent._id ? agent : await ctx.deps.network.agent(c.assignedAgentId)
   return view(c, assigned, staffActions(c, agent))
@@ -439,20 +460,13 @@ export async function rejectCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
   const p = parse(rejectInput, payload)
   const { c, agent } = await staffFor(ctx, p.caseId, p.version)
   guard(c.state, 'reject', { reason: p.reason })
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const to = guard(cur.state, 'reject', { reason: p.reason })
-    return {
-      patch: { state: to, rejectReason: p.reason },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'reject',
-        from: cur.state,
-        to,
-        note: p.reason,
-      },
-    }
-  })
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(ctx, actorOf(ctx, agent), 'reject', () => ({ patch: { rejectReason: p.reason }, note: p.reason }), {
+      reason: p.reason,
+    }),
+  )
   return staffView(ctx, updated, agent)
 }
 
@@ -461,21 +475,18 @@ export async function completeCase(payload: unknown, ctx: Ctx): Promise<CaseView
   const { c, agent } = await staffFor(ctx, p.caseId, p.version)
   guard(c.state, 'complete')
   await checkText(ctx, p.result, 'result')
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const to = guard(cur.state, 'complete')
-    const onTime = cur.dueAt ? isOnTime(ctx.now, new Date(cur.dueAt)) : true
-    return {
-      patch: { state: to, completedAt: ctx.now, result: p.result, onTime },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'complete',
-        from: cur.state,
-        to,
-        note: p.result,
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(ctx, actorOf(ctx, agent), 'complete', (cur) => ({
+      patch: {
+        completedAt: ctx.now,
+        result: p.result,
+        onTime: cur.dueAt ? isOnTime(ctx.now, new Date(cur.dueAt)) : true,
       },
-    }
-  })
+      note: p.result,
+    })),
+  )
   return staffView(ctx, updated, agent)
 }
 
@@ -483,20 +494,14 @@ export async function deliverCase(payload: unknown, ctx: Ctx): Promise<CaseView>
   const p = parse(deliverInput, payload)
   const { c, agent } = await staffFor(ctx, p.caseId, p.version)
   guard(c.state, 'deliver')
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const to = guard(cur.state, 'deliver')
-    return {
-      patch: { state: to, deliveredAt: ctx.now },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'deliver',
-        from: cur.state,
-        to,
-        note: p.note || '已将办理结果送达',
-      },
-    }
-  })
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(ctx, actorOf(ctx, agent), 'deliver', () => ({
+      patch: { deliveredAt: ctx.now },
+      note: p.note || '已将办理结果送达',
+    })),
+  )
   return staffView(ctx, updated, agent)
 }
 

@@ -1,8 +1,7 @@
-import simulate from 'miniprogram-simulate'
 import { setDemoOpenid, useTransport } from '../../miniprogram/services/api'
 import { useUploader } from '../../miniprogram/services/files'
 import { setMyStation } from '../../miniprogram/services/stations'
-import { loadComponent, settle } from './helpers'
+import { loadComponent, openPage, settle, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
 const applyId = loadComponent('pages/apply/index')
@@ -26,16 +25,9 @@ beforeAll(async () => {
 }, 30_000)
 afterAll(() => backend.stop())
 
-type Page = ReturnType<typeof simulate.render>
-const text = (page: Page, sel: string) => page.querySelector(sel)?.dom?.textContent ?? ''
+const text = textOf
+const open = openPage
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
-
-async function open(id: string, query: Record<string, string> = {}): Promise<Page> {
-  const page = simulate.render(id)
-  page.attach(document.createElement('parent-wrapper'))
-  await (page.instance as unknown as Inst).onLoad!(query)
-  return page
-}
 
 let created = ''
 

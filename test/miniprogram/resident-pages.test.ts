@@ -1,8 +1,7 @@
-import simulate from 'miniprogram-simulate'
 import { useTransport, setDemoOpenid } from '../../miniprogram/services/api'
 import { isElderlyMode } from '../../miniprogram/services/settings'
 import { myStationId, setMyStation } from '../../miniprogram/services/stations'
-import { loadComponent, settle } from './helpers'
+import { loadComponent, openPage, settle, textOf, type Page } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
 const homeId = loadComponent('pages/home/index')
@@ -17,16 +16,9 @@ beforeAll(async () => {
 }, 30_000)
 afterAll(() => backend.stop())
 
-type Page = ReturnType<typeof simulate.render>
-const text = (page: Page, sel: string) => page.querySelector(sel)?.dom?.textContent ?? ''
+const text = textOf
+const open = openPage
 const all = (page: Page, sel: string) => page.querySelectorAll(sel).map((n) => n.dom!.textContent)
-
-async function open(id: string, query: Record<string, string> = {}): Promise<Page> {
-  const page = simulate.render(id)
-  page.attach(document.createElement('parent-wrapper'))
-  await (page.instance as unknown as { onLoad(q: Record<string, string>): Promise<void> }).onLoad(query)
-  return page
-}
 
 describe('首页', () => {
   it('asks a new resident to pick their service room, then shows hotline and duty', async () => {

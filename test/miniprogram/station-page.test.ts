@@ -1,6 +1,5 @@
-import simulate from 'miniprogram-simulate'
 import { useTransport } from '../../miniprogram/services/api'
-import { loadComponent, settle } from './helpers'
+import { loadComponent, openPage, settle, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
 // Its own file: simulate cannot register the shared hotline-card for two pages in one file.
@@ -13,15 +12,8 @@ beforeAll(async () => {
 }, 30_000)
 afterAll(() => backend.stop())
 
-type Page = ReturnType<typeof simulate.render>
-const text = (page: Page, sel: string) => page.querySelector(sel)?.dom?.textContent ?? ''
-
-async function open(id: string, query: Record<string, string> = {}): Promise<Page> {
-  const page = simulate.render(id)
-  page.attach(document.createElement('parent-wrapper'))
-  await (page.instance as unknown as { onLoad(q: Record<string, string>): Promise<void> }).onLoad(query)
-  return page
-}
+const text = textOf
+const open = openPage
 
 describe('服务站', () => {
   it('shows the chain, agents with masked phones and reception days; navigates with openLocation', async () => {
