@@ -125,6 +125,30 @@ export interface StationDetail extends StationSummary {
   itemCount: number
 }
 
+/** 材料接收单: what the resident keeps after acceptance. */
+export interface CaseReceipt {
+  caseNo: string
+  itemName: string
+  stationName: string
+  receivedMaterials: string[]
+  acceptedAt: string
+  dueDay: string | null
+  agentName: string
+  agentPhone: string
+  supervisionHotline: string
+}
+
+/** 承办卡: the handling card the agent works from. */
+export interface HandlingCard {
+  caseNo: string
+  handlingLabel: string
+  itemName: string
+  departments: string[]
+  steps: string[]
+  dueDay: string | null
+  tasks: { id: string; title: string; department: string; dueDay: string; done: boolean }[]
+}
+
 /** A case as residents and staff see it (masked where the full value is not needed). */
 export interface CaseView {
   id: string
@@ -152,6 +176,17 @@ export interface CaseView {
   createdAt: string
   /** What the caller may do now (for buttons). */
   actions: CaseAction[]
+  /** 联合代理 tasks with their own deadlines. */
+  tasks: {
+    id: string
+    title: string
+    department: string
+    dueDay: string
+    done: boolean
+    result: string | null
+  }[]
+  receipt?: CaseReceipt
+  card?: HandlingCard
   timeline?: { at: string; who: string; what: string; note: string }[]
 }
 
@@ -228,6 +263,14 @@ export interface Actions {
     out: CaseView
   }
   'cases.escalate': { in: { caseId: string; version: number; note?: string }; out: CaseView }
+  'cases.addTasks': {
+    in: { caseId: string; version: number; tasks: { title: string; department: string; days: number }[] }
+    out: CaseView
+  }
+  'cases.completeTask': {
+    in: { caseId: string; version: number; taskId: string; result: string }
+    out: CaseView
+  }
   'cases.reassign': {
     in: { caseId: string; version: number; agentId: string; reason: string }
     out: CaseView

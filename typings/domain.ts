@@ -192,6 +192,8 @@ export interface CaseRecord {
   /** The date shown to the resident: the later of the own and the upper deadline. */
   residentDueAt: Date | null
   extensions: { at: Date; byAgentId: string; days: number; reason: string; newDueAt: Date }[]
+  /** 联合代理: parallel tasks for several departments or agents; the case completes when all are done. */
+  tasks: JointTask[]
   createdAt: Date
   updatedAt: Date
 }
@@ -206,4 +208,15 @@ export interface CaseEvent {
   from: string | null
   to: string
   note: string
+}
+
+/** One task of a 联合代理 case. */
+export interface JointTask {
+  id: string
+  title: string
+  department: string
+  dueAt: Date
+  dueDay: string
+  doneAt: Date | null
+  result: string | null
 }

@@ -19,11 +19,13 @@ export const supplyMaterials = (caseId: string, attachments: string[], note: str
 export const withdrawCase = (caseId: string, reason: string) => callApi('cases.withdraw', { caseId, reason })
 
 /** Agent workbench. */
-export const fetchInbox = (tab: InboxTab, page = 1) => callApi('work.inbox', { tab, page })
+export const fetchInbox = (tab: InboxTab, page = 1, scope: 'mine' | 'station' = 'mine') =>
+  callApi('work.inbox', { tab, page, scope })
 export const acceptCase = (p: Actions['cases.accept']['in']) => callApi('cases.accept', p)
 export const completeCase = (p: Actions['cases.complete']['in']) => callApi('cases.complete', p)
 export const deliverCase = (p: Actions['cases.deliver']['in']) => callApi('cases.deliver', p)
 export const rejectCase = (p: Actions['cases.reject']['in']) => callApi('cases.reject', p)
+export const completeTask = (p: Actions['cases.completeTask']['in']) => callApi('cases.completeTask', p)
 export const escalateCase = (p: Actions['cases.escalate']['in']) => callApi('cases.escalate', p)
 export const requestSupplement = (p: Actions['cases.requestSupplement']['in']) =>
   callApi('cases.requestSupplement', p)

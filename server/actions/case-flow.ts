@@ -300,3 +300,105 @@ export async function extendCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
   })
   return staffView(ctx, updated, agent)
 }
+
+const addTasksInput = z.object({
+  ...base,
+  tasks: z
+    .array(
+      z.object({
+        title: fields.text('任务名称', 40),
+        department: fields.text('承办部门或人员', 30),
+        days: z.number({ error: '请填写时限' }).int().min(0).max(60, '时限不超过 60 个工作日'),
+      }),
+    )
+    .min(2, '联合代理至少两项任务')
+    .max(10, '联合任务不超过 10 项'),
+})
+
+/** 联合代理: split an accepted case into parallel tasks, each with its own working-day deadline. */
+export async function addTasks(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(addTasksInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  if (c.state !== 'accepted') throw invalidState('只有已受理、正在办理的申请可以分派联合任务')
+  if ((c.tasks ?? []).length) throw invalidState('已分派过联合任务')
+  const calendar = await loadCalendar(ctx.deps)
+  const tasks = p.tasks.map((t, i) => {
+    const due = computeDue(ctx.now, t.days, calendar)
+    return {
+      id: `t${i + 1}`,
+      title: t.title,
+      department: t.department,
+      dueAt: due.dueAt,
+      dueDay: due.dueDay,
+      doneAt: null,
+      result: null,
+    }
+  })
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    if (cur.state !== 'accepted') throw invalidState('只有已受理、正在办理的申请可以分派联合任务')
+    return {
+      patch: { tasks },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'addTasks',
+        from: cur.state,
+        to: cur.state,
+        note: tasks.map((t) => `${t.department}：${t.title}（限 ${t.dueDay}）`).join('；'),
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}
+
+const completeTaskInput = z.object({
+  ...base,
+  taskId: z.string().max(8),
+  result: fields.text('任务结果', 300),
+})
+
+/** One joint task is done; when the last one is, the case is 办结 with the tasks' results. */
+export async function completeTask(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(completeTaskInput, payload)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  const task = (c.tasks ?? []).find((t) => t.id === p.taskId)
+  if (!task) throw notFound('未找到该联合任务')
+  if (task.doneAt) throw invalidState('该任务已完成')
+  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    const tasks = cur.tasks.map((t) => (t.id === p.taskId ? { ...t, doneAt: ctx.now, result: p.result } : t))
+    const allDone = tasks.every((t) => t.doneAt)
+    if (!allDone) {
+      return {
+        patch: { tasks },
+        event: {
+          at: ctx.now,
+          actor: actorOf(ctx, agent),
+          action: 'completeTask',
+          from: cur.state,
+          to: cur.state,
+          note: `${task.title}：${p.result}`,
+        },
+      }
+    }
+    const to = guard(cur.state, 'complete')
+    const result = tasks.map((t) => `${t.department}：${t.result}`).join('；')
+    return {
+      patch: {
+        tasks,
+        state: to,
+        completedAt: ctx.now,
+        result,
+        onTime: cur.dueAt ? isOnTime(ctx.now, new Date(cur.dueAt)) : true,
+      },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'complete',
+        from: cur.state,
+        to,
+        note: `联合任务全部完成。${result}`,
+      },
+    }
+  })
+  return staffView(ctx, updated, agent)
+}

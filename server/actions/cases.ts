@@ -17,7 +17,7 @@ import {
   type CaseState,
 } from '../domain/case-states'
 import { dutyOn, tiersOfferedAt } from '../domain/network'
-import type { CaseView } from '../../typings/api'
+import type { CaseReceipt, CaseView, HandlingCard } from '../../typings/api'
 import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
@@ -91,6 +91,14 @@ export function view(
       : null,
     createdAt: new Date(c.createdAt).toISOString(),
     actions: callerActions,
+    tasks: (c.tasks ?? []).map((t) => ({
+      id: t.id,
+      title: t.title,
+      department: t.department,
+      dueDay: t.dueDay,
+      done: !!t.doneAt,
+      result: t.result,
+    })),
     ...(events
       ? {
           timeline: events.map((e) => ({
@@ -266,6 +274,7 @@ export async function submitCase(
     upper: null,
     residentDueAt: null,
     extensions: [],
+    tasks: [],
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }
@@ -473,6 +482,9 @@ export async function rejectCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
 export async function completeCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(completeInput, payload)
   const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  const open = (c.tasks ?? []).filter((t) => !t.doneAt)
+  if (open.length)
+    throw invalidState(`还有 ${open.length} 项联合办理任务未完成：${open.map((t) => t.title).join('、')}`)
   guard(c.state, 'complete')
   await checkText(ctx, p.result, 'result')
   const updated = await ctx.deps.cases.transition(
@@ -555,6 +567,7 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
     ctx.deps.cases.events(c._id),
     ctx.deps.network.agent(c.assignedAgentId),
   ])
+  const extras = c.caseNo && c.acceptedAt ? await documents(ctx, c, agent) : {}
   const actions: CaseAction[] =
     access.kind === 'applicant'
       ? c.state === 'delivered' && !c.rating
@@ -563,7 +576,55 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
       : access.kind === 'staff'
         ? staffActions(c, access.agent)
         : []
-  return view(c, agent, actions, events)
+  // The handling card is for staff; the resident keeps the receipt.
+  const { card, ...receipt } = extras as { receipt?: CaseReceipt; card?: HandlingCard }
+  return {
+    ...view(c, agent, actions, events),
+    ...receipt,
+    ...(access.kind === 'applicant' ? {} : card ? { card } : {}),
+  }
+}
+
+/** 材料接收单 and 承办卡 of an accepted case. */
+async function documents(
+  ctx: Ctx,
+  c: CaseRecord,
+  agent: Agent | null,
+): Promise<{ receipt: CaseReceipt; card: HandlingCard }> {
+  const [station, district, item] = await Promise.all([
+    ctx.deps.network.station(c.stationId),
+    ctx.deps.settings.district(),
+    ctx.deps.network.item(c.item.id),
+  ])
+  const caseNo = c.caseNo!
+  return {
+    receipt: {
+      caseNo,
+      itemName: c.item.name,
+      stationName: station?.name ?? '',
+      receivedMaterials: c.receivedMaterials,
+      acceptedAt: new Date(c.acceptedAt!).toISOString(),
+      dueDay: c.dueDay,
+      agentName: agent?.name ?? '',
+      agentPhone: agent ? maskPhone(agent.phone) : '',
+      supervisionHotline: district.supervisionHotline,
+    },
+    card: {
+      caseNo,
+      handlingLabel: c.handling ? HANDLING_TYPE_LABELS[c.handling] : '',
+      itemName: c.item.name,
+      departments: item?.departments ?? [],
+      steps: item?.steps ?? [],
+      dueDay: c.dueDay,
+      tasks: (c.tasks ?? []).map((t) => ({
+        id: t.id,
+        title: t.title,
+        department: t.department,
+        dueDay: t.dueDay,
+        done: !!t.doneAt,
+      })),
+    },
+  }
 }
 
 const mineInput = z.object({ page: fields.page, pageSize: fields.pageSize })

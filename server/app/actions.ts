@@ -14,6 +14,8 @@ import type { ActionTable } from './router'
 import { exportSheet, importSheet } from '../actions/transfer'
 import {
   acceptUpper,
+  addTasks,
+  completeTask,
   completeUpper,
   escalateCase,
   extendCase,
@@ -57,6 +59,8 @@ export const actions: ActionTable<Deps> = {
   'cases.requestSupplement': requestSupplement,
   'cases.supplement': supplyMaterials,
   'cases.escalate': escalateCase,
+  'cases.addTasks': addTasks,
+  'cases.completeTask': completeTask,
   'cases.acceptUpper': acceptUpper,
   'cases.completeUpper': completeUpper,
   'cases.reassign': reassignCase,

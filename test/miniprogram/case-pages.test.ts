@@ -9,6 +9,7 @@ const caseId = loadComponent('pages/case/index')
 const rateId = loadComponent('pages/rate/index')
 const inboxId = loadComponent('work/inbox/index')
 const handleId = loadComponent('work/case/index')
+const intakeId = loadComponent('work/intake/index')
 let backend: Backend
 let openid = 'o-demo-resident-1'
 const uploads: string[] = []
@@ -93,6 +94,23 @@ describe('agent workbench', () => {
     expect(text(handle, '.message')).toBe('已办结，请尽快送达群众')
     await inst.onDeliver!()
     expect(text(handle, '.message')).toBe('已送达，等待群众评价')
+  })
+})
+
+describe('walk-in intake', () => {
+  it('an agent files for a resident without a smartphone and gets a claim code for the receipt', async () => {
+    openid = 'o-demo-agent-village'
+    const page = await open(intakeId)
+    const inst = page.instance as unknown as Inst
+    expect((page.instance.data as { items: unknown[] }).items.length).toBeGreaterThan(10)
+    await inst.onSubmit!()
+    expect(text(page, '.error')).toBe('请选择代理事项')
+    inst.onItem!({ detail: { value: 0 } })
+    inst.onInput!({ currentTarget: { dataset: { field: 'applicantName' } }, detail: '赵大爷' })
+    inst.onInput!({ currentTarget: { dataset: { field: 'applicantPhone' } }, detail: '13800001111' })
+    inst.onInput!({ currentTarget: { dataset: { field: 'description' } }, detail: '电话求助，想咨询政策' })
+    await inst.onSubmit!()
+    expect(text(page, '.claim-code')).toMatch(/^[0-9A-F]{6}$/)
   })
 })
 

@@ -19,6 +19,7 @@ Component({
       (CaseView & { timeline: (NonNullable<CaseView['timeline']>[number] & { when: string })[] }) | null,
     countdown: '',
     missing: '',
+    receivedText: '',
     photos: [] as { url: string; fileID: string }[],
     canRate: false,
     canWithdraw: false,
@@ -50,6 +51,7 @@ Component({
           canRate: c.actions.includes('rate'),
           canWithdraw: ['submitted', 'accepted', 'awaiting_supplement'].includes(c.state),
           missing: '',
+          receivedText: c.receipt ? c.receipt.receivedMaterials.join('、') || '无' : '',
         })
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })

@@ -4,6 +4,7 @@ import { ApiCallError } from '../../services/api'
 import {
   acceptCase,
   completeCase,
+  completeTask,
   deliverCase,
   escalateCase,
   fetchCase,
@@ -16,6 +17,7 @@ Component({
     id: '',
     c: null as CaseView | null,
     can: {} as Record<string, boolean>,
+    departments: '',
     handling: 'promised' as HandlingType,
     missing: '',
     reason: '',
@@ -34,7 +36,11 @@ Component({
       this.setData({ loading: true })
       try {
         const c = await fetchCase(this.data.id)
-        this.setData({ c, can: Object.fromEntries(c.actions.map((a) => [a, true])) })
+        this.setData({
+          c,
+          can: Object.fromEntries(c.actions.map((a) => [a, true])),
+          departments: c.card?.departments.join('、') ?? '',
+        })
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
       } finally {
@@ -95,6 +101,14 @@ Component({
     },
     onEscalate() {
       return this.act((c) => escalateCase({ caseId: c.id, version: c.version }), '已上报上级服务站')
+    },
+    onTaskDone(e: WechatMiniprogram.CustomEvent) {
+      const taskId = String(e.currentTarget.dataset.id)
+      return this.act(
+        (c) =>
+          completeTask({ caseId: c.id, version: c.version, taskId, result: this.data.result || '已完成' }),
+        '任务已完成',
+      )
     },
     onDeliver() {
       return this.act((c) => deliverCase({ caseId: c.id, version: c.version }), '已送达，等待群众评价')

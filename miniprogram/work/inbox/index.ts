@@ -1,5 +1,6 @@
 import type { CaseView, InboxTab } from '../../../typings/api'
 import { ApiCallError } from '../../services/api'
+import { callApi } from '../../services/api'
 import { fetchInbox } from '../../services/cases'
 
 const TABS: { key: InboxTab; label: string }[] = [
@@ -15,13 +16,17 @@ Component({
   data: {
     tabs: TABS,
     tab: 'pending' as InboxTab,
+    scope: 'mine' as 'mine' | 'station',
+    isHead: false,
     counts: {} as Record<string, number>,
     list: [] as CaseView[],
     loading: false,
     error: '',
   },
   methods: {
-    onLoad() {
+    async onLoad() {
+      const me = await callApi('me.profile', {}).catch(() => null)
+      this.setData({ isHead: me?.agent?.role === 'head' })
       return this.reload()
     },
     onShow() {
@@ -35,7 +40,7 @@ Component({
     async reload() {
       this.setData({ loading: true, error: '' })
       try {
-        const res = await fetchInbox(this.data.tab)
+        const res = await fetchInbox(this.data.tab, 1, this.data.scope)
         this.setData({ list: res.list, counts: res.counts })
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
@@ -46,6 +51,13 @@ Component({
     onTab(e: WechatMiniprogram.TouchEvent) {
       this.setData({ tab: e.currentTarget.dataset.tab as InboxTab })
       return this.reload()
+    },
+    onScope() {
+      this.setData({ scope: this.data.scope === 'station' ? 'mine' : 'station' })
+      return this.reload()
+    },
+    onIntake() {
+      return wx.navigateTo({ url: '/work/intake/index' })
     },
     onOpen(e: WechatMiniprogram.TouchEvent) {
       return wx.navigateTo({

@@ -184,3 +184,83 @@ describe('改派, 延期, 撤回', () => {
     ).toMatchObject({ state: 'withdrawn', stateLabel: '已撤回' })
   })
 })
+
+describe('联合代理 and the documents', () => {
+  it('splits a case into parallel tasks; it completes only when all are done', async () => {
+    const c = await newCase('it-MZ-003', 'flow-joint')
+    const accepted = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      { caseId: c.id, version: c.version, handling: 'promised', receivedMaterials: ['户口簿', '火灾证明'] },
+      agent,
+    )
+    expect(
+      await call(
+        lcb,
+        'cases.addTasks',
+        {
+          caseId: c.id,
+          version: accepted.version,
+          tasks: [{ title: '只有一项', department: '民政', days: 3 }],
+        },
+        agent,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { fields: { tasks: '联合代理至少两项任务' } },
+    })
+    const split = await ok<CaseView>(
+      lcb,
+      'cases.addTasks',
+      {
+        caseId: c.id,
+        version: accepted.version,
+        tasks: [
+          { title: '核实受灾情况', department: '乡镇应急办', days: 2 },
+          { title: '审批救助金', department: '乡镇社会事务办', days: 4 },
+        ],
+      },
+      agent,
+    )
+    expect(split.tasks.map((t) => [t.department, t.dueDay, t.done])).toEqual([
+      ['乡镇应急办', '2026-12-03', false],
+      ['乡镇社会事务办', '2026-12-07', false],
+    ])
+    expect(
+      await call(lcb, 'cases.complete', { caseId: c.id, version: split.version, result: '好了' }, agent),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE', message: expect.stringContaining('还有 2 项联合办理任务未完成') },
+    })
+    const one = await ok<CaseView>(
+      lcb,
+      'cases.completeTask',
+      { caseId: c.id, version: split.version, taskId: 't1', result: '房屋部分损毁属实' },
+      agent,
+    )
+    expect(one.state).toBe('accepted')
+    const both = await ok<CaseView>(
+      lcb,
+      'cases.completeTask',
+      { caseId: c.id, version: one.version, taskId: 't2', result: '批准救助金 3000 元' },
+      agent,
+    )
+    expect(both).toMatchObject({
+      state: 'completed',
+      result: '乡镇应急办：房屋部分损毁属实；乡镇社会事务办：批准救助金 3000 元',
+    })
+
+    // 材料接收单 for the resident; 承办卡 only for staff.
+    const mine = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)
+    expect(mine.receipt).toMatchObject({
+      caseNo: expect.stringMatching(/^QS-HY-20261201-\d{3}$/),
+      receivedMaterials: ['户口簿', '火灾证明'],
+      supervisionHotline: '0851-12345678',
+      agentPhone: expect.stringMatching(/^\d{3}\*{4}\d{4}$/),
+    })
+    expect(mine.card).toBeUndefined()
+    const staff = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, agent)
+    expect(staff.card).toMatchObject({ handlingLabel: '承诺件', tasks: [{ done: true }, { done: true }] })
+    expect(staff.card!.steps.length).toBeGreaterThan(0)
+  })
+})
