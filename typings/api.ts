@@ -277,7 +277,12 @@ export interface Actions {
   }
   'work.inbox': {
     in: { tab?: InboxTab; page?: number; pageSize?: number; scope?: 'mine' | 'station' }
-    out: Paged<CaseView> & { today: string; tab: InboxTab; counts: Record<InboxTab, number> }
+    out: Paged<CaseView> & {
+      today: string
+      tab: InboxTab
+      counts: Record<InboxTab, number>
+      calendarWarning: string | null
+    }
   }
 }
 

@@ -22,6 +22,7 @@ import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } f
 import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
+import { calendarStatusFor } from './calendar'
 
 const STAFF_ROLES = ['agent', 'head'] as const
 
@@ -675,8 +676,10 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     skip: (p.page - 1) * p.pageSize,
     limit: p.pageSize,
   })
+  const { warning } = await calendarStatusFor(ctx)
   return {
     today,
+    calendarWarning: warning?.message ?? null,
     tab: p.tab,
     counts: Object.fromEntries(INBOX_TABS.map((t, i) => [t, counts[i]])) as Record<
       (typeof INBOX_TABS)[number],

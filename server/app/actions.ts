@@ -11,6 +11,7 @@ import {
   workInbox,
 } from '../actions/cases'
 import type { ActionTable } from './router'
+import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/transfer'
 import {
   acceptUpper,
@@ -76,6 +77,8 @@ export const actions: ActionTable<Deps> = {
   'admin.rotas.save': saveRota,
   'admin.pairings.save': savePairing,
   'admin.retire': retire,
+  'calendar.status': calendarStatus,
+  'admin.calendar.saveYear': saveCalendarYear,
   'admin.import': importSheet,
   'admin.export': exportSheet,
 }

@@ -26,6 +26,10 @@ export class SettingsRepository {
     return (await this.read<CalendarSettings>('calendar')) ?? { overrides: [], coveredYears: [] }
   }
 
+  async saveCalendar(c: CalendarSettings): Promise<void> {
+    await this.db.collection('settings').doc('calendar').set({ data: c })
+  }
+
   async district(): Promise<DistrictSettings> {
     return (
       (await this.read<DistrictSettings>('district')) ?? { districtName: '', supervisionHotline: '12345' }

@@ -18,6 +18,7 @@ Component({
     tab: 'pending' as InboxTab,
     scope: 'mine' as 'mine' | 'station',
     isHead: false,
+    calendarWarning: '',
     counts: {} as Record<string, number>,
     list: [] as CaseView[],
     loading: false,
@@ -41,7 +42,7 @@ Component({
       this.setData({ loading: true, error: '' })
       try {
         const res = await fetchInbox(this.data.tab, 1, this.data.scope)
-        this.setData({ list: res.list, counts: res.counts })
+        this.setData({ list: res.list, counts: res.counts, calendarWarning: res.calendarWarning ?? '' })
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
       } finally {
