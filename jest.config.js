@@ -12,6 +12,9 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/{domain,server,integration,e2e}/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/node-env.ts'],
+      // Tests start Local CloudBase, function workers and Chromium; a loaded 2-core CI machine
+      // needs more than jest's 5 s default for those hooks.
+      testTimeout: 60_000,
       transform: { '^.+\\.tsx?$': tsJest },
       moduleFileExtensions: ['ts', 'js', 'json'],
     },
@@ -23,6 +26,7 @@ module.exports = {
       transform: { '^.+\\.tsx?$': tsJest },
       moduleFileExtensions: ['ts', 'js', 'json'],
       setupFiles: ['<rootDir>/test/miniprogram/setup.ts'],
+      testTimeout: 60_000,
     },
   ],
 }

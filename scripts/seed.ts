@@ -30,6 +30,45 @@ export const DEMO_OPENIDS = {
   resident2: 'o-demo-resident-2',
 } as const
 
+const due = { thing1: 'itemName', character_string2: 'caseNo', date3: 'dueDay', phrase4: 'state' }
+
+/**
+ * Demo subscribe-message templates (the ids an admin copies from the WeChat console) and how
+ * each event's variables fill their keywords.
+ */
+export const DEMO_TEMPLATES = {
+  caseAssigned: {
+    templateId: 'TPL-CASE-ASSIGNED',
+    page: 'work/case/index',
+    fields: { thing1: 'itemName', name2: 'applicantName', time3: 'now', thing4: 'hint' },
+  },
+  supplementNeeded: {
+    templateId: 'TPL-SUPPLEMENT',
+    page: 'pages/case/index',
+    fields: { thing1: 'itemName', phrase2: 'state', time3: 'now' },
+  },
+  caseCompleted: {
+    templateId: 'TPL-COMPLETED',
+    page: 'pages/case/index',
+    fields: { thing1: 'itemName', phrase2: 'state', thing3: 'result', time4: 'now' },
+  },
+  caseDelivered: {
+    templateId: 'TPL-DELIVERED',
+    page: 'pages/case/index',
+    fields: { thing1: 'itemName', thing2: 'hint', time3: 'now' },
+  },
+  dueSoon: { templateId: 'TPL-DUE', page: 'work/case/index', fields: due },
+  dueToday: { templateId: 'TPL-DUE', page: 'work/case/index', fields: due },
+  overdue: { templateId: 'TPL-OVERDUE', page: 'work/case/index', fields: due },
+  superviseHead: { templateId: 'TPL-OVERDUE', page: 'work/case/index', fields: due },
+  reportSupervisor: { templateId: 'TPL-OVERDUE', page: 'work/case/index', fields: due },
+  badRating: {
+    templateId: 'TPL-BAD-RATING',
+    page: 'work/case/index',
+    fields: { thing1: 'itemName', character_string2: 'caseNo', time3: 'now' },
+  },
+}
+
 export function loadDemo(root: string): DemoDistrict {
   return JSON.parse(fs.readFileSync(path.join(root, 'database/demo/district.json'), 'utf8')) as DemoDistrict
 }
@@ -80,6 +119,7 @@ export async function seed(tcbApiUrl: string, root = path.resolve(__dirname, '..
       _id: string
     },
     { _id: 'calendar', overrides: [], coveredYears: [] } as { _id: string },
+    { _id: 'templates', events: DEMO_TEMPLATES } as { _id: string },
   ])
   return `Seeded ${d.district.name}: ${d.stations.length} stations, ${d.items.length} items, ${d.agents.length} agents, ${d.rotas.length} rotas, ${d.pairings.length} pairings`
 }

@@ -9,6 +9,7 @@ import { dueAfterAcceptance, dueAfterSupplement, isOnTime, residentDue } from '.
 import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
+import { notify } from '../app/notify'
 import {
   actorOf,
   assignUpper,
@@ -55,6 +56,7 @@ export async function requestSupplement(payload: unknown, ctx: Ctx): Promise<Cas
       },
     }
   })
+  await notify(ctx.deps, ctx.now, 'supplementNeeded', updated)
   return staffView(ctx, updated, agent)
 }
 
@@ -206,6 +208,7 @@ export async function completeUpper(payload: unknown, ctx: Ctx): Promise<CaseVie
       },
     }
   })
+  await notify(ctx.deps, ctx.now, 'caseCompleted', updated)
   return staffView(ctx, updated, agent)
 }
 
@@ -400,5 +403,6 @@ export async function completeTask(payload: unknown, ctx: Ctx): Promise<CaseView
       },
     }
   })
+  if (updated.state === 'completed') await notify(ctx.deps, ctx.now, 'caseCompleted', updated)
   return staffView(ctx, updated, agent)
 }

@@ -23,6 +23,8 @@ import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
 import { calendarStatusFor } from './calendar'
+import { notify } from '../app/notify'
+import { isBadRating } from '../domain/case-states'
 
 const STAFF_ROLES = ['agent', 'head'] as const
 
@@ -287,6 +289,7 @@ export async function submitCase(
     to: 'submitted',
     note: `${p.onBehalf ? '代理员代为提交' : '群众提交'}；分派给 ${byId.get(chosen.agentId)?.name ?? ''}（${chosen.reason}）`,
   })
+  await notify(ctx.deps, ctx.now, 'caseAssigned', created)
   return { ...view(created, byId.get(chosen.agentId) ?? null, []), claimCode }
 }
 
@@ -423,6 +426,7 @@ export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
     },
     numbering,
   )
+  if (updated.state === 'awaiting_supplement') await notify(ctx.deps, ctx.now, 'supplementNeeded', updated)
   return staffView(ctx, updated, agent)
 }
 
@@ -500,6 +504,7 @@ export async function completeCase(payload: unknown, ctx: Ctx): Promise<CaseView
       note: p.result,
     })),
   )
+  await notify(ctx.deps, ctx.now, 'caseCompleted', updated)
   return staffView(ctx, updated, agent)
 }
 
@@ -515,6 +520,7 @@ export async function deliverCase(payload: unknown, ctx: Ctx): Promise<CaseView>
       note: p.note || '已将办理结果送达',
     })),
   )
+  await notify(ctx.deps, ctx.now, 'caseDelivered', updated)
   return staffView(ctx, updated, agent)
 }
 
@@ -554,6 +560,7 @@ export async function rateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
       },
     }
   })
+  if (isBadRating(p.level)) await notify(ctx.deps, ctx.now, 'badRating', updated)
   return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
 }
 

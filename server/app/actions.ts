@@ -11,6 +11,7 @@ import {
   workInbox,
 } from '../actions/cases'
 import type { ActionTable } from './router'
+import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/transfer'
 import {
@@ -48,6 +49,8 @@ export const actions: ActionTable<Deps> = {
   'stations.get': stationsGet,
   'duty.today': dutyToday,
   'me.profile': meProfile,
+  'notify.grant': recordGrants,
+  'notify.mine': myMessages,
   'roster.bind': rosterBind,
   'stations.qrcode': stationQrcode,
   'cases.submit': submitCase,

@@ -6,6 +6,7 @@ import type { NetworkRepository } from '../repositories/network'
 import type { SettingsRepository } from '../repositories/settings'
 import type { RosterRepository } from '../repositories/roster'
 import type { CaseRepository } from '../repositories/cases'
+import type { OutboxRepository } from '../repositories/outbox'
 import type { ActionContext } from './router'
 
 /** External platform services (WeChat open APIs, cloud storage) behind one seam. */
@@ -16,6 +17,16 @@ export interface Platform {
   tempUrl(fileId: string): Promise<string>
   /** WeChat content security: 'pass', or 'risky' / 'review' for text that must not be stored. */
   textCheck(content: string, openid: string): Promise<'pass' | 'risky' | 'review'>
+  /** 订阅消息: errCode 0 when sent. */
+  sendSubscribe(msg: {
+    touser: string
+    templateId: string
+    page: string
+    data: Record<string, { value: string }>
+  }): Promise<{
+    errCode: number
+    errMsg: string
+  }>
 }
 
 /** Dependencies handed to every action. */
@@ -24,6 +35,7 @@ export interface Deps {
   settings: SettingsRepository
   roster: RosterRepository
   cases: CaseRepository
+  outbox: OutboxRepository
   platform: Platform
 }
 

@@ -25,6 +25,18 @@ export function wxPlatform(sdk: typeof cloud): Platform {
       const suggest = res.result?.suggest
       return suggest === 'risky' || suggest === 'review' ? suggest : 'pass'
     },
+    async sendSubscribe(msg) {
+      try {
+        const res = (await sdk.openapi.subscribeMessage.send({ ...msg, miniprogramState: 'formal' })) as {
+          errCode: number
+          errMsg: string
+        }
+        return { errCode: res.errCode ?? 0, errMsg: res.errMsg ?? 'ok' }
+      } catch (err) {
+        const e = err as { errCode?: number; errMsg?: string; message?: string }
+        return { errCode: e.errCode ?? -1, errMsg: e.errMsg ?? e.message ?? 'send failed' }
+      }
+    },
     async tempUrl(fileId) {
       const res = (await sdk.getTempFileURL({ fileList: [fileId] })) as {
         fileList: { tempFileURL: string }[]

@@ -2,7 +2,7 @@ import type { CaseEvent, CaseRecord } from '../../typings/domain'
 import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
 import { AppError, conflict, notFound } from '../lib/errors'
-import type { Database, Row } from './db'
+import { fetchAll, type Database, type Row } from './db'
 
 export interface InboxQuery {
   stationId: string
@@ -117,6 +117,29 @@ export class CaseRepository {
       await tx.collection('case_events').add({ data: { ...event, caseId: id } })
       return { ...cur, ...next }
     }, 0)
+  }
+
+  /** Running cases due before `before` (and overdue ones), through the state+due index. */
+  async dueBefore(states: CaseState[], before: Date, max: number): Promise<CaseRecord[]> {
+    const _ = this.db.command
+    return fetchAll<CaseRecord>(
+      this.db
+        .collection('cases')
+        .where({ state: _.in(states), dueAt: _.lte(before) })
+        .orderBy('dueAt', 'asc'),
+      max,
+    )
+  }
+
+  async deliveredBefore(cutoff: Date, max: number): Promise<CaseRecord[]> {
+    const _ = this.db.command
+    return fetchAll<CaseRecord>(
+      this.db
+        .collection('cases')
+        .where({ state: 'delivered', deliveredAt: _.lte(cutoff) })
+        .orderBy('deliveredAt', 'asc'),
+      max,
+    )
   }
 
   async mine(openid: string, skip: number, limit: number): Promise<{ list: CaseRecord[]; total: number }> {

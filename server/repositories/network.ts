@@ -94,6 +94,10 @@ export class NetworkRepository {
     )
   }
 
+  async agentsByRole(role: Agent['role']): Promise<Agent[]> {
+    return fetchAll<Agent>(this.db.collection('agents').where({ role, active: true }), 200)
+  }
+
   async saveAgent(a: Agent): Promise<void> {
     await this.db
       .collection('agents')

@@ -1,5 +1,7 @@
 import type { CalendarOverride } from '../domain/calendar'
 import type { Database } from './db'
+import type { TemplateConfig } from '../app/notify'
+import type { NotifyEvent } from '../domain/notifications'
 
 export interface CalendarSettings {
   overrides: CalendarOverride[]
@@ -28,6 +30,12 @@ export class SettingsRepository {
 
   async saveCalendar(c: CalendarSettings): Promise<void> {
     await this.db.collection('settings').doc('calendar').set({ data: c })
+  }
+
+  /** Subscribe-message templates per event (configured by admins). */
+  async templates(): Promise<Partial<Record<NotifyEvent, TemplateConfig>>> {
+    return ((await this.read<{ events: Partial<Record<NotifyEvent, TemplateConfig>> }>('templates'))
+      ?.events ?? {}) as Partial<Record<NotifyEvent, TemplateConfig>>
   }
 
   async district(): Promise<DistrictSettings> {

@@ -9,7 +9,9 @@ export const demo = loadDemo(ROOT)
 
 /** Local CloudBase with the real `api` function deployed and the demo district seeded. */
 export async function startApi(clockIso = '2026-12-01T10:00:00+08:00'): Promise<LocalCloudBase> {
-  const lcb = await startLocalCloudBase({ functions: [path.join(ROOT, 'cloudfunctions/api')] })
+  const lcb = await startLocalCloudBase({
+    functions: [path.join(ROOT, 'cloudfunctions/api'), path.join(ROOT, 'cloudfunctions/jobs')],
+  })
   lcb.clock.set(Date.parse(clockIso))
   await seed(lcb.tcbApiUrl, ROOT)
   return lcb

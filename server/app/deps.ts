@@ -1,0 +1,22 @@
+import type cloud from 'wx-server-sdk'
+import type { Deps } from './context'
+import { wxPlatform } from './platform'
+import type { Database } from '../repositories/db'
+import { CaseRepository } from '../repositories/cases'
+import { NetworkRepository } from '../repositories/network'
+import { OutboxRepository } from '../repositories/outbox'
+import { RosterRepository } from '../repositories/roster'
+import { SettingsRepository } from '../repositories/settings'
+
+/** Wires repositories and platform services to an initialised wx-server-sdk (one per instance). */
+export function makeDeps(sdk: typeof cloud): Deps {
+  const db = sdk.database() as unknown as Database
+  return {
+    network: new NetworkRepository(db),
+    settings: new SettingsRepository(db),
+    roster: new RosterRepository(db),
+    cases: new CaseRepository(db),
+    outbox: new OutboxRepository(db),
+    platform: wxPlatform(sdk),
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Scheduled jobs on the `jobs` function's timer: deadline watch, rating window, outbox sender.
+ * Each is idempotent (keys, claims and state checks), so reruns and overlapping runs send
+ * nothing twice.
+ */
+import type { CaseRecord } from '../../typings/domain'
+import {
+  dueAfterAcceptance,
+  ratingWindowClosed,
+  DEFAULT_RATING,
+  DEFAULT_RATING_WINDOW_DAYS,
+  transition,
+} from '../domain/case-states'
+import { isOfficeTime, isPermanent, nextAttempt, remindersDue } from '../domain/notifications'
+import { loadCalendar, type Deps } from '../app/context'
+import { notify, sendableNow } from '../app/notify'
+
+export interface JobReport {
+  watched: number
+  reminders: number
+  autoRated: number
+  sent: number
+  retried: number
+  failed: number
+  skippedNoGrant: number
+  waiting: number
+}
+
+/** Enqueues due-soon, due-today and overdue reminders for running cases near or past their due. */
+export async function deadlineWatch(deps: Deps, now: Date, report: JobReport): Promise<void> {
+  const calendar = await loadCalendar(deps)
+  if (!isOfficeTime(now, calendar)) return
+  // Only cases due before the end of the next working day or already overdue: an index range,
+  // never every open case.
+  const horizon = dueAfterAcceptance(now, 'promised', 1, calendar).dueAt
+  const cases = await deps.cases.dueBefore(['accepted', 'escalated'], horizon, 1000)
+  report.watched += cases.length
+  for (const c of cases) {
+    if (!c.dueAt || !c.dueDay) continue
+    for (const r of remindersDue({ id: c._id, dueAt: new Date(c.dueAt), dueDay: c.dueDay }, now, calendar)) {
+      await notify(deps, now, r.event, c, r.key)
+      report.reminders += 1
+    }
+  }
+}
+
+/** Unrated 7 days after delivery → 基本满意, marked as default (KPIs report it apart). */
+export async function ratingWindow(deps: Deps, now: Date, report: JobReport): Promise<void> {
+  const cutoff = new Date(now.getTime() - DEFAULT_RATING_WINDOW_DAYS * 86_400_000)
+  const cases = await deps.cases.deliveredBefore(cutoff, 500)
+  for (const c of cases) {
+    if (!c.deliveredAt || !ratingWindowClosed(new Date(c.deliveredAt), now)) continue
+    try {
+      await deps.cases.transition(c._id, c.version, (cur: CaseRecord) => {
+        const t = transition(cur.state, 'autoRate')
+        if (!t.ok || cur.rating) throw new Error('already rated')
+        return {
+          patch: {
+            state: t.to,
+            rating: { level: DEFAULT_RATING, tags: [], comment: '', isDefault: true, at: now },
+          },
+          event: {
+            at: now,
+            actor: { openid: '', agentId: null, name: '系统', role: 'system' },
+            action: 'autoRate',
+            from: cur.state,
+            to: t.to,
+            note: '7 日内未评价，默认基本满意',
+          },
+        }
+      })
+      report.autoRated += 1
+    } catch {
+      // Rated meanwhile by the resident, or another run got there first: nothing to do.
+    }
+  }
+}
+
+/** Sends due outbox messages: claim, check the grant, send, record; transient errors back off. */
+export async function sendOutbox(deps: Deps, now: Date, report: JobReport): Promise<void> {
+  const calendar = await loadCalendar(deps)
+  for (const m of await deps.outbox.due(now, 50)) {
+    if (!sendableNow(m.event, now, calendar)) {
+      report.waiting += 1
+      continue
+    }
+    if (!(await deps.outbox.claim(m._id, now))) continue
+    const grant = m.recipientOpenid ? await deps.outbox.grant(m.recipientOpenid, m.templateId) : null
+    if (!m.recipientOpenid || !grant) {
+      await deps.outbox.finish(m._id, { status: 'skipped_no_grant', lastError: '用户未授权该订阅消息' })
+      report.skippedNoGrant += 1
+      continue
+    }
+    const res = await deps.platform.sendSubscribe({
+      touser: m.recipientOpenid,
+      templateId: m.templateId,
+      page: m.page,
+      data: m.data,
+    })
+    const attempts = m.attempts + 1
+    if (res.errCode === 0) {
+      await deps.outbox.finish(m._id, { status: 'sent', attempts, sentAt: now, lastError: null })
+      report.sent += 1
+    } else if (res.errCode === 43101) {
+      await deps.outbox.finish(m._id, { status: 'skipped_no_grant', attempts, lastError: res.errMsg })
+      report.skippedNoGrant += 1
+    } else {
+      const next = isPermanent(res.errCode) ? null : nextAttempt(attempts, now)
+      await deps.outbox.finish(
+        m._id,
+        next
+          ? { status: 'pending', attempts, nextAttemptAt: next, lastError: res.errMsg }
+          : { status: 'failed', attempts, lastError: res.errMsg },
+      )
+      if (next) report.retried += 1
+      else report.failed += 1
+    }
+  }
+}
+
+export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
+  const report: JobReport = {
+    watched: 0,
+    reminders: 0,
+    autoRated: 0,
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    skippedNoGrant: 0,
+    waiting: 0,
+  }
+  await deadlineWatch(deps, now, report)
+  await ratingWindow(deps, now, report)
+  await sendOutbox(deps, now, report)
+  return report
+}

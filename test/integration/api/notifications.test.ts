@@ -1,0 +1,156 @@
+import type { LocalCloudBase } from '../../../local-cloudbase/server'
+import type { CaseView } from '../../../typings/api'
+import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+
+let lcb: LocalCloudBase
+const resident = DEMO_OPENIDS.resident1
+const agent = DEMO_OPENIDS.villageAgent
+
+const setClock = (iso: string) =>
+  fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
+const runJobs = async () => {
+  const res = await fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
+  expect(await res.json()).toEqual({ ran: 1, ok: true })
+}
+const sent = (template?: string) =>
+  lcb
+    .openApiCalls('subscribeMessage.send', 500)
+    .filter((c) => !template || (c.params as { template_id: string }).template_id === template)
+const outbox = async (openid: string) =>
+  (await ok<{ list: { event: string; status: string }[] }>(lcb, 'notify.mine', {}, openid)).list
+
+async function submit(requestId: string): Promise<CaseView> {
+  const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-wx-openid': resident },
+    body: JSON.stringify({
+      action: 'cases.submit',
+      requestId,
+      payload: {
+        itemId: 'it-MZ-003',
+        stationId: 'st-qingshan-hongyan',
+        description: '临时救助',
+        applicantName: '王秀英',
+        applicantPhone: '13912345678',
+      },
+    }),
+  })
+  return ((await res.json()) as { data: CaseView }).data
+}
+
+beforeAll(async () => {
+  // Monday 2026-11-30, 09:00 Shanghai (office hours).
+  lcb = await startApi('2026-11-30T09:00:00+08:00')
+}, 30_000)
+afterAll(() => lcb.stop())
+
+describe('subscribe messages through the outbox', () => {
+  let c: CaseView
+
+  it('sends the assignment notice once to an agent who granted it; reruns send nothing twice', async () => {
+    await ok(
+      lcb,
+      'notify.grant',
+      { accepted: ['TPL-CASE-ASSIGNED', 'TPL-DUE', 'TPL-OVERDUE'], longTerm: true },
+      agent,
+    )
+    c = await submit('n-1')
+    await runJobs()
+    await runJobs()
+    const assigned = sent('TPL-CASE-ASSIGNED')
+    expect(assigned).toHaveLength(1)
+    expect(assigned[0]!.params).toMatchObject({
+      touser: agent,
+      page: expect.stringContaining('work/case/index?id='),
+    })
+    expect((assigned[0]!.params as { data: { thing1: { value: string } } }).data.thing1.value).toBe(
+      '临时救助申请',
+    )
+    expect((await outbox(agent)).map((m) => [m.event, m.status])).toEqual([['caseAssigned', 'sent']])
+  })
+
+  it('records a missing grant instead of calling WeChat, and never blocks the case', async () => {
+    const accepted = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      { caseId: c.id, version: c.version, handling: 'supplement', missingMaterials: ['收入证明'] },
+      agent,
+    )
+    expect(accepted.state).toBe('awaiting_supplement')
+    const before = sent().length
+    await runJobs()
+    expect(sent().length).toBe(before)
+    expect(await outbox(resident)).toEqual([
+      expect.objectContaining({ event: 'supplementNeeded', status: 'skipped_no_grant' }),
+    ])
+  })
+
+  it('reminds the agent at the right working moments only, each once', async () => {
+    await ok(lcb, 'notify.grant', { accepted: ['TPL-COMPLETED'] }, resident)
+    const resumed = await ok<CaseView>(lcb, 'cases.supplement', { caseId: c.id, note: '补交了' }, resident)
+    // Supplied Monday 30 Nov 09:00 → 5 working days from Tuesday → due Monday 7 Dec 17:30.
+    expect(resumed.dueDay).toBe('2026-12-07')
+    await setClock('2026-12-04T20:00:00+08:00') // Friday evening: outside office hours
+    await runJobs()
+    expect(sent('TPL-DUE')).toHaveLength(0)
+    await setClock('2026-12-05T10:00:00+08:00') // Saturday: not a working day
+    await runJobs()
+    expect(sent('TPL-DUE')).toHaveLength(0)
+    await setClock('2026-12-04T10:00:00+08:00') // Friday 10:00: one working day before → due soon
+    await runJobs()
+    await runJobs()
+    expect(sent('TPL-DUE')).toHaveLength(1)
+    await setClock('2026-12-07T09:30:00+08:00') // due today
+    await runJobs()
+    expect(sent('TPL-DUE')).toHaveLength(2)
+    await setClock('2026-12-08T09:00:00+08:00') // first working day overdue → 催办
+    await runJobs()
+    await runJobs()
+    expect(sent('TPL-OVERDUE')).toHaveLength(1)
+    expect(await outbox(agent)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ event: 'overdue', status: 'sent' })]),
+    )
+  })
+
+  it('retries a transient failure with backoff, then sends', async () => {
+    await fetch(`${lcb.gatewayUrl}/openapi/faults`, {
+      method: 'POST',
+      body: JSON.stringify({
+        api: 'subscribeMessage.send',
+        errcode: -1,
+        errmsg: 'system error',
+        remaining: 1,
+      }),
+    })
+    const v = (await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, agent)).version
+    await ok(lcb, 'cases.complete', { caseId: c.id, version: v, result: '已发放救助金' }, agent)
+    await runJobs()
+    expect((await outbox(resident)).find((m) => m.event === 'caseCompleted')).toMatchObject({
+      status: 'pending',
+    })
+    await fetch(`${lcb.gatewayUrl}/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 2 * 60_000 }),
+    })
+    await runJobs()
+    expect((await outbox(resident)).find((m) => m.event === 'caseCompleted')).toMatchObject({
+      status: 'sent',
+    })
+  })
+
+  it('closes the rating window after 7 days with a default 基本满意', async () => {
+    const v = (await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, agent)).version
+    await ok(lcb, 'cases.deliver', { caseId: c.id, version: v }, agent)
+    await setClock('2026-12-14T10:00:00+08:00')
+    await runJobs()
+    expect((await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)).state).toBe('delivered')
+    await setClock('2026-12-16T10:00:00+08:00')
+    await runJobs()
+    const rated = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)
+    expect(rated).toMatchObject({ state: 'rated', rating: { label: '基本满意', isDefault: true } })
+    expect(await call(lcb, 'cases.rate', { caseId: c.id, level: 'satisfied' }, resident)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    })
+  })
+})
