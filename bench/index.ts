@@ -1,12 +1,14 @@
 /** `npm run bench`: prints figures for Local CloudBase and the product's actions. */
 import * as path from 'node:path'
 import { benchCases } from './cases'
+import { benchDeadlines } from './deadlines'
 import { benchLocalCloudBase } from './local-cloudbase'
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..')
   const only = process.argv[2]
   if (!only || only === 'cases') await benchCases(root)
+  if (!only || only === 'deadlines') await benchDeadlines(root)
   if (!only || only === 'local-cloudbase') await benchLocalCloudBase(root)
 }
 
