@@ -47,7 +47,14 @@ async function once(root: string, open: number): Promise<string> {
         // The first 100 are due tomorrow; the rest weeks away.
         const soon = n < 100
         const due = new Date(now + (soon ? 1 : 30 + (n % 30)) * 86_400_000)
-        return { ...base, _id: `b-${n}`, dueAt: due, dueDay: due.toISOString().slice(0, 10) }
+        return {
+          ...base,
+          _id: `b-${n}`,
+          submittedBy: { openid: 'o-bench', agentId: null, name: '某', role: 'resident' },
+          requestId: `b-${n}`,
+          dueAt: due,
+          dueDay: due.toISOString().slice(0, 10),
+        }
       }),
     )
   }

@@ -7,6 +7,9 @@ export const config = {
   transport: 'local' as 'cloud' | 'local',
   cloudEnv: '',
   gatewayUrl: 'http://127.0.0.1:8787/gateway',
-  /** Subscribe-message template ids (订阅消息) configured by the admin; empty = do not ask. */
-  subscribeTemplates: [] as string[],
+  /**
+   * Subscribe-message template ids (订阅消息) asked for on the apply tap (at most 3 per ask).
+   * The demo ids match the seeded templates; a real district copies its own from the console.
+   */
+  subscribeTemplates: ['TPL-SUPPLEMENT', 'TPL-COMPLETED', 'TPL-DELIVERED'] as string[],
 }

@@ -236,6 +236,43 @@ export interface Actions {
   }
   'stations.qrcode': { in: { stationId: string }; out: { fileId: string; url: string; scene: string } }
   'cases.get': { in: { caseId: string }; out: CaseView }
+  'supervise.overdue': {
+    in: Record<string, never>
+    out: {
+      today: string
+      total: number
+      stations: { stationId: string; stationName: string; count: number; maxDays: number }[]
+      cases: {
+        caseId: string
+        caseNo: string | null
+        version: number
+        itemName: string
+        stationId: string
+        stationName: string
+        dueDay: string | null
+        workingDaysOverdue: number
+      }[]
+    }
+  }
+  'supervise.urge': {
+    in: { caseId: string; version: number; note: string; newDueDay?: string }
+    out: { caseId: string; version: number; dueDay: string | null }
+  }
+  'notify.grant': { in: { accepted: string[]; longTerm?: boolean }; out: { recorded: number } }
+  'notify.mine': {
+    in: Record<string, never>
+    out: {
+      list: {
+        id: string
+        event: string
+        caseId: string
+        text: string
+        status: string
+        statusLabel: string
+        at: string
+      }[]
+    }
+  }
   'cases.claim': { in: { claimCode: string; phone: string }; out: CaseView }
   'cases.mine': { in: { page?: number; pageSize?: number }; out: Paged<CaseView> }
   'cases.rate': {

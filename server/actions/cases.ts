@@ -49,7 +49,13 @@ export async function checkText(ctx: Ctx, text: string, field: string): Promise<
 export type { CaseView }
 
 /** Timeline entries that are not state transitions. */
-const EVENT_LABELS: Record<string, string> = { submit: '提交申请', claim: '群众认领' }
+const EVENT_LABELS: Record<string, string> = {
+  submit: '提交申请',
+  claim: '群众认领',
+  addTasks: '分派联合任务',
+  completeTask: '联合任务完成',
+  supervise: '督办',
+}
 
 export function view(
   c: CaseRecord,

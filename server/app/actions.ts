@@ -11,6 +11,7 @@ import {
   workInbox,
 } from '../actions/cases'
 import type { ActionTable } from './router'
+import { overdueList, urge } from '../actions/supervise'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/transfer'
@@ -81,6 +82,8 @@ export const actions: ActionTable<Deps> = {
   'admin.pairings.save': savePairing,
   'admin.retire': retire,
   'calendar.status': calendarStatus,
+  'supervise.overdue': overdueList,
+  'supervise.urge': urge,
   'admin.calendar.saveYear': saveCalendarYear,
   'admin.import': importSheet,
   'admin.export': exportSheet,

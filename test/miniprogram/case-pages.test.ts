@@ -10,6 +10,8 @@ const rateId = loadComponent('pages/rate/index')
 const inboxId = loadComponent('work/inbox/index')
 const handleId = loadComponent('work/case/index')
 const intakeId = loadComponent('work/intake/index')
+const messagesId = loadComponent('pages/messages/index')
+const overdueId = loadComponent('admin/overdue/index')
 let backend: Backend
 let openid = 'o-demo-resident-1'
 const uploads: string[] = []
@@ -135,5 +137,25 @@ describe('rating', () => {
     const after = await open(caseId, { id: created })
     expect(text(after, '.state-label')).toBe('已评价')
     expect(after.querySelector('.rate')).toBeUndefined()
+  })
+})
+
+describe('messages and supervision', () => {
+  it('shows the agent the notices addressed to them and whether they went out', async () => {
+    openid = 'o-demo-agent-village'
+    const page = await open(messagesId)
+    const texts = page.querySelectorAll('.message .text').map((n) => n.dom!.textContent)
+    expect(texts.some((t) => t!.includes('临时救助申请'))).toBe(true)
+    // No timer has run in this backend yet: the notice waits in the outbox.
+    expect(page.querySelectorAll('.message .meta').map((n) => n.dom!.textContent)).toContain('待发送')
+  })
+
+  it('gives supervisors the overdue list and refuses residents', async () => {
+    openid = 'o-demo-supervisor'
+    const page = await open(overdueId)
+    expect(text(page, '.summary')).toMatch(/^截至 2026-11-30，超期未办结 \d+ 件$/)
+    openid = 'o-demo-resident-1'
+    const refused = await open(overdueId)
+    expect(text(refused, '.error')).toBe('您没有权限进行此操作')
   })
 })

@@ -4,6 +4,7 @@ import { ApiCallError, newRequestId } from '../../services/api'
 import { submitCase } from '../../services/cases'
 import { fetchItem } from '../../services/catalog'
 import { uploadPhoto } from '../../services/files'
+import { askForNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
 
@@ -76,11 +77,12 @@ Component({
         this.setData({ error: '请先在首页选择您所在的服务室' })
         return
       }
+      // Guard before any await: a second tap must not file a second time.
+      this.setData({ submitting: true, error: '' })
       // Ask for the progress notices on the tap, as the platform requires; refusing is fine.
       if (config.subscribeTemplates.length) {
-        await wx.requestSubscribeMessage({ tmplIds: config.subscribeTemplates }).catch(() => undefined)
+        await askForNotices(config.subscribeTemplates)
       }
-      this.setData({ submitting: true, error: '' })
       try {
         const c = await submitCase(
           {

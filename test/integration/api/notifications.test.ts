@@ -154,3 +154,41 @@ describe('subscribe messages through the outbox', () => {
     })
   })
 })
+
+describe('督查: overdue list and 督办', () => {
+  it('lists overdue cases by station with working days overdue; 督办 goes on the timeline with a new date', async () => {
+    await setClock('2026-11-30T09:00:00+08:00')
+    const c2 = await submit('n-overdue')
+    const accepted = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      { caseId: c2.id, version: c2.version, handling: 'immediate' },
+      agent,
+    )
+    expect(accepted.dueDay).toBe('2026-11-30')
+    // Thursday 3 Dec: due Monday, overdue by Tue, Wed, Thu = 3 working days.
+    await setClock('2026-12-03T10:00:00+08:00')
+    expect(await call(lcb, 'supervise.overdue', {}, DEMO_OPENIDS.villageHead)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    const list = await ok<{
+      total: number
+      stations: { stationId: string; count: number }[]
+      cases: { caseId: string; workingDaysOverdue: number }[]
+    }>(lcb, 'supervise.overdue', {}, DEMO_OPENIDS.supervisor)
+    expect(list.cases.find((x) => x.caseId === c2.id)).toMatchObject({ workingDaysOverdue: 3 })
+    expect(list.stations[0]).toMatchObject({ stationId: 'st-qingshan-hongyan' })
+    const urged = await ok<{ dueDay: string }>(
+      lcb,
+      'supervise.urge',
+      { caseId: c2.id, version: accepted.version, note: '请本周内办结并回告', newDueDay: '2026-12-05' },
+      DEMO_OPENIDS.supervisor,
+    )
+    // 5 Dec is a Saturday: the approved date moves to the next working day.
+    expect(urged.dueDay).toBe('2026-12-07')
+    const timeline = (await ok<CaseView>(lcb, 'cases.get', { caseId: c2.id }, DEMO_OPENIDS.supervisor))
+      .timeline!
+    expect(timeline.at(-1)).toMatchObject({ what: '督办', note: '请本周内办结并回告（批准延至 2026-12-07）' })
+  })
+})
