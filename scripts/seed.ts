@@ -62,6 +62,16 @@ export const DEMO_TEMPLATES = {
   overdue: { templateId: 'TPL-OVERDUE', page: 'work/case/index', fields: due },
   superviseHead: { templateId: 'TPL-OVERDUE', page: 'work/case/index', fields: due },
   reportSupervisor: { templateId: 'TPL-OVERDUE', page: 'work/case/index', fields: due },
+  dailyDigest: {
+    templateId: 'TPL-DIGEST',
+    page: 'work/inbox/index',
+    fields: { thing1: 'stationName', number2: 'pending', number3: 'overdue', time4: 'now' },
+  },
+  calendarMissing: {
+    templateId: 'TPL-CALENDAR',
+    page: 'pages/mine/index',
+    fields: { thing1: 'hint', date2: 'dueDay', time3: 'now' },
+  },
   badRating: {
     templateId: 'TPL-BAD-RATING',
     page: 'work/case/index',

@@ -1,7 +1,7 @@
 import { addDays, parseDay, shanghaiDay, type CalendarOverride } from '../domain/calendar'
 import { fields, parse, z } from '../lib/validate'
 import { invalidInput } from '../lib/errors'
-import { loadCalendar, requireRole, type Ctx } from '../app/context'
+import { loadCalendar, requireRole, type Ctx, type Deps } from '../app/context'
 
 /** How far ahead deadlines reach (the longest promised period is a few weeks; 60 days is safe). */
 const LOOKAHEAD_DAYS = 60
@@ -13,9 +13,9 @@ export interface CalendarStatus {
   warning: { code: 'CALENDAR_MISSING'; message: string } | null
 }
 
-export async function calendarStatusFor(ctx: Ctx): Promise<CalendarStatus> {
-  const calendar = await loadCalendar(ctx.deps)
-  const today = shanghaiDay(ctx.now)
+export async function calendarStatusFor(deps: Deps, now: Date): Promise<CalendarStatus> {
+  const calendar = await loadCalendar(deps)
+  const today = shanghaiDay(now)
   const horizon = addDays(today, LOOKAHEAD_DAYS)
   const coveredUntil = calendar.coveredUntil()
   const missing = !calendar.isCovered(horizon) || !calendar.isCovered(today)
@@ -34,7 +34,7 @@ export async function calendarStatusFor(ctx: Ctx): Promise<CalendarStatus> {
 /** 工作日历 status for admins and staff. */
 export async function calendarStatus(_payload: unknown, ctx: Ctx): Promise<CalendarStatus> {
   await requireRole(ctx, ['admin', 'supervisor', 'head', 'agent'])
-  return calendarStatusFor(ctx)
+  return calendarStatusFor(ctx.deps, ctx.now)
 }
 
 const saveInput = z.object({
@@ -74,5 +74,5 @@ export async function saveCalendarYear(payload: unknown, ctx: Ctx): Promise<Cale
     overrides,
     coveredYears: [...new Set([...current.coveredYears, p.year])].sort(),
   })
-  return calendarStatusFor(ctx)
+  return calendarStatusFor(ctx.deps, ctx.now)
 }

@@ -689,7 +689,7 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     skip: (p.page - 1) * p.pageSize,
     limit: p.pageSize,
   })
-  const { warning } = await calendarStatusFor(ctx)
+  const { warning } = await calendarStatusFor(ctx.deps, ctx.now)
   return {
     today,
     calendarWarning: warning?.message ?? null,

@@ -31,14 +31,54 @@ async function recipientOf(deps: Deps, event: NotifyEvent, c: CaseRecord): Promi
     const station = await deps.network.station(c.stationId)
     return station?.headAgentId ? ((await deps.network.agent(station.headAgentId))?.openid ?? null) : null
   }
-  const supervisors = await deps.network.agentsByRole('supervisor')
+  const supervisors = await deps.network.agentsByRole(audience === 'admin' ? 'admin' : 'supervisor')
   return supervisors.find((a: Agent) => a.openid)?.openid ?? null
 }
 
+/** A message to put in the outbox: who, which event, what fills the template, where it opens. */
+export interface Message {
+  event: NotifyEvent
+  /** Idempotency key: the same key is never sent twice. */
+  key: string
+  recipient: string | null
+  caseId: string
+  /** Query string of the page the message opens. */
+  query: string
+  vars: Record<string, string>
+}
+
 /**
- * Puts a notification for `event` about case `c` in the outbox. Never throws: a notification
- * problem must not break the case flow; it is logged and the outbox shows what happened.
+ * Puts a message in the outbox. Never throws: a notification problem must not break the case
+ * flow; it is logged and the outbox shows what happened.
  */
+export async function enqueue(deps: Deps, now: Date, m: Message): Promise<void> {
+  try {
+    const t = (await deps.settings.templates())[m.event]
+    if (!t) return
+    const data = Object.fromEntries(
+      Object.entries(t.fields).map(([k, v]) => [k, { value: fitField(k, m.vars[v] ?? v) }]),
+    )
+    await deps.outbox.enqueue({
+      _id: m.key,
+      event: m.event,
+      recipientOpenid: m.recipient,
+      caseId: m.caseId,
+      templateId: t.templateId,
+      page: m.query ? `${t.page}?${m.query}` : t.page,
+      data,
+      status: m.recipient ? 'pending' : 'skipped_no_recipient',
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: m.recipient ? null : '接收人未绑定微信',
+      createdAt: now,
+      sentAt: null,
+    })
+  } catch (err) {
+    console.error('[notify] could not enqueue', m.event, m.key, err)
+  }
+}
+
+/** A notification about case `c` for the audience of `event`. */
 export async function notify(
   deps: Deps,
   now: Date,
@@ -46,12 +86,19 @@ export async function notify(
   c: CaseRecord,
   key?: string,
 ): Promise<void> {
+  let recipient: string | null = null
   try {
-    const templates = await deps.settings.templates()
-    const t = templates[event]
-    if (!t) return
-    const recipient = await recipientOf(deps, event, c)
-    const vars: Record<string, string> = {
+    recipient = await recipientOf(deps, event, c)
+  } catch (err) {
+    console.error('[notify] recipient lookup failed', event, c._id, err)
+  }
+  await enqueue(deps, now, {
+    event,
+    key: key ?? `${c._id}:${event}:${c.version}`,
+    recipient,
+    caseId: c._id,
+    query: `id=${encodeURIComponent(c._id)}`,
+    vars: {
       itemName: c.item.name,
       caseNo: c.caseNo ?? '待受理',
       applicantName: c.applicant.name,
@@ -60,31 +107,13 @@ export async function notify(
       result: c.result ?? '—',
       now: when(now),
       hint: event === 'caseDelivered' ? '请为本次服务评价' : '请及时办理',
-    }
-    const data = Object.fromEntries(
-      Object.entries(t.fields).map(([k, v]) => [k, { value: fitField(k, vars[v] ?? v) }]),
-    )
-    await deps.outbox.enqueue({
-      _id: key ?? `${c._id}:${event}:${c.version}`,
-      event,
-      recipientOpenid: recipient,
-      caseId: c._id,
-      templateId: t.templateId,
-      page: `${t.page}?id=${encodeURIComponent(c._id)}`,
-      data,
-      status: recipient ? 'pending' : 'skipped_no_recipient',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: recipient ? null : '接收人未绑定微信',
-      createdAt: now,
-      sentAt: null,
-    })
-  } catch (err) {
-    console.error('[notify] could not enqueue', event, c._id, err)
-  }
+    },
+  })
 }
 
 /** Whether a message of this event may be sent now (reminders wait for office hours). */
+export { when as formatInstant }
+
 export function sendableNow(event: NotifyEvent, now: Date, calendar: WorkCalendar): boolean {
   return !OFFICE_HOURS_ONLY.has(event) || isOfficeTime(now, calendar)
 }

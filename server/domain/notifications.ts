@@ -18,8 +18,10 @@ export type NotifyEvent =
   | 'superviseHead'
   | 'reportSupervisor'
   | 'badRating'
+  | 'dailyDigest'
+  | 'calendarMissing'
 
-export type Audience = 'agent' | 'resident' | 'head' | 'supervisor'
+export type Audience = 'agent' | 'resident' | 'head' | 'supervisor' | 'admin'
 
 export const EVENT_AUDIENCE: Record<NotifyEvent, Audience> = {
   caseAssigned: 'agent',
@@ -32,6 +34,8 @@ export const EVENT_AUDIENCE: Record<NotifyEvent, Audience> = {
   superviseHead: 'head',
   reportSupervisor: 'supervisor',
   badRating: 'head',
+  dailyDigest: 'head',
+  calendarMissing: 'admin',
 }
 
 /** Reminders wait for office hours; case-flow notices to residents go out at once. */
@@ -41,7 +45,11 @@ export const OFFICE_HOURS_ONLY: ReadonlySet<NotifyEvent> = new Set([
   'overdue',
   'superviseHead',
   'reportSupervisor',
+  'dailyDigest',
+  'calendarMissing',
 ])
+
+export const NOTIFY_EVENTS = Object.keys(EVENT_AUDIENCE) as NotifyEvent[]
 
 export interface ReminderSettings {
   dueSoonDays: number

@@ -13,7 +13,9 @@ import {
 } from '../domain/case-states'
 import { isOfficeTime, isPermanent, nextAttempt, remindersDue } from '../domain/notifications'
 import { loadCalendar, type Deps } from '../app/context'
-import { notify, sendableNow } from '../app/notify'
+import { enqueue, formatInstant, notify, sendableNow } from '../app/notify'
+import { calendarStatusFor } from '../actions/calendar'
+import { shanghaiDay } from '../domain/calendar'
 
 export interface JobReport {
   watched: number
@@ -24,6 +26,9 @@ export interface JobReport {
   failed: number
   skippedNoGrant: number
   waiting: number
+  daily: boolean
+  digests: number
+  calendarWarnings: number
 }
 
 /** Enqueues due-soon, due-today and overdue reminders for running cases near or past their due. */
@@ -118,6 +123,64 @@ export async function sendOutbox(deps: Deps, now: Date, report: JobReport): Prom
   }
 }
 
+/**
+ * Once per working day, in office hours: each head's digest of pending and overdue cases, and
+ * the calendar coverage check that warns admins before the official data runs out.
+ */
+export async function dailyJobs(deps: Deps, now: Date, report: JobReport): Promise<void> {
+  const calendar = await loadCalendar(deps)
+  if (!isOfficeTime(now, calendar)) return
+  const day = shanghaiDay(now)
+  if (!(await deps.settings.claimDaily(day))) return
+  report.daily = true
+  const status = await calendarStatusFor(deps, now)
+  if (status.warning) {
+    for (const admin of (await deps.network.agentsByRole('admin')).filter((a) => a.openid)) {
+      // Weekly until fixed: loud enough, without a message every day.
+      await enqueue(deps, now, {
+        event: 'calendarMissing',
+        key: `calendarMissing:${admin._id}:${status.coveredUntil}:${isoWeekOf(day)}`,
+        recipient: admin.openid!,
+        caseId: '',
+        query: '',
+        vars: { hint: '节假日安排待录入', dueDay: status.coveredUntil ?? '—', now: formatInstant(now) },
+      })
+      report.calendarWarnings += 1
+    }
+  }
+  for (const station of await deps.network.stations()) {
+    if (!station.headAgentId) continue
+    const head = await deps.network.agent(station.headAgentId)
+    if (!head?.openid) continue
+    const [pending, overdue] = await Promise.all([
+      deps.cases.countInbox({ stationId: station._id, states: ['submitted'] }),
+      deps.cases.countInbox({ stationId: station._id, states: ['accepted', 'escalated'], dueBefore: now }),
+    ])
+    if (pending + overdue === 0) continue
+    await enqueue(deps, now, {
+      event: 'dailyDigest',
+      key: `digest:${station._id}:${day}`,
+      recipient: head.openid,
+      caseId: '',
+      query: '',
+      vars: {
+        stationName: station.name,
+        pending: String(pending),
+        overdue: String(overdue),
+        now: formatInstant(now),
+      },
+    })
+    report.digests += 1
+  }
+}
+
+/** Monday of the ISO week of a day, as a stable weekly key. */
+function isoWeekOf(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`)
+  const back = (d.getUTCDay() + 6) % 7
+  return new Date(d.getTime() - back * 86_400_000).toISOString().slice(0, 10)
+}
+
 export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
   const report: JobReport = {
     watched: 0,
@@ -128,7 +191,11 @@ export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
     failed: 0,
     skippedNoGrant: 0,
     waiting: 0,
+    daily: false,
+    digests: 0,
+    calendarWarnings: 0,
   }
+  await dailyJobs(deps, now, report)
   await deadlineWatch(deps, now, report)
   await ratingWindow(deps, now, report)
   await sendOutbox(deps, now, report)

@@ -38,6 +38,34 @@ export class SettingsRepository {
       ?.events ?? {}) as Partial<Record<NotifyEvent, TemplateConfig>>
   }
 
+  async saveTemplate(event: NotifyEvent, t: TemplateConfig): Promise<void> {
+    const current = await this.templates()
+    await this.db
+      .collection('settings')
+      .doc('templates')
+      .set({ data: { events: { ...current, [event]: t } } })
+  }
+
+  /**
+   * Claims the once-a-day jobs for `day`: true for exactly one caller per day, however many
+   * timer runs overlap; a late run for an earlier day never claims after a later day did.
+   */
+  async claimDaily(day: string): Promise<boolean> {
+    const _ = this.db.command
+    const res = await this.db
+      .collection('settings')
+      .where({ _id: 'jobs', dailyDoneFor: _.lt(day) })
+      .update({ data: { dailyDoneFor: day } })
+    if (res.stats.updated === 1) return true
+    if (await this.read('jobs')) return false
+    try {
+      await this.db.collection('settings').add({ data: { _id: 'jobs', dailyDoneFor: day } })
+      return true
+    } catch {
+      return false
+    }
+  }
+
   async district(): Promise<DistrictSettings> {
     return (
       (await this.read<DistrictSettings>('district')) ?? { districtName: '', supervisionHotline: '12345' }

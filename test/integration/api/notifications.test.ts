@@ -192,3 +192,67 @@ describe('督查: overdue list and 督办', () => {
     expect(timeline.at(-1)).toMatchObject({ what: '督办', note: '请本周内办结并回告（批准延至 2026-12-07）' })
   })
 })
+
+describe('daily jobs, concurrency and template settings', () => {
+  it('sends each head one digest a day and warns admins about the calendar, even with overlapping runs', async () => {
+    await ok(lcb, 'notify.grant', { accepted: ['TPL-DIGEST'], longTerm: true }, DEMO_OPENIDS.villageHead)
+    await ok(lcb, 'notify.grant', { accepted: ['TPL-CALENDAR'], longTerm: true }, DEMO_OPENIDS.admin)
+    // A new working week (Monday 2026-12-21): a case waits at 红岩村, 2027 is not entered yet.
+    // (The calendar warning is weekly; earlier runs this week found no grant and recorded that.)
+    await lcb.scheduler.idle()
+    const before = { digest: sent('TPL-DIGEST').length, calendar: sent('TPL-CALENDAR').length }
+    // Moving the clock also fires the timer (catch-up); then three overlapping runs and one more.
+    await setClock('2026-12-21T08:40:00+08:00')
+    await submit('n-digest')
+    await Promise.all([runJobs(), runJobs(), runJobs()])
+    await runJobs()
+    await lcb.scheduler.idle()
+    expect(sent('TPL-DIGEST').length - before.digest).toBe(1)
+    expect(sent('TPL-CALENDAR').length - before.calendar).toBe(1)
+    const digest = sent('TPL-DIGEST').at(-1)!.params as {
+      touser: string
+      data: { thing1: { value: string }; number2: { value: string }; number3: { value: string } }
+    }
+    expect(digest.touser).toBe(DEMO_OPENIDS.villageHead)
+    expect(digest.data.thing1.value).toContain('红岩')
+    expect(Number(digest.data.number2.value) + Number(digest.data.number3.value)).toBeGreaterThanOrEqual(1)
+    // Overlapping runs never send one message twice: every call to WeChat is one recorded
+    // attempt of one outbox message.
+    const attempts = [...lcb.store.find('outbox', {})].reduce((n, m) => n + Number(m.doc.attempts), 0)
+    expect(lcb.openApiCalls('subscribeMessage.send', 1000)).toHaveLength(attempts)
+  })
+
+  it('lets admins map templates, with Chinese errors for bad fields', async () => {
+    const bad = await call(
+      lcb,
+      'admin.templates.save',
+      { event: 'caseAssigned', templateId: 'X', page: 'work/case/index', fields: { foo: 'itemName' } },
+      DEMO_OPENIDS.admin,
+    )
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    expect(
+      await call(
+        lcb,
+        'admin.templates.save',
+        { event: 'caseAssigned', templateId: 'X', page: 'p', fields: { thing1: 'itemName' } },
+        agent,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(
+      await ok(
+        lcb,
+        'admin.templates.save',
+        {
+          event: 'caseAssigned',
+          templateId: 'TPL-NEW',
+          page: 'work/case/index',
+          fields: { thing1: 'itemName', time2: 'now' },
+        },
+        DEMO_OPENIDS.admin,
+      ),
+    ).toEqual({ event: 'caseAssigned' })
+  })
+})
