@@ -2,6 +2,8 @@ import type { CaseView, InboxTab } from '../../../typings/api'
 import { ApiCallError } from '../../services/api'
 import { callApi } from '../../services/api'
 import { fetchInbox } from '../../services/cases'
+import { askForNotices } from '../../services/notify'
+import { config } from '../../config'
 
 const TABS: { key: InboxTab; label: string }[] = [
   { key: 'pending', label: '待受理' },
@@ -56,6 +58,11 @@ Component({
     onScope() {
       this.setData({ scope: this.data.scope === 'station' ? 'mine' : 'station' })
       return this.reload()
+    },
+    /** New-case, due and overdue reminders need the agent's grant, asked on this tap. */
+    async onNotices() {
+      const accepted = await askForNotices(config.agentTemplates)
+      wx.showToast({ title: accepted.length ? '已开启提醒' : '未开启提醒', icon: 'none' })
     },
     onIntake() {
       return wx.navigateTo({ url: '/work/intake/index' })
