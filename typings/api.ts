@@ -187,6 +187,8 @@ export interface CaseView {
   }[]
   receipt?: CaseReceipt
   card?: HandlingCard
+  /** For the parent station's staff on a 上报件: the next step they can take. */
+  upperStep?: 'accept' | 'complete' | null
   timeline?: { at: string; who: string; what: string; note: string }[]
 }
 
@@ -300,6 +302,8 @@ export interface Actions {
     out: CaseView
   }
   'cases.escalate': { in: { caseId: string; version: number; note?: string }; out: CaseView }
+  'cases.acceptUpper': { in: { caseId: string; version: number }; out: CaseView }
+  'cases.completeUpper': { in: { caseId: string; version: number; result: string }; out: CaseView }
   'cases.addTasks': {
     in: { caseId: string; version: number; tasks: { title: string; department: string; days: number }[] }
     out: CaseView
@@ -324,6 +328,6 @@ export interface Actions {
 }
 
 /** 工作台 tabs: 待受理, 办理中, 即将超期, 已超期, 待反馈. */
-export type InboxTab = 'pending' | 'handling' | 'dueSoon' | 'overdue' | 'feedback'
+export type InboxTab = 'pending' | 'handling' | 'dueSoon' | 'overdue' | 'feedback' | 'upper'
 
 export type ActionName = keyof Actions

@@ -26,6 +26,8 @@ export const completeCase = (p: Actions['cases.complete']['in']) => callApi('cas
 export const deliverCase = (p: Actions['cases.deliver']['in']) => callApi('cases.deliver', p)
 export const rejectCase = (p: Actions['cases.reject']['in']) => callApi('cases.reject', p)
 export const completeTask = (p: Actions['cases.completeTask']['in']) => callApi('cases.completeTask', p)
+export const acceptUpper = (p: Actions['cases.acceptUpper']['in']) => callApi('cases.acceptUpper', p)
+export const completeUpper = (p: Actions['cases.completeUpper']['in']) => callApi('cases.completeUpper', p)
 export const escalateCase = (p: Actions['cases.escalate']['in']) => callApi('cases.escalate', p)
 export const requestSupplement = (p: Actions['cases.requestSupplement']['in']) =>
   callApi('cases.requestSupplement', p)

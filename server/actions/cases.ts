@@ -590,12 +590,19 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
       : access.kind === 'staff'
         ? staffActions(c, access.agent)
         : []
+  const upperStep =
+    access.kind === 'upper' && c.state === 'escalated' && c.upper
+      ? c.upper.acceptedAt
+        ? 'complete'
+        : 'accept'
+      : null
   // The handling card is for staff; the resident keeps the receipt.
   const { card, ...receipt } = extras as { receipt?: CaseReceipt; card?: HandlingCard }
   return {
     ...view(c, agent, actions, events),
     ...receipt,
     ...(access.kind === 'applicant' ? {} : card ? { card } : {}),
+    upperStep,
   }
 }
 
@@ -656,7 +663,7 @@ export async function myCases(payload: unknown, ctx: Ctx) {
   }
 }
 
-const INBOX_TABS = ['pending', 'handling', 'dueSoon', 'overdue', 'feedback'] as const
+const INBOX_TABS = ['pending', 'handling', 'dueSoon', 'overdue', 'feedback', 'upper'] as const
 const inboxInput = z.object({
   tab: z.enum(INBOX_TABS, { error: '未知的分类' }).default('pending'),
   page: fields.page,
@@ -682,6 +689,7 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     dueSoon: { ...scope, states: running, dueAfter: ctx.now, dueBefore: soonEnd },
     overdue: { ...scope, states: running, dueBefore: ctx.now },
     feedback: { ...scope, states: ['completed'] as CaseState[] },
+    upper: { ...scope, states: ['escalated'] as CaseState[], upper: true },
   }
   const counts = await Promise.all(INBOX_TABS.map((t) => ctx.deps.cases.countInbox(tabs[t])))
   const { list, total } = await ctx.deps.cases.inbox({

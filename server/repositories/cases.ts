@@ -10,6 +10,8 @@ export interface InboxQuery {
   states: CaseState[]
   dueBefore?: Date
   dueAfter?: Date
+  /** Cases escalated to this station by its villages. */
+  upper?: boolean
 }
 
 /** Cases and their timeline. Every state change and its event are written in one transaction. */
@@ -195,8 +197,11 @@ export class CaseRepository {
 
   private inboxWhere(q: InboxQuery): Record<string, unknown> {
     const _ = this.db.command
-    const where: Record<string, unknown> = { stationId: q.stationId, state: _.in(q.states) }
-    if (q.agentId) where.assignedAgentId = q.agentId
+    // 上报件 wait at the parent station: there they are found by the upper assignment.
+    const where: Record<string, unknown> = q.upper
+      ? { 'upper.stationId': q.stationId, state: _.in(q.states) }
+      : { stationId: q.stationId, state: _.in(q.states) }
+    if (q.agentId) where[q.upper ? 'upper.agentId' : 'assignedAgentId'] = q.agentId
     if (q.dueAfter && q.dueBefore) where.dueAt = _.gte(q.dueAfter).and(_.lt(q.dueBefore))
     else if (q.dueBefore) where.dueAt = _.lt(q.dueBefore)
     else if (q.dueAfter) where.dueAt = _.gte(q.dueAfter)

@@ -3,6 +3,8 @@ import type { HandlingType } from '../../../server/domain/case-states'
 import { ApiCallError } from '../../services/api'
 import {
   acceptCase,
+  acceptUpper,
+  completeUpper,
   completeCase,
   completeTask,
   deliverCase,
@@ -108,6 +110,15 @@ Component({
         (c) =>
           completeTask({ caseId: c.id, version: c.version, taskId, result: this.data.result || '已完成' }),
         '任务已完成',
+      )
+    },
+    onAcceptUpper() {
+      return this.act((c) => acceptUpper({ caseId: c.id, version: c.version }), '已受理，上级时限开始计算')
+    },
+    onCompleteUpper() {
+      return this.act(
+        (c) => completeUpper({ caseId: c.id, version: c.version, result: this.data.result }),
+        '已办结，已交回村（社区）代理员送达',
       )
     },
     onDeliver() {

@@ -11,6 +11,7 @@ const TABS: { key: InboxTab; label: string }[] = [
   { key: 'dueSoon', label: '即将超期' },
   { key: 'overdue', label: '已超期' },
   { key: 'feedback', label: '待反馈' },
+  { key: 'upper', label: '上报待办' },
 ]
 
 /** 工作台: five tabs with counts, due soonest first. */

@@ -110,7 +110,16 @@ describe('上报件: the village room forwards upward and still delivers', () =>
       ok: false,
       error: { code: 'INVALID_STATE' },
     })
+    const upperInbox = await ok<{ counts: Record<string, number>; list: CaseView[] }>(
+      lcb,
+      'work.inbox',
+      { tab: 'upper', scope: 'station' },
+      townshipHead,
+    )
+    expect(upperInbox.list.map((x) => x.id)).toContain(c.id)
+    expect(upperInbox.counts.upper).toBeGreaterThanOrEqual(1)
     const seen = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, townshipHead)
+    expect(seen.upperStep).toBe('accept')
     const upperAccepted = await ok<CaseView>(
       lcb,
       'cases.acceptUpper',
@@ -120,6 +129,7 @@ describe('上报件: the village room forwards upward and still delivers', () =>
     expect(Date.parse(upperAccepted.dueAt!)).toBeLessThanOrEqual(
       Date.parse((await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)).dueAt!),
     )
+    expect((await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, townshipHead)).upperStep).toBe('complete')
     const done = await ok<CaseView>(
       lcb,
       'cases.completeUpper',
