@@ -67,6 +67,8 @@ export interface Item {
   active: boolean
   /** Plain-language note for residents (who qualifies, what to expect). */
   description?: string
+  /** What residents call it (低保 for 最低生活保障); searched like the name. */
+  keywords?: string[]
 }
 
 export type Role = 'agent' | 'head' | 'supervisor' | 'admin'

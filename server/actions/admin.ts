@@ -86,6 +86,7 @@ const itemInput = z
     published: z.boolean().default(false),
     active: z.boolean().default(true),
     description: z.string().max(200, '说明不能超过 200 个字').optional(),
+    keywords: z.array(z.string().trim().min(1).max(12)).max(10, '俗称不超过 10 个').optional(),
   })
   .refine((i) => !i.published || (i.materials.length > 0 && i.steps.length > 0), {
     message: '公开的事项须列明所需材料和办理流程',

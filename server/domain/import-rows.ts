@@ -47,6 +47,7 @@ export const ITEM_HEADERS = [
   '公开',
   '状态',
   '说明',
+  '俗称',
 ] as const
 
 export const AGENT_HEADERS = [
@@ -76,7 +77,7 @@ export const HEADERS: Record<ImportKind, readonly string[]> = {
 /** Columns a sheet may leave out altogether: every cell of a missing column counts as empty. */
 export const OPTIONAL_COLUMNS: Record<ImportKind, readonly string[]> = {
   stations: ['负责人编号', '状态'] satisfies StationColumn[],
-  items: ['法定时限（工作日）', '收费', '可上门', '状态', '说明'] satisfies ItemColumn[],
+  items: ['法定时限（工作日）', '收费', '可上门', '状态', '说明', '俗称'] satisfies ItemColumn[],
   agents: ['编号', '擅长类别', '职务', '请假', '状态'] satisfies AgentColumn[],
 }
 
@@ -592,6 +593,9 @@ function readItem(r: RowReader<ItemColumn>): Item | null {
   const published = r.choice('公开', YES_NO_INPUT, '应为 是 或 否')
   const active = r.status('状态')
   const description = r.optional('说明', 1000)
+  // 俗称: what residents call the item (低保); searched like its name.
+  const keywordsText = r.optional('俗称', 200)
+  const keywords = unique(splitList(keywordsText ?? '', /[、，,；;\n]/))
   if (published === true && materials?.length === 0) {
     r.fail('所需材料', '公开的事项至少要列出一项材料')
   }
@@ -634,6 +638,7 @@ function readItem(r: RowReader<ItemColumn>): Item | null {
   }
   if (legalDays !== undefined) item.legalDays = legalDays
   if (description !== '') item.description = description
+  if (keywords.length) item.keywords = keywords
   return item
 }
 
@@ -881,6 +886,7 @@ function itemRow(i: Item): string[] {
     yesNo(i.published),
     status(i.active),
     i.description ?? '',
+    (i.keywords ?? []).join('、'),
   ]
 }
 

@@ -33,10 +33,11 @@ export function isFullyPublished(
 }
 
 /** Lowercase search text: name, code, category, full pinyin and initials ("zdshbz" for 最低生活保障). */
-export function searchText(item: Pick<Item, 'name' | 'code' | 'category'>): string {
-  const initials = pinyin(item.name, { pattern: 'first', toneType: 'none', type: 'array' }).join('')
-  const full = pinyin(item.name, { toneType: 'none', type: 'array' }).join('')
-  return [item.name, item.code, item.category, initials, full].join('|').toLowerCase()
+export function searchText(item: Pick<Item, 'name' | 'code' | 'category' | 'keywords'>): string {
+  const words = [item.name, ...(item.keywords ?? [])]
+  const initials = words.map((w) => pinyin(w, { pattern: 'first', toneType: 'none', type: 'array' }).join(''))
+  const full = words.map((w) => pinyin(w, { toneType: 'none', type: 'array' }).join(''))
+  return [...words, item.code, item.category, ...initials, ...full].join('|').toLowerCase()
 }
 
 export function isOnLeave(agent: Pick<Agent, 'leaves'>, day: string): boolean {

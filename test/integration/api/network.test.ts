@@ -55,6 +55,9 @@ describe('public service list', () => {
     // 最低生活保障 → zdshbz: elderly users type initials on a 9-key keyboard.
     const byInitials = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { keyword: 'ZDSHBZ', pageSize: 50 })
     expect(byInitials.list.map((i) => i.id)).toEqual([target._id])
+    // …and by what residents call it: 低保 / dbsq.
+    const byAlias = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { keyword: 'dbsq', pageSize: 50 })
+    expect(byAlias.list.map((i) => i.id)).toContain(target._id)
     const byPinyin = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { keyword: 'zuidi', pageSize: 50 })
     expect(byPinyin.list.map((i) => i.id)).toContain(target._id)
     const none = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { keyword: '不存在的事项xyz' })
