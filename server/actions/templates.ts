@@ -43,3 +43,22 @@ export async function saveTemplate(payload: unknown, ctx: Ctx): Promise<{ event:
   await ctx.deps.settings.saveTemplate(p.event, { templateId: p.templateId, page: p.page, fields: p.fields })
   return { event: p.event }
 }
+
+const remindersInput = z
+  .object({
+    dueSoonDays: z.number().int().min(1, '至少提前 1 个工作日').max(5, '最多提前 5 个工作日'),
+    superviseAfterDays: z.number().int().min(1).max(30),
+    reportAfterDays: z.number().int().min(1).max(60),
+  })
+  .refine((r) => r.reportAfterDays > r.superviseAfterDays, {
+    message: '通报应晚于督办',
+    path: ['reportAfterDays'],
+  })
+
+/** 管理员: reminder thresholds in working days (due soon, 督办 to the head, 通报 to the supervisor). */
+export async function saveReminders(payload: unknown, ctx: Ctx): Promise<z.infer<typeof remindersInput>> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(remindersInput, payload)
+  await ctx.deps.settings.saveReminders(p)
+  return p
+}

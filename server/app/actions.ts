@@ -11,7 +11,7 @@ import {
   workInbox,
 } from '../actions/cases'
 import type { ActionTable } from './router'
-import { saveTemplate } from '../actions/templates'
+import { saveReminders, saveTemplate } from '../actions/templates'
 import { overdueList, urge } from '../actions/supervise'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
@@ -84,6 +84,7 @@ export const actions: ActionTable<Deps> = {
   'admin.retire': retire,
   'calendar.status': calendarStatus,
   'admin.templates.save': saveTemplate,
+  'admin.reminders.save': saveReminders,
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'admin.calendar.saveYear': saveCalendarYear,

@@ -40,9 +40,15 @@ export async function deadlineWatch(deps: Deps, now: Date, report: JobReport): P
   const horizon = dueAfterAcceptance(now, 'promised', 1, calendar).dueAt
   const cases = await deps.cases.dueBefore(['accepted', 'escalated'], horizon, 1000)
   report.watched += cases.length
+  const thresholds = await deps.settings.reminders()
   for (const c of cases) {
     if (!c.dueAt || !c.dueDay) continue
-    for (const r of remindersDue({ id: c._id, dueAt: new Date(c.dueAt), dueDay: c.dueDay }, now, calendar)) {
+    for (const r of remindersDue(
+      { id: c._id, dueAt: new Date(c.dueAt), dueDay: c.dueDay },
+      now,
+      calendar,
+      thresholds,
+    )) {
       await notify(deps, now, r.event, c, r.key)
       report.reminders += 1
     }

@@ -1,7 +1,7 @@
 import type { CalendarOverride } from '../domain/calendar'
 import type { Database } from './db'
 import type { TemplateConfig } from '../app/notify'
-import type { NotifyEvent } from '../domain/notifications'
+import { DEFAULT_REMINDERS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
 
 export interface CalendarSettings {
   overrides: CalendarOverride[]
@@ -36,6 +36,16 @@ export class SettingsRepository {
   async templates(): Promise<Partial<Record<NotifyEvent, TemplateConfig>>> {
     return ((await this.read<{ events: Partial<Record<NotifyEvent, TemplateConfig>> }>('templates'))
       ?.events ?? {}) as Partial<Record<NotifyEvent, TemplateConfig>>
+  }
+
+  /** Reminder thresholds in working days (due soon, 督办, 通报); defaults from DOMAIN.md. */
+  async reminders(): Promise<ReminderSettings> {
+    const r = await this.read<Partial<ReminderSettings>>('reminders')
+    return { ...DEFAULT_REMINDERS, ...(r ?? {}) }
+  }
+
+  async saveReminders(r: ReminderSettings): Promise<void> {
+    await this.db.collection('settings').doc('reminders').set({ data: r })
   }
 
   async saveTemplate(event: NotifyEvent, t: TemplateConfig): Promise<void> {

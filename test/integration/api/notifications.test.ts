@@ -254,5 +254,24 @@ describe('daily jobs, concurrency and template settings', () => {
         DEMO_OPENIDS.admin,
       ),
     ).toEqual({ event: 'caseAssigned' })
+    const thresholds = await call(
+      lcb,
+      'admin.reminders.save',
+      { dueSoonDays: 2, superviseAfterDays: 3, reportAfterDays: 3 },
+      DEMO_OPENIDS.admin,
+    )
+    expect(thresholds).toMatchObject({ ok: false, error: { fields: { reportAfterDays: '通报应晚于督办' } } })
+    expect(
+      await ok(
+        lcb,
+        'admin.reminders.save',
+        { dueSoonDays: 2, superviseAfterDays: 2, reportAfterDays: 4 },
+        DEMO_OPENIDS.admin,
+      ),
+    ).toEqual({
+      dueSoonDays: 2,
+      superviseAfterDays: 2,
+      reportAfterDays: 4,
+    })
   })
 })
