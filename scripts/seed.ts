@@ -124,6 +124,22 @@ export async function seed(tcbApiUrl: string, root = path.resolve(__dirname, '..
   )
   await putAll(db, 'rotas', d.rotas)
   await putAll(db, 'pairings', d.pairings)
+  // 预约: township and village stations open weekday mornings and afternoons.
+  await putAll(
+    db,
+    'schedules',
+    d.stations
+      .filter((st) => st.tier !== 'district')
+      .map((st) => ({
+        _id: st._id,
+        stationId: st._id,
+        periods: [
+          { weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '11:30', slotMinutes: 30, capacity: 5 },
+          { weekdays: [1, 2, 3, 4, 5], start: '14:00', end: '17:00', slotMinutes: 60, capacity: 3 },
+        ],
+        exceptions: [],
+      })),
+  )
   await putAll(db, 'settings', [
     { _id: 'district', districtName: d.district.name, supervisionHotline: '0851-12345678' } as {
       _id: string

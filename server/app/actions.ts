@@ -11,6 +11,7 @@ import {
   workInbox,
 } from '../actions/cases'
 import type { ActionTable } from './router'
+import { book, cancelBooking, listSlots, myBookings } from '../actions/appointments'
 import { saveReminders, saveTemplate } from '../actions/templates'
 import { overdueList, urge } from '../actions/supervise'
 import { myMessages, recordGrants } from '../actions/notify'
@@ -83,6 +84,10 @@ export const actions: ActionTable<Deps> = {
   'admin.pairings.save': savePairing,
   'admin.retire': retire,
   'calendar.status': calendarStatus,
+  'appointments.slots': listSlots,
+  'appointments.book': book,
+  'appointments.cancel': cancelBooking,
+  'appointments.mine': myBookings,
   'admin.templates.save': saveTemplate,
   'admin.reminders.save': saveReminders,
   'supervise.overdue': overdueList,

@@ -7,6 +7,7 @@ import type { SettingsRepository } from '../repositories/settings'
 import type { RosterRepository } from '../repositories/roster'
 import type { CaseRepository } from '../repositories/cases'
 import type { OutboxRepository } from '../repositories/outbox'
+import type { AppointmentRepository } from '../repositories/appointments'
 import type { ActionContext } from './router'
 
 /** External platform services (WeChat open APIs, cloud storage) behind one seam. */
@@ -36,6 +37,7 @@ export interface Deps {
   roster: RosterRepository
   cases: CaseRepository
   outbox: OutboxRepository
+  appointments: AppointmentRepository
   platform: Platform
 }
 

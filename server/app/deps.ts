@@ -5,6 +5,7 @@ import type { Database } from '../repositories/db'
 import { CaseRepository } from '../repositories/cases'
 import { NetworkRepository } from '../repositories/network'
 import { OutboxRepository } from '../repositories/outbox'
+import { AppointmentRepository } from '../repositories/appointments'
 import { RosterRepository } from '../repositories/roster'
 import { SettingsRepository } from '../repositories/settings'
 
@@ -17,6 +18,7 @@ export function makeDeps(sdk: typeof cloud): Deps {
     roster: new RosterRepository(db),
     cases: new CaseRepository(db),
     outbox: new OutboxRepository(db),
+    appointments: new AppointmentRepository(db),
     platform: wxPlatform(sdk),
   }
 }
