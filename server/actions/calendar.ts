@@ -1,4 +1,4 @@
-import { addDays, parseDay, shanghaiDay, type CalendarOverride } from '../domain/calendar'
+import { addDays, parseDay, shanghaiDay, type CalendarOverride, type WorkCalendar } from '../domain/calendar'
 import { fields, parse, z } from '../lib/validate'
 import { invalidInput } from '../lib/errors'
 import { loadCalendar, requireRole, type Ctx, type Deps } from '../app/context'
@@ -14,7 +14,11 @@ export interface CalendarStatus {
 }
 
 export async function calendarStatusFor(deps: Deps, now: Date): Promise<CalendarStatus> {
-  const calendar = await loadCalendar(deps)
+  return calendarStatusOf(await loadCalendar(deps), now)
+}
+
+/** The coverage status of an already loaded calendar (no database read). */
+export function calendarStatusOf(calendar: WorkCalendar, now: Date): CalendarStatus {
   const today = shanghaiDay(now)
   const horizon = addDays(today, LOOKAHEAD_DAYS)
   const coveredUntil = calendar.coveredUntil()

@@ -3,10 +3,9 @@
  * completion there), 改派 (reassign), 撤回 (withdraw) and 延期 (extension approved by the head).
  * Each is one transaction: state change plus timeline event, guarded by the case version.
  */
-import type { Agent, CaseRecord } from '../../typings/domain'
 import { computeDue } from '../domain/calendar'
 import { dueAfterAcceptance, dueAfterSupplement, isOnTime, residentDue } from '../domain/case-states'
-import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import { forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
 import { notify } from '../app/notify'
@@ -128,33 +127,12 @@ export async function escalateCase(payload: unknown, ctx: Ctx): Promise<CaseView
   return staffView(ctx, updated, agent)
 }
 
-/** Staff of the parent station that holds an escalated case. */
-async function upperStaff(
-  ctx: Ctx,
-  caseId: string,
-  version: number,
-): Promise<{ c: CaseRecord; agent: Agent }> {
-  const c = await ctx.deps.cases.get(caseId)
-  if (!c) throw notFound('未找到该申请')
-  const agent = await currentAgent(ctx)
-  if (
-    !c.upper ||
-    !agent ||
-    agent.stationId !== c.upper.stationId ||
-    (agent._id !== c.upper.agentId && agent.role !== 'head')
-  ) {
-    throw forbidden('只有上级承办代理员或站长可以办理这件上报件')
-  }
-  if (c.version !== version) throw conflict('该申请已被他人处理，请刷新后查看最新状态')
-  return { c, agent }
-}
-
 const upperAcceptInput = z.object({ ...base })
 
 /** The parent station accepts the escalated case: its own deadline starts now. */
 export async function acceptUpper(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(upperAcceptInput, payload)
-  const { c, agent } = await upperStaff(ctx, p.caseId, p.version)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version, 'upper')
   if (c.state !== 'escalated') throw invalidState('只有已上报的申请可以由上级受理')
   if (c.upper!.acceptedAt) throw invalidState('上级已受理过这件申请')
   const calendar = await loadCalendar(ctx.deps)
@@ -184,7 +162,7 @@ const upperCompleteInput = z.object({ ...base, result: fields.text('办理结果
 /** The parent station finishes; the case returns to the owning agent, who delivers it. */
 export async function completeUpper(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(upperCompleteInput, payload)
-  const { c, agent } = await upperStaff(ctx, p.caseId, p.version)
+  const { c, agent } = await staffFor(ctx, p.caseId, p.version, 'upper')
   guard(c.state, 'completeUpper')
   await checkText(ctx, p.result, 'result')
   const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {

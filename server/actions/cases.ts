@@ -22,7 +22,7 @@ import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } f
 import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
-import { calendarStatusFor } from './calendar'
+import { calendarStatusOf } from './calendar'
 import { notify } from '../app/notify'
 import { isBadRating } from '../domain/case-states'
 
@@ -317,21 +317,31 @@ const rejectInput = z.object({ ...base, reason: fields.text('不予受理的理�
 const completeInput = z.object({ ...base, result: fields.text('办理结果', 500) })
 const deliverInput = z.object({ ...base, note: z.string().trim().max(200).default('') })
 
+/**
+ * The staff member acting on a case: the assigned agent or the head of its station, or — for a
+ * 上报件 (`side: 'upper'`) — of the parent station that holds it. A stale version is CONFLICT.
+ */
 export async function staffFor(
   ctx: Ctx,
   caseId: string,
   version: number,
+  side: 'owner' | 'upper' = 'owner',
 ): Promise<{ c: CaseRecord; agent: Agent }> {
   const c = await ctx.deps.cases.get(caseId)
   if (!c) throw notFound('未找到该申请')
   const agent = await currentAgent(ctx)
-  // Only the assigned agent or the head of the case's station may act on it.
+  const holder = side === 'owner' ? { stationId: c.stationId, agentId: c.assignedAgentId } : c.upper
   if (
+    !holder ||
     !agent ||
-    agent.stationId !== c.stationId ||
-    (agent._id !== c.assignedAgentId && agent.role !== 'head')
+    agent.stationId !== holder.stationId ||
+    (agent._id !== holder.agentId && agent.role !== 'head')
   ) {
-    throw forbidden('只有承办代理员或站长可以办理这件申请')
+    throw forbidden(
+      side === 'owner'
+        ? '只有承办代理员或站长可以办理这件申请'
+        : '只有上级承办代理员或站长可以办理这件上报件',
+    )
   }
   // The caller acted on what they saw; if someone changed the case since, say so first.
   if (c.version !== version) throw conflict('该申请已被他人处理，请刷新后查看最新状态')
@@ -697,7 +707,7 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     skip: (p.page - 1) * p.pageSize,
     limit: p.pageSize,
   })
-  const { warning } = await calendarStatusFor(ctx.deps, ctx.now)
+  const { warning } = calendarStatusOf(calendar, ctx.now)
   return {
     today,
     calendarWarning: warning?.message ?? null,

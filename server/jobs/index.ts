@@ -14,8 +14,8 @@ import {
 import { isOfficeTime, isPermanent, nextAttempt, remindersDue } from '../domain/notifications'
 import { loadCalendar, type Deps } from '../app/context'
 import { enqueue, formatInstant, notify, sendableNow } from '../app/notify'
-import { calendarStatusFor } from '../actions/calendar'
-import { shanghaiDay } from '../domain/calendar'
+import { calendarStatusOf } from '../actions/calendar'
+import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
 
 export interface JobReport {
   watched: number
@@ -32,8 +32,12 @@ export interface JobReport {
 }
 
 /** Enqueues due-soon, due-today and overdue reminders for running cases near or past their due. */
-export async function deadlineWatch(deps: Deps, now: Date, report: JobReport): Promise<void> {
-  const calendar = await loadCalendar(deps)
+export async function deadlineWatch(
+  deps: Deps,
+  now: Date,
+  calendar: WorkCalendar,
+  report: JobReport,
+): Promise<void> {
   if (!isOfficeTime(now, calendar)) return
   // Only cases due before the end of the next working day or already overdue: an index range,
   // never every open case.
@@ -88,8 +92,12 @@ export async function ratingWindow(deps: Deps, now: Date, report: JobReport): Pr
 }
 
 /** Sends due outbox messages: claim, check the grant, send, record; transient errors back off. */
-export async function sendOutbox(deps: Deps, now: Date, report: JobReport): Promise<void> {
-  const calendar = await loadCalendar(deps)
+export async function sendOutbox(
+  deps: Deps,
+  now: Date,
+  calendar: WorkCalendar,
+  report: JobReport,
+): Promise<void> {
   for (const m of await deps.outbox.due(now, 50)) {
     if (!sendableNow(m.event, now, calendar)) {
       report.waiting += 1
@@ -133,13 +141,17 @@ export async function sendOutbox(deps: Deps, now: Date, report: JobReport): Prom
  * Once per working day, in office hours: each head's digest of pending and overdue cases, and
  * the calendar coverage check that warns admins before the official data runs out.
  */
-export async function dailyJobs(deps: Deps, now: Date, report: JobReport): Promise<void> {
-  const calendar = await loadCalendar(deps)
+export async function dailyJobs(
+  deps: Deps,
+  now: Date,
+  calendar: WorkCalendar,
+  report: JobReport,
+): Promise<void> {
   if (!isOfficeTime(now, calendar)) return
   const day = shanghaiDay(now)
   if (!(await deps.settings.claimDaily(day))) return
   report.daily = true
-  const status = await calendarStatusFor(deps, now)
+  const status = calendarStatusOf(calendar, now)
   if (status.warning) {
     for (const admin of (await deps.network.agentsByRole('admin')).filter((a) => a.openid)) {
       // Weekly until fixed: loud enough, without a message every day.
@@ -201,9 +213,11 @@ export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
     digests: 0,
     calendarWarnings: 0,
   }
-  await dailyJobs(deps, now, report)
-  await deadlineWatch(deps, now, report)
+  // One read of the working calendar serves every job of the run.
+  const calendar = await loadCalendar(deps)
+  await dailyJobs(deps, now, calendar, report)
+  await deadlineWatch(deps, now, calendar, report)
   await ratingWindow(deps, now, report)
-  await sendOutbox(deps, now, report)
+  await sendOutbox(deps, now, calendar, report)
   return report
 }

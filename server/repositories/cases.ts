@@ -1,7 +1,7 @@
 import type { CaseEvent, CaseRecord } from '../../typings/domain'
 import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
-import { AppError, conflict, notFound } from '../lib/errors'
+import { conflict, notFound } from '../lib/errors'
 import { fetchAll, type Database, type Row } from './db'
 
 export interface InboxQuery {
@@ -211,9 +211,4 @@ export class CaseRepository {
   async countInbox(q: InboxQuery): Promise<number> {
     return (await this.db.collection('cases').where(this.inboxWhere(q)).count()).total
   }
-}
-
-export function assertFound<T>(v: T | null, message = '未找到该申请'): T {
-  if (!v) throw new AppError('NOT_FOUND', message)
-  return v
 }

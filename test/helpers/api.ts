@@ -23,11 +23,12 @@ export async function call<T = unknown>(
   action: string,
   payload: unknown,
   openid: string = DEMO_OPENIDS.resident1,
+  requestId?: string,
 ): Promise<ApiResponse<T> & { dbCalls: number }> {
   const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
-    body: JSON.stringify({ action, payload }),
+    body: JSON.stringify({ action, payload, ...(requestId ? { requestId } : {}) }),
   })
   if (res.status !== 200) throw new Error(`gateway ${res.status}: ${await res.text()}`)
   const body = (await res.json()) as ApiResponse<T>
@@ -39,8 +40,9 @@ export async function ok<T>(
   action: string,
   payload: unknown,
   openid?: string,
+  requestId?: string,
 ): Promise<T> {
-  const r = await call<T>(lcb, action, payload, openid)
+  const r = await call<T>(lcb, action, payload, openid, requestId)
   if (!r.ok) throw new Error(`${action} failed: ${JSON.stringify(r.error)}`)
   return r.data
 }

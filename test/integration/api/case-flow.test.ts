@@ -12,24 +12,16 @@ const setClock = (iso: string) =>
   fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
 
 async function newCase(itemId: string, requestId: string): Promise<CaseView> {
-  const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-wx-openid': resident },
-    body: JSON.stringify({
-      action: 'cases.submit',
-      requestId,
-      payload: {
-        itemId,
-        stationId: 'st-qingshan-hongyan',
-        description: '请帮忙办理',
-        applicantName: '王秀英',
-        applicantPhone: '13912345678',
-      },
-    }),
-  })
-  const body = (await res.json()) as { ok: boolean; data: CaseView }
-  expect(body.ok).toBe(true)
-  return body.data
+  const payload = {
+    itemId,
+    stationId: 'st-qingshan-hongyan',
+    description: '请帮忙办理',
+    applicantName: '王秀英',
+    applicantPhone: '13912345678',
+  }
+  const r = await call<CaseView>(lcb, 'cases.submit', payload, resident, requestId)
+  expect(r.ok).toBe(true)
+  return (r as { data: CaseView }).data
 }
 
 beforeAll(async () => {

@@ -16,30 +16,23 @@ async function submit(
   requestId = `r-${Math.random()}`,
   extra: Record<string, unknown> = {},
 ) {
-  const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
-    body: JSON.stringify({
-      action: 'cases.submit',
-      requestId,
-      payload: {
-        itemId: item._id,
-        stationId: village._id,
-        description: '家里老人想申请低保，行动不便',
-        applicantName: '王秀英',
-        applicantPhone: '13912345678',
-        visit: 'home',
-        ...extra,
-      },
-    }),
-  })
+  const payload = {
+    itemId: item._id,
+    stationId: village._id,
+    description: '家里老人想申请低保，行动不便',
+    applicantName: '王秀英',
+    applicantPhone: '13912345678',
+    visit: 'home',
+    ...extra,
+  }
+  const r = await call<Submitted>(lcb, 'cases.submit', payload, openid, requestId)
   return {
-    body: (await res.json()) as {
+    body: r as unknown as {
       ok: boolean
       data: Submitted
       error: { code: string; message: string; fields?: Record<string, string> }
     },
-    dbCalls: Number(res.headers.get('x-db-calls')),
+    dbCalls: r.dbCalls,
   }
 }
 

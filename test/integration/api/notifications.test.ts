@@ -20,22 +20,14 @@ const outbox = async (openid: string) =>
   (await ok<{ list: { event: string; status: string }[] }>(lcb, 'notify.mine', {}, openid)).list
 
 async function submit(requestId: string): Promise<CaseView> {
-  const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-wx-openid': resident },
-    body: JSON.stringify({
-      action: 'cases.submit',
-      requestId,
-      payload: {
-        itemId: 'it-MZ-003',
-        stationId: 'st-qingshan-hongyan',
-        description: '临时救助',
-        applicantName: '王秀英',
-        applicantPhone: '13912345678',
-      },
-    }),
-  })
-  return ((await res.json()) as { data: CaseView }).data
+  const payload = {
+    itemId: 'it-MZ-003',
+    stationId: 'st-qingshan-hongyan',
+    description: '临时救助',
+    applicantName: '王秀英',
+    applicantPhone: '13912345678',
+  }
+  return ok<CaseView>(lcb, 'cases.submit', payload, resident, requestId)
 }
 
 beforeAll(async () => {
