@@ -67,6 +67,26 @@ export const DEMO_TEMPLATES = {
     page: 'work/inbox/index',
     fields: { thing1: 'stationName', number2: 'pending', number3: 'overdue', time4: 'now' },
   },
+  appointmentReminder: {
+    templateId: 'TPL-APPOINTMENT',
+    page: 'pages/appointments/index',
+    fields: { thing1: 'stationName', time2: 'startsAt', thing3: 'what', thing4: 'hint' },
+  },
+  visitRequested: {
+    templateId: 'TPL-VISIT-REQUEST',
+    page: 'work/appointments/index',
+    fields: { name1: 'residentName', thing2: 'what', thing3: 'windows', time4: 'now' },
+  },
+  visitConfirmed: {
+    templateId: 'TPL-VISIT',
+    page: 'pages/appointments/index',
+    fields: { thing1: 'what', time2: 'startsAt', name3: 'agentName', thing4: 'hint' },
+  },
+  visitDeclined: {
+    templateId: 'TPL-VISIT',
+    page: 'pages/appointments/index',
+    fields: { thing1: 'what', time2: 'now', name3: 'agentName', thing4: 'hint' },
+  },
   calendarMissing: {
     templateId: 'TPL-CALENDAR',
     page: 'pages/mine/index',
@@ -124,22 +144,36 @@ export async function seed(tcbApiUrl: string, root = path.resolve(__dirname, '..
   )
   await putAll(db, 'rotas', d.rotas)
   await putAll(db, 'pairings', d.pairings)
-  // 预约: township and village stations open weekday mornings and afternoons.
-  await putAll(
-    db,
-    'schedules',
-    d.stations
+  // 预约: township and village stations open weekday mornings and afternoons; stations whose
+  // rota has a 领导接待日 publish it as its own bookable schedule (20-minute talks, 2 each).
+  await putAll(db, 'schedules', [
+    ...d.stations
       .filter((st) => st.tier !== 'district')
       .map((st) => ({
         _id: st._id,
         stationId: st._id,
+        kind: 'service',
         periods: [
           { weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '11:30', slotMinutes: 30, capacity: 5 },
           { weekdays: [1, 2, 3, 4, 5], start: '14:00', end: '17:00', slotMinutes: 60, capacity: 3 },
         ],
         exceptions: [],
       })),
-  )
+    ...d.rotas.flatMap((r) =>
+      r.receptionDays.slice(0, 1).map((rd) => ({
+        _id: `${r.stationId}-leader`,
+        stationId: r.stationId,
+        kind: 'leader',
+        hostAgentId: rd.agentId,
+        topic: rd.topic ?? '群众来访接待',
+        periods: r.receptionDays.map((x) => {
+          const [from = '9:00', to = '11:30'] = x.hours.split('-').map((t) => t.trim().padStart(5, '0'))
+          return { weekdays: [x.weekday], start: from, end: to, slotMinutes: 30, capacity: 2 }
+        }),
+        exceptions: [],
+      })),
+    ),
+  ])
   await putAll(db, 'settings', [
     { _id: 'district', districtName: d.district.name, supervisionHotline: '0851-12345678' } as {
       _id: string

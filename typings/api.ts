@@ -1,5 +1,12 @@
 import type { CaseRecord, GeoPoint, Material, ProxyMode, Role, Tier } from './domain'
 import type { CaseAction, CaseState, HandlingType, RatingLevel } from '../server/domain/case-states'
+import type {
+  BookingKind,
+  BookingRules,
+  BookingStatus,
+  DayPart,
+  ScheduleKind,
+} from '../server/domain/appointments'
 
 /**
  * The client–server contract of the one client-facing cloud function `api`.
@@ -325,6 +332,119 @@ export interface Actions {
       calendarWarning: string | null
     }
   }
+  'appointments.slots': { in: { stationId: string }; out: { rules: BookingRules; schedules: ScheduleView[] } }
+  'appointments.book': {
+    in: { slotKey: string; name: string; phone: string; itemId?: string; caseId?: string }
+    out: BookingView
+  }
+  'appointments.reschedule': { in: { bookingId: string; slotKey: string }; out: BookingView }
+  'appointments.cancel': { in: { bookingId: string }; out: BookingView }
+  'appointments.mine': { in: Record<string, never>; out: { list: BookingView[]; notice: string | null } }
+  'appointments.requestVisit': { in: VisitRequestInput; out: BookingView }
+  'work.appointments': { in: { day?: string }; out: DeskDay }
+  'work.appointments.mark': {
+    in: { bookingId: string; outcome: 'arrived' | 'no_show' }
+    out: { id: string; status: string; statusLabel: string }
+  }
+  'work.appointments.contact': { in: { bookingId: string }; out: { phone: string; address: string | null } }
+  'work.visits.confirm': {
+    in: { bookingId: string; day: string; start: string; minutes?: number }
+    out: DeskBooking
+  }
+  'work.visits.decline': {
+    in: { bookingId: string; reason: string }
+    out: { id: string; status: 'declined' }
+  }
+}
+
+/** A schedule's open days and slots with places left (预约 page). */
+export interface ScheduleView {
+  id: string
+  kind: ScheduleKind
+  title: string
+  /** 领导接待日: who receives. */
+  host: { name: string; title: string } | null
+  days: {
+    day: string
+    label: string
+    remaining: number
+    slots: { key: string; start: string; end: string; capacity: number; remaining: number }[]
+  }[]
+}
+
+/** A booking as its resident sees it (我的预约). */
+export interface BookingView {
+  id: string
+  kind: BookingKind
+  kindLabel: string
+  status: BookingStatus
+  statusLabel: string
+  station: { id: string; name: string; address: string; location: GeoPoint | null; hotline: string }
+  day: string | null
+  start: string | null
+  end: string | null
+  whenText: string
+  itemName: string | null
+  caseId: string | null
+  /** 上门服务: the preferred half days, the address, and why a request was declined. */
+  windowsText: string | null
+  address: string | null
+  maskedPhone: string
+  declineReason: string | null
+  canChange: boolean
+  canReschedule: boolean
+  /** Why it can no longer be changed online (inside the cutoff), for active bookings. */
+  changeHint: string | null
+}
+
+/** One appointment in the agent's day view. */
+export interface DeskBooking {
+  id: string
+  kind: BookingKind
+  kindLabel: string
+  start: string
+  end: string
+  name: string
+  maskedPhone: string
+  itemName: string | null
+  caseId: string | null
+  address: string | null
+  status: BookingStatus
+  statusLabel: string
+  /** No-shows within the rules' window; `noShowNote` is set when they are repeated. */
+  noShows: number
+  noShowNote: string | null
+  canArrive: boolean
+  canNoShow: boolean
+}
+
+export interface VisitRequestView extends DeskBooking {
+  reason: string
+  note: string
+  windows: { day: string; part: DayPart; label: string; start: string; end: string }[]
+}
+
+export interface DeskDay {
+  day: string
+  label: string
+  isToday: boolean
+  prevDay: string
+  nextDay: string
+  list: DeskBooking[]
+  counts: { total: number; arrived: number; noShow: number; waiting: number }
+  visitRequests: VisitRequestView[]
+}
+
+export interface VisitRequestInput {
+  stationId: string
+  itemId?: string
+  caseId?: string
+  name: string
+  phone: string
+  address: string
+  reason: 'elderly' | 'disabled' | 'ill' | 'other'
+  windows: { day: string; part: DayPart }[]
+  note?: string
 }
 
 /** 工作台 tabs: 待受理, 办理中, 即将超期, 已超期, 待反馈. */

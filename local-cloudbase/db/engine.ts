@@ -1,3 +1,4 @@
+import { types } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { BSONRegExp, EJSON } from 'bson'
 import { Aggregator, find, update as applyUpdate } from 'mingo'
@@ -111,7 +112,7 @@ export class DatabaseEngine {
         throw new DbError('INVALID_PARAM', `invalid regular expression: ${(err as Error).message}`)
       }
     }
-    if (v && typeof v === 'object' && !(v instanceof Date) && !(v instanceof RegExp)) {
+    if (v && typeof v === 'object' && !types.isDate(v) && !types.isRegExp(v)) {
       const o = v as Record<string, unknown>
       const marker = o.$tcb_server_date as { offset?: unknown } | undefined
       if (marker && Object.keys(o).length === 1) return new Date(this.now() + Number(marker.offset ?? 0))

@@ -6,6 +6,10 @@
  * re-checks every candidate with the full query, so the index only has to return a superset.
  */
 
+// `types.isDate`, not `instanceof Date`: documents cloned with structuredClone (updates) carry
+// Dates of Node's main realm, which fail `instanceof` inside a jest or vm context.
+import { types } from 'node:util'
+
 const TYPE_NULL = '0'
 const TYPE_NUMBER = '1'
 const TYPE_STRING = '2'
@@ -35,11 +39,7 @@ export type Scalar = null | number | string | boolean | Date
 
 export function isScalar(v: unknown): v is Scalar {
   return (
-    v === null ||
-    typeof v === 'number' ||
-    typeof v === 'string' ||
-    typeof v === 'boolean' ||
-    v instanceof Date
+    v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || types.isDate(v)
   )
 }
 
@@ -49,7 +49,7 @@ export function encodeValue(v: unknown): string {
   if (typeof v === 'number') return TYPE_NUMBER + (Number.isNaN(v) ? '' : sortableDouble(v))
   if (typeof v === 'string') return TYPE_STRING + v.split(SEP).join('')
   if (typeof v === 'boolean') return TYPE_BOOL + (v ? '1' : '0')
-  if (v instanceof Date) return TYPE_DATE + sortableDouble(v.getTime())
+  if (types.isDate(v)) return TYPE_DATE + sortableDouble(v.getTime())
   return TYPE_OTHER + JSON.stringify(v)
 }
 
@@ -70,7 +70,7 @@ export function valuesAtPath(doc: unknown, path: string): unknown[] {
         if (/^\d+$/.test(p)) next.push(c[Number(p)])
         else
           for (const el of c) if (el && typeof el === 'object') next.push((el as Record<string, unknown>)[p])
-      } else if (c && typeof c === 'object' && !(c instanceof Date)) {
+      } else if (c && typeof c === 'object' && !types.isDate(c)) {
         next.push((c as Record<string, unknown>)[p])
       } else {
         next.push(undefined)

@@ -1,3 +1,4 @@
+import { types } from 'node:util'
 import Database from 'better-sqlite3'
 import { EJSON } from 'bson'
 import { Query } from 'mingo'
@@ -303,7 +304,7 @@ interface Cond {
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp)
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !types.isDate(v) && !types.isRegExp(v)
 }
 
 /** Field conditions an index can serve, from top-level fields and nested `$and`s. */

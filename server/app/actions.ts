@@ -11,7 +11,16 @@ import {
   workInbox,
 } from '../actions/cases'
 import type { ActionTable } from './router'
-import { book, cancelBooking, listSlots, myBookings } from '../actions/appointments'
+import { book, cancelBooking, listSlots, myBookings, requestVisit, reschedule } from '../actions/appointments'
+import {
+  confirmVisit,
+  declineVisit,
+  deskContact,
+  deskDay,
+  markOutcome,
+  saveBookingRules,
+  saveSchedule,
+} from '../actions/appointment-desk'
 import { saveReminders, saveTemplate } from '../actions/templates'
 import { overdueList, urge } from '../actions/supervise'
 import { myMessages, recordGrants } from '../actions/notify'
@@ -88,6 +97,15 @@ export const actions: ActionTable<Deps> = {
   'appointments.book': book,
   'appointments.cancel': cancelBooking,
   'appointments.mine': myBookings,
+  'appointments.reschedule': reschedule,
+  'appointments.requestVisit': requestVisit,
+  'work.appointments': deskDay,
+  'work.appointments.mark': markOutcome,
+  'work.appointments.contact': deskContact,
+  'work.visits.confirm': confirmVisit,
+  'work.visits.decline': declineVisit,
+  'admin.schedules.save': saveSchedule,
+  'admin.booking.saveRules': saveBookingRules,
   'admin.templates.save': saveTemplate,
   'admin.reminders.save': saveReminders,
   'supervise.overdue': overdueList,

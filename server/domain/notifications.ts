@@ -20,6 +20,10 @@ export type NotifyEvent =
   | 'badRating'
   | 'dailyDigest'
   | 'calendarMissing'
+  | 'appointmentReminder'
+  | 'visitRequested'
+  | 'visitConfirmed'
+  | 'visitDeclined'
 
 export type Audience = 'agent' | 'resident' | 'head' | 'supervisor' | 'admin'
 
@@ -36,6 +40,10 @@ export const EVENT_AUDIENCE: Record<NotifyEvent, Audience> = {
   badRating: 'head',
   dailyDigest: 'head',
   calendarMissing: 'admin',
+  appointmentReminder: 'resident',
+  visitRequested: 'head',
+  visitConfirmed: 'resident',
+  visitDeclined: 'resident',
 }
 
 /** Reminders wait for office hours; case-flow notices to residents go out at once. */

@@ -16,6 +16,7 @@ import { loadCalendar, type Deps } from '../app/context'
 import { enqueue, formatInstant, notify, sendableNow } from '../app/notify'
 import { calendarStatusOf } from '../actions/calendar'
 import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
+import { BOOKING_KIND_LABELS, appointmentRemindersDue } from '../domain/appointments'
 
 export interface JobReport {
   watched: number
@@ -29,6 +30,7 @@ export interface JobReport {
   daily: boolean
   digests: number
   calendarWarnings: number
+  appointmentReminders: number
 }
 
 /** Enqueues due-soon, due-today and overdue reminders for running cases near or past their due. */
@@ -192,6 +194,49 @@ export async function dailyJobs(
   }
 }
 
+/**
+ * 预约 reminders: the day before and 2 hours before, for booked appointments starting within
+ * the next 36 hours (an index range on status and start). Each kind is enqueued under its own
+ * key and then marked on the booking, so reruns neither send twice nor re-read old ones.
+ */
+export async function appointmentReminders(deps: Deps, now: Date, report: JobReport): Promise<void> {
+  const soon = await deps.appointments.startingBetween(now, new Date(now.getTime() + 36 * 3600_000), 500)
+
+  const stations = new Map<string, string>()
+  for (const b of soon) {
+    if (!b.startsAt || !b.day) continue
+    const due = appointmentRemindersDue(
+      {
+        startsAt: new Date(b.startsAt),
+        day: b.day,
+        createdAt: new Date(b.createdAt),
+        reminded: b.reminded ?? [],
+      },
+      now,
+    )
+    if (!due.length) continue
+    if (!stations.has(b.stationId))
+      stations.set(b.stationId, (await deps.network.station(b.stationId))?.name ?? '')
+    for (const kind of due) {
+      await enqueue(deps, now, {
+        event: 'appointmentReminder',
+        key: `${b._id}:${kind}`,
+        recipient: b.openid,
+        caseId: b.caseId ?? '',
+        query: `id=${b._id}`,
+        vars: {
+          stationName: b.kind === 'visit' ? '代理员上门服务' : (stations.get(b.stationId) ?? ''),
+          startsAt: formatInstant(new Date(b.startsAt)),
+          what: b.itemName ?? BOOKING_KIND_LABELS[b.kind],
+          hint: kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
+        },
+      })
+      await deps.appointments.markReminded(b._id, kind)
+      report.appointmentReminders += 1
+    }
+  }
+}
+
 /** Monday of the ISO week of a day, as a stable weekly key. */
 function isoWeekOf(day: string): string {
   const d = new Date(`${day}T00:00:00Z`)
@@ -212,12 +257,14 @@ export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
     daily: false,
     digests: 0,
     calendarWarnings: 0,
+    appointmentReminders: 0,
   }
   // One read of the working calendar serves every job of the run.
   const calendar = await loadCalendar(deps)
   await dailyJobs(deps, now, calendar, report)
   await deadlineWatch(deps, now, calendar, report)
   await ratingWindow(deps, now, report)
+  await appointmentReminders(deps, now, report)
   await sendOutbox(deps, now, calendar, report)
   return report
 }

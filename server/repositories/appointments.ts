@@ -1,19 +1,56 @@
-import type { AppointmentSchedule } from '../domain/appointments'
+import type {
+  AppointmentSchedule,
+  BookingKind,
+  BookingStatus,
+  BookingReminder,
+  VisitWindow,
+} from '../domain/appointments'
 import type { Database } from './db'
 
 export interface Booking {
   _id: string
-  slotKey: string
+  kind: BookingKind
+  /** The schedule the slot belongs to; null for home visits. */
+  scheduleId: string | null
+  slotKey: string | null
   stationId: string
-  day: string
-  start: string
-  startsAt: Date
+  /** Null for a home visit until an agent confirms a time. */
+  day: string | null
+  start: string | null
+  end: string | null
+  startsAt: Date | null
   openid: string
+  /** 联系人 and phone, for the agent receiving or visiting. */
+  name: string
+  phone: string
   itemId: string | null
-  status: 'booked' | 'cancelled' | 'arrived' | 'no_show'
+  itemName: string | null
+  caseId: string | null
+  status: BookingStatus
   /** `${slotKey}:${openid}` while active (unique), removed on cancel: one active booking per slot. */
   activeKey?: string | null
+  /** Home visit: address, why a visit is needed, preferred windows, and who confirmed. */
+  address?: string
+  reason?: string
+  windows?: VisitWindow[]
+  agentId?: string | null
+  note?: string
+  declineReason?: string
+  reminded: BookingReminder[]
+  rescheduledFrom?: string | null
+  rescheduledTo?: string | null
+  markedBy?: string | null
+  markedAt?: Date | null
   createdAt: Date
+  updatedAt: Date
+}
+
+export interface AccessLog {
+  at: Date
+  agentId: string
+  openid: string
+  /** What was read, e.g. `booking:bk-1:phone`. */
+  what: string
 }
 
 function isDuplicate(err: unknown): boolean {
@@ -21,13 +58,23 @@ function isDuplicate(err: unknown): boolean {
   return /E11000|duplicate key/.test(`${e.errMsg ?? ''} ${e.message ?? ''}`)
 }
 
-/** Opening schedules, per-slot place counters and bookings. */
+/** Opening schedules, per-slot place counters, bookings, no-show records. */
 export class AppointmentRepository {
   constructor(private readonly db: Database) {}
 
-  async schedule(stationId: string): Promise<AppointmentSchedule | null> {
-    const { data } = await this.db.collection('schedules').where({ _id: stationId }).limit(1).get()
+  async schedules(stationId: string): Promise<AppointmentSchedule[]> {
+    const { data } = await this.db.collection('schedules').where({ stationId }).limit(10).get()
+    return data as unknown as AppointmentSchedule[]
+  }
+
+  async schedule(id: string): Promise<AppointmentSchedule | null> {
+    const { data } = await this.db.collection('schedules').where({ _id: id }).limit(1).get()
     return (data[0] as unknown as AppointmentSchedule | undefined) ?? null
+  }
+
+  async saveSchedule(s: AppointmentSchedule): Promise<void> {
+    const { _id, ...rest } = s
+    await this.db.collection('schedules').doc(_id).set({ data: rest })
   }
 
   async booked(keys: string[]): Promise<Map<string, number>> {
@@ -88,27 +135,117 @@ export class AppointmentRepository {
     }
   }
 
+  /** Removes a booking that never became visible (the compensation of a failed reschedule). */
+  async discard(id: string): Promise<void> {
+    await this.db.collection('bookings').doc(id).remove()
+  }
+
   async get(id: string): Promise<Booking | null> {
     const { data } = await this.db.collection('bookings').where({ _id: id }).limit(1).get()
     return (data[0] as unknown as Booking | undefined) ?? null
   }
 
-  async cancel(id: string): Promise<boolean> {
+  /**
+   * Moves a booking from one of `from` to `patch.status` only if nobody changed it meanwhile
+   * (the status is the guard); leaving the active statuses frees the unique slot key.
+   */
+  async change(id: string, from: BookingStatus[], patch: Partial<Booking>, now: Date): Promise<boolean> {
     const _ = this.db.command
+    const freeKey = patch.status && !['requested', 'booked'].includes(patch.status)
     const res = await this.db
       .collection('bookings')
-      .where({ _id: id, status: 'booked' })
-      .update({ data: { status: 'cancelled', activeKey: _.remove() } })
+      .where({ _id: id, status: _.in(from) })
+      .update({ data: { ...patch, updatedAt: now, ...(freeKey ? { activeKey: _.remove() } : {}) } })
     return res.stats.updated === 1
+  }
+
+  async markReminded(id: string, kind: BookingReminder): Promise<void> {
+    const _ = this.db.command
+    await this.db
+      .collection('bookings')
+      .doc(id)
+      .update({ data: { reminded: _.push(kind) } })
   }
 
   async mine(openid: string): Promise<Booking[]> {
     const { data } = await this.db
       .collection('bookings')
       .where({ openid })
-      .orderBy('startsAt', 'desc')
+      .orderBy('createdAt', 'desc')
       .limit(50)
       .get()
     return data as unknown as Booking[]
+  }
+
+  /** A station's appointments of one day, in time order (the agent's day view). */
+  async ofDay(stationId: string, day: string): Promise<Booking[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('bookings')
+      .where({ stationId, day, status: _.in(['booked', 'arrived', 'no_show']) })
+      .orderBy('start', 'asc')
+      .limit(100)
+      .get()
+    return data as unknown as Booking[]
+  }
+
+  /** Home-visit requests of a station waiting for an agent to confirm a time. */
+  async visitRequests(stationId: string): Promise<Booking[]> {
+    const { data } = await this.db
+      .collection('bookings')
+      .where({ stationId, status: 'requested' })
+      .orderBy('createdAt', 'asc')
+      .limit(50)
+      .get()
+    return data as unknown as Booking[]
+  }
+
+  /** Booked appointments starting in [from, to): the reminder job's index range. */
+  async startingBetween(from: Date, to: Date, limit: number): Promise<Booking[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('bookings')
+      .where({ status: 'booked', startsAt: _.gte(from).and(_.lt(to)) })
+      .orderBy('startsAt', 'asc')
+      .limit(limit)
+      .get()
+    return data as unknown as Booking[]
+  }
+
+  /** Records a no-show day for a resident (a set per day, so a corrected mark is not doubled). */
+  async noteNoShow(openid: string, bookingId: string, day: string): Promise<void> {
+    await this.db
+      .collection('noshows')
+      .doc(`${openid}:${bookingId}`)
+      .set({ data: { openid, bookingId, day } })
+  }
+
+  async clearNoShow(openid: string, bookingId: string): Promise<void> {
+    await this.db
+      .collection('noshows')
+      .where({ _id: `${openid}:${bookingId}` })
+      .remove()
+  }
+
+  /** No-show days per resident, for the given residents. */
+  async noShowDays(openids: string[]): Promise<Map<string, string[]>> {
+    const _ = this.db.command
+    const out = new Map<string, string[]>()
+    if (!openids.length) return out
+    const { data } = await this.db
+      .collection('noshows')
+      .where({ openid: _.in([...new Set(openids)].slice(0, 100)) })
+      .limit(1000)
+      .get()
+    for (const d of data) {
+      const k = String(d.openid)
+      out.set(k, [...(out.get(k) ?? []), String(d.day)])
+    }
+    return out
+  }
+
+  /** Staff reads of residents' personal data are logged (DOMAIN: privacy). */
+  async logAccess(entry: AccessLog): Promise<void> {
+    await this.db.collection('access_logs').add({ data: entry })
   }
 }

@@ -2,6 +2,7 @@ import type { CalendarOverride } from '../domain/calendar'
 import type { Database } from './db'
 import type { TemplateConfig } from '../app/notify'
 import { DEFAULT_REMINDERS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
+import { DEFAULT_BOOKING_RULES, type BookingRules } from '../domain/appointments'
 
 export interface CalendarSettings {
   overrides: CalendarOverride[]
@@ -46,6 +47,18 @@ export class SettingsRepository {
 
   async saveReminders(r: ReminderSettings): Promise<void> {
     await this.db.collection('settings').doc('reminders').set({ data: r })
+  }
+
+  /** Booking horizon, notice, cancel cutoff and no-show noting; defaults from the issue. */
+  async bookingRules(): Promise<BookingRules> {
+    const r = (await this.read<Partial<BookingRules>>('booking')) ?? {}
+    const out = { ...DEFAULT_BOOKING_RULES }
+    for (const k of Object.keys(out) as (keyof BookingRules)[]) if (typeof r[k] === 'number') out[k] = r[k]
+    return out
+  }
+
+  async saveBookingRules(r: BookingRules): Promise<void> {
+    await this.db.collection('settings').doc('booking').set({ data: r })
   }
 
   async saveTemplate(event: NotifyEvent, t: TemplateConfig): Promise<void> {

@@ -1,84 +1,416 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
+import type { BookingView, DeskDay, ScheduleView } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
 const station = 'st-qingshan-hongyan'
+const township = 'st-qingshan'
+const { resident1, resident2, villageAgent, villageHead, admin } = DEMO_OPENIDS
+const who = { name: '王秀英', phone: '13912345678' }
+
+const setClock = async (iso: string) => {
+  const res = await fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
+  expect(res.status).toBe(200)
+}
+const runJobs = async () => {
+  const res = await fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
+  expect(await res.json()).toEqual({ ran: 1, ok: true })
+}
+type Slots = { schedules: ScheduleView[] }
+const slotsOf = async (stationId = station) =>
+  (await ok<Slots>(lcb, 'appointments.slots', { stationId })).schedules
+const remaining = async (key: string) =>
+  (await slotsOf())[0]!.days.flatMap((d) => d.slots).find((s) => s.key === key)?.remaining
+const book = (slotKey: string, openid: string = resident1, extra: object = {}) =>
+  call<BookingView>(lcb, 'appointments.book', { slotKey, ...who, ...extra }, openid)
+const key = (day: string, start: string, schedule = station) => `${schedule}:${day}:${start}`
 
 beforeAll(async () => {
+  // Tuesday 2026-12-01, 07:50 Shanghai.
   lcb = await startApi('2026-12-01T07:50:00+08:00')
 }, 30_000)
 afterAll(() => lcb.stop())
 
-type Slots = { slots: { key: string; day: string; start: string; remaining: number }[] }
-
-describe('appointments', () => {
-  it('offers open days only, within 14 days and 2 hours notice', async () => {
-    const { slots } = await ok<Slots>(lcb, 'appointments.slots', { stationId: station })
-    expect(slots[0]).toMatchObject({ day: '2026-12-01', start: '10:00', remaining: 5 })
-    expect(slots.some((s) => s.day === '2026-12-05')).toBe(false) // Saturday
-    expect(slots.at(-1)!.day).toBe('2026-12-15')
-    const early = await call(lcb, 'appointments.book', {
-      stationId: station,
-      slotKey: `${station}:2026-12-01:09:00`,
-    })
-    expect(early).toMatchObject({
-      ok: false,
-      error: { code: 'INVALID_STATE', message: '请至少提前 2 小时预约' },
-    })
-    const weekend = await call(lcb, 'appointments.book', {
-      stationId: station,
-      slotKey: `${station}:2026-12-05:09:00`,
-    })
-    expect(weekend).toMatchObject({ ok: false, error: { message: expect.stringContaining('不开放预约') } })
+describe('open days and slots', () => {
+  it('offers working days only, within 14 days and 2 hours notice, with places left', async () => {
+    const [service, ...others] = await slotsOf()
+    expect(others).toEqual([])
+    expect(service!.kind).toBe('service')
+    expect(service!.days[0]).toMatchObject({ day: '2026-12-01', label: '12月1日 周二' })
+    expect(service!.days[0]!.slots[0]).toMatchObject({ start: '10:00', end: '10:30', remaining: 5 })
+    expect(service!.days.map((d) => d.day)).not.toContain('2026-12-05') // Saturday
+    expect(service!.days.at(-1)!.day).toBe('2026-12-15')
   })
 
+  it('publishes the 领导接待日 as its own schedule with its host', async () => {
+    const [service, leader] = await slotsOf(township)
+    expect(service!.kind).toBe('service')
+    expect(leader).toMatchObject({
+      kind: 'leader',
+      title: '领导接待日·群众来访接待',
+      host: { name: expect.any(String) },
+    })
+    // Tuesdays only (2026-12-01 from 10:00 because of the 2 hours notice), 2 places each.
+    expect(leader!.days.map((d) => d.day)).toEqual(['2026-12-01', '2026-12-08', '2026-12-15'])
+    expect(leader!.days[1]!.slots[0]).toMatchObject({ start: '09:00', remaining: 2 })
+    const booked = await ok<BookingView>(lcb, 'appointments.book', {
+      slotKey: leader!.days[1]!.slots[0]!.key,
+      ...who,
+    })
+    expect(booked).toMatchObject({
+      kind: 'leader',
+      kindLabel: '领导接待日',
+      whenText: '12月8日 周二 09:00-09:30',
+    })
+  })
+
+  it('refuses past, closed, too-early, too-far and malformed slots with a clear message, writing nothing', async () => {
+    const cases: [string, string][] = [
+      [key('2026-12-01', '09:00'), '请至少提前 2 小时预约'],
+      [key('2026-12-05', '09:00'), '该时段不开放预约（休息日、节假日或不在办公时间）'],
+      [key('2026-11-30', '09:00'), '该时段已过，请选择其他时间'],
+      [key('2026-12-16', '09:00'), '只能预约 14 天以内的时段'],
+      [key('2026-12-02', '09:10'), '该时段不开放预约（休息日、节假日或不在办公时间）'],
+      ['st-nowhere:2026-12-02:09:00', '该服务站暂未开放预约，请拨打服务热线'],
+    ]
+    for (const [slotKey, message] of cases) {
+      expect(await book(slotKey)).toMatchObject({ ok: false, error: { message } })
+    }
+    const noPhone = await call(lcb, 'appointments.book', { slotKey: key('2026-12-02', '10:00'), name: '王' })
+    expect(noPhone).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', fields: { phone: '请填写电话' } },
+    })
+    const db = nodeSdk(lcb).database()
+    expect(
+      (await db.collection('bookings').where({ openid: resident1, kind: 'service' }).count()).total,
+    ).toBe(0)
+    expect(await remaining(key('2026-12-02', '10:00'))).toBe(5)
+  })
+})
+
+describe('booking under load, cancel and reschedule', () => {
   it('100 simultaneous bookings for a slot of 5 give exactly 5 bookings and 95 clear refusals', async () => {
-    const slotKey = `${station}:2026-12-02:09:00`
-    const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        call(lcb, 'appointments.book', { stationId: station, slotKey }, `o-book-${i}`),
-      ),
+    const slotKey = key('2026-12-02', '09:00')
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => book(slotKey, `o-book-${i}`)))
+    expect(results.filter((r) => r.ok)).toHaveLength(5)
+    expect(results.filter((r) => !r.ok && r.error.message === '该时段已约满，请选择其他时段')).toHaveLength(
+      95,
     )
-    const okCount = results.filter((r) => r.ok).length
-    const refusals = results.filter((r) => !r.ok && r.error.message === '该时段已约满，请选择其他时段')
-    expect(okCount).toBe(5)
-    expect(refusals).toHaveLength(95)
-    const { slots } = await ok<Slots>(lcb, 'appointments.slots', { stationId: station })
-    expect(slots.find((s) => s.key === slotKey)!.remaining).toBe(0)
+    expect(await remaining(slotKey)).toBe(0)
+    const db = nodeSdk(lcb).database()
+    expect((await db.collection('bookings').where({ slotKey, status: 'booked' }).count()).total).toBe(5)
   }, 120_000)
 
   it('one active booking per resident per slot; cancel frees the place; only the owner cancels', async () => {
-    const slotKey = `${station}:2026-12-03:14:00`
-    const first = await ok<{ id: string }>(
-      lcb,
-      'appointments.book',
-      { stationId: station, slotKey },
-      DEMO_OPENIDS.resident1,
-    )
-    expect(
-      await call(lcb, 'appointments.book', { stationId: station, slotKey }, DEMO_OPENIDS.resident1),
-    ).toMatchObject({
+    const slotKey = key('2026-12-03', '14:00')
+    const first = await ok<BookingView>(lcb, 'appointments.book', { slotKey, ...who, itemId: 'it-MZ-003' })
+    expect(first).toMatchObject({
+      status: 'booked',
+      statusLabel: '已预约',
+      itemName: expect.any(String),
+      canChange: true,
+    })
+    expect(await book(slotKey)).toMatchObject({
       ok: false,
       error: { code: 'CONFLICT', message: '您已预约过这个时段' },
     })
-    const remaining = async () =>
-      (await ok<Slots>(lcb, 'appointments.slots', { stationId: station })).slots.find(
-        (s) => s.key === slotKey,
-      )!.remaining
-    expect(await remaining()).toBe(2)
+    expect(await remaining(slotKey)).toBe(2)
+    expect(await call(lcb, 'appointments.cancel', { bookingId: first.id }, resident2)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await ok(lcb, 'appointments.cancel', { bookingId: first.id })).toMatchObject({
+      status: 'cancelled',
+    })
+    expect(await call(lcb, 'appointments.cancel', { bookingId: first.id })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE', message: '该预约已取消，不能再更改' },
+    })
+    expect(await remaining(slotKey)).toBe(3)
+    expect(await book(slotKey)).toMatchObject({ ok: true }) // the unique key was released
+  })
+
+  it('reschedules to another slot of the station: the old place is freed, a full slot leaves the booking as it was', async () => {
+    const from = key('2026-12-04', '14:00')
+    const to = key('2026-12-04', '15:00')
+    const b = await ok<BookingView>(lcb, 'appointments.book', { slotKey: from, ...who }, resident2)
     expect(
-      await call(lcb, 'appointments.cancel', { bookingId: first.id }, DEMO_OPENIDS.resident2),
+      await call(lcb, 'appointments.reschedule', { bookingId: b.id, slotKey: to }, resident1),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    const full = key('2026-12-02', '09:00')
+    expect(
+      await call(lcb, 'appointments.reschedule', { bookingId: b.id, slotKey: full }, resident2),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: '该时段已约满，请选择其他时段' },
+    })
+    expect(await remaining(from)).toBe(2)
+    const moved = await ok<BookingView>(
+      lcb,
+      'appointments.reschedule',
+      { bookingId: b.id, slotKey: to },
+      resident2,
+    )
+    expect(moved).toMatchObject({ status: 'booked', start: '15:00', whenText: '12月4日 周五 15:00-16:00' })
+    expect(await remaining(from)).toBe(3)
+    expect(await remaining(to)).toBe(2)
+    const mine = await ok<{ list: BookingView[] }>(lcb, 'appointments.mine', {}, resident2)
+    expect(mine.list.map((x) => [x.start, x.statusLabel])).toEqual([
+      ['15:00', '已预约'],
+      ['14:00', '已改期'],
+    ])
+    expect(mine.list[0]!.station).toMatchObject({ name: expect.any(String), location: expect.any(Object) })
+  })
+})
+
+describe('home visits (上门服务)', () => {
+  let visitId = ''
+  it('a resident asks for a visit with preferred half days; the head is notified', async () => {
+    const bad = await call(lcb, 'appointments.requestVisit', {
+      stationId: station,
+      ...who,
+      address: '红岩村三组 12 号',
+      reason: 'elderly',
+      windows: [{ day: '2026-12-05', part: 'am' }],
+    })
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', fields: { windows: '2026-12-05 不是工作日，请另选时间' } },
+    })
+    const v = await ok<BookingView>(lcb, 'appointments.requestVisit', {
+      stationId: station,
+      ...who,
+      address: '红岩村三组 12 号',
+      reason: 'elderly',
+      windows: [
+        { day: '2026-12-03', part: 'pm' },
+        { day: '2026-12-02', part: 'am' },
+      ],
+      note: '腿脚不便，需要办理高龄补贴认证',
+    })
+    expect(v).toMatchObject({
+      kind: 'visit',
+      status: 'requested',
+      statusLabel: '待确认',
+      whenText: '待代理员确认时间',
+      windowsText: '12月2日 周三上午、12月3日 周四下午',
+    })
+    visitId = v.id
+    const headBox = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {}, villageHead)
+    expect(headBox.list.map((m) => m.event)).toContain('visitRequested')
+  })
+
+  it('an agent of the station confirms a time inside a window; others cannot', async () => {
+    const desk = await ok<DeskDay>(lcb, 'work.appointments', {}, villageAgent)
+    expect(desk.visitRequests.map((r) => r.id)).toEqual([visitId])
+    expect(desk.visitRequests[0]).toMatchObject({ reason: '年老行动不便', maskedPhone: '139****5678' })
+    expect(await call(lcb, 'work.appointments', {}, resident1)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(
+      await call(
+        lcb,
+        'work.visits.confirm',
+        { bookingId: visitId, day: '2026-12-02', start: '15:00' },
+        villageAgent,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: '请在群众选择的时间段内安排上门时间' },
+    })
+    expect(
+      await call(
+        lcb,
+        'work.visits.confirm',
+        { bookingId: visitId, day: '2026-12-02', start: '10:00' },
+        DEMO_OPENIDS.townshipHead,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    const confirmed = await ok(
+      lcb,
+      'work.visits.confirm',
+      { bookingId: visitId, day: '2026-12-02', start: '10:00' },
+      villageAgent,
+    )
+    expect(confirmed).toMatchObject({
+      status: 'booked',
+      statusLabel: '已确认上门',
+      start: '10:00',
+      end: '11:00',
+    })
+    expect(
+      await call(lcb, 'work.visits.decline', { bookingId: visitId, reason: '已安排' }, villageHead),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } })
+    const mine = await ok<{ list: BookingView[] }>(lcb, 'appointments.mine', {})
+    expect(mine.list.find((b) => b.id === visitId)).toMatchObject({
+      statusLabel: '已确认上门',
+      whenText: '12月2日 周三 10:00-11:00',
+    })
+    const residentBox = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {})
+    expect(residentBox.list.map((m) => m.event)).toContain('visitConfirmed')
+  })
+
+  it('full phone numbers for staff are logged', async () => {
+    const c = await ok<{ phone: string }>(
+      lcb,
+      'work.appointments.contact',
+      { bookingId: visitId },
+      villageAgent,
+    )
+    expect(c.phone).toBe('13912345678')
+    const db = nodeSdk(lcb).database()
+    const logs = (
+      await db
+        .collection('access_logs')
+        .where({ what: `booking:${visitId}:phone` })
+        .get()
+    ).data
+    expect(logs).toHaveLength(1)
+  })
+})
+
+describe('reminders, the day view, arrivals and no-shows', () => {
+  it('reminds the day before and 2 hours before, each exactly once', async () => {
+    await ok(lcb, 'notify.grant', { accepted: ['TPL-APPOINTMENT'], longTerm: true }, resident1)
+    const b = await ok<BookingView>(lcb, 'appointments.book', { slotKey: key('2026-12-08', '10:00'), ...who })
+    const reminders = () =>
+      lcb
+        .openApiCalls('subscribeMessage.send', 500)
+        .filter((c) => (c.params as { page: string }).page.includes(b.id))
+    await setClock('2026-12-07T08:50:00+08:00')
+    await runJobs()
+    expect(reminders()).toHaveLength(0)
+    await setClock('2026-12-07T09:00:00+08:00')
+    await runJobs()
+    await runJobs()
+    expect(reminders()).toHaveLength(1)
+    expect(
+      (reminders()[0]!.params as { data: Record<string, { value: string }> }).data.thing4!.value,
+    ).toContain('明天')
+    await setClock('2026-12-08T07:50:00+08:00')
+    await runJobs()
+    expect(reminders()).toHaveLength(1)
+    await setClock('2026-12-08T08:00:00+08:00')
+    await Promise.all([runJobs(), runJobs(), runJobs()])
+    expect(reminders()).toHaveLength(2)
+    await setClock('2026-12-08T09:30:00+08:00')
+    await runJobs()
+    expect(reminders()).toHaveLength(2)
+  }, 60_000)
+
+  it('the agent sees the day, marks arrivals and no-shows; repeated no-shows are noted', async () => {
+    await setClock('2026-12-01T08:00:00+08:00')
+    const starts = ['14:00', '15:00', '16:00']
+    for (const s of starts)
+      await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', s), ...who }, 'o-often-absent')
+    await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', '10:00'), ...who })
+    await setClock('2026-12-09T09:05:00+08:00')
+    const desk = await ok<DeskDay>(lcb, 'work.appointments', {}, villageAgent)
+    expect(desk).toMatchObject({ day: '2026-12-09', label: '12月9日 周三', isToday: true })
+    expect(desk.list.map((b) => b.start)).toEqual(['10:00', '14:00', '15:00', '16:00'])
+    expect(desk.list[0]).toMatchObject({ canArrive: true, canNoShow: false })
+    const arrive = (id: string, outcome = 'arrived', openid: string = villageAgent) =>
+      call(lcb, 'work.appointments.mark', { bookingId: id, outcome }, openid)
+    expect(await arrive(desk.list[1]!.id)).toMatchObject({
+      ok: false,
+      error: { message: '预约开始前 1 小时起才能登记到场' },
+    })
+    expect(await arrive(desk.list[0]!.id, 'arrived', resident1)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await arrive(desk.list[0]!.id)).toMatchObject({ ok: true, data: { statusLabel: '已到场' } })
+    await setClock('2026-12-09T17:30:00+08:00')
+    for (const b of desk.list.slice(1)) expect(await arrive(b.id, 'no_show')).toMatchObject({ ok: true })
+    const after = await ok<DeskDay>(lcb, 'work.appointments', { day: '2026-12-09' }, villageHead)
+    expect(after.counts).toEqual({ total: 4, arrived: 1, noShow: 3, waiting: 0 })
+    expect(after.list[1]).toMatchObject({
+      statusLabel: '未到场',
+      noShows: 3,
+      noShowNote: '近 90 天未到 3 次',
+    })
+    const mine = await ok<{ notice: string | null }>(lcb, 'appointments.mine', {}, 'o-often-absent')
+    expect(mine.notice).toContain('3 次预约未到场')
+    // A correction the same day removes the no-show again.
+    expect(await arrive(desk.list[1]!.id)).toMatchObject({ ok: true })
+    const corrected = await ok<DeskDay>(lcb, 'work.appointments', { day: '2026-12-09' }, villageAgent)
+    expect(corrected.list[2]).toMatchObject({ noShows: 2, noShowNote: null })
+  })
+})
+
+describe('settings and schedules', () => {
+  it('respects holidays and make-up workdays from the admin calendar', async () => {
+    await setClock('2026-12-01T08:00:00+08:00')
+    await ok(
+      lcb,
+      'admin.calendar.saveYear',
+      { year: 2026, holidays: ['2026-12-07'], workdays: ['2026-12-12'] },
+      admin,
+    )
+    const days = (await slotsOf())[0]!.days.map((d) => d.day)
+    expect(days).not.toContain('2026-12-07')
+    expect(days).toContain('2026-12-12') // make-up Saturday opens with Monday's hours
+    expect(await book(key('2026-12-07', '09:00'))).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    })
+  })
+
+  it('horizon, notice and cutoff are admin settings', async () => {
+    await setClock('2026-12-01T07:55:00+08:00')
+    const rules = {
+      horizonDays: 7,
+      minNoticeMinutes: 60,
+      cancelCutoffMinutes: 120,
+      noShowLimit: 3,
+      noShowWindowDays: 90,
+    }
+    expect(await call(lcb, 'admin.booking.saveRules', rules, villageHead)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    await ok(lcb, 'admin.booking.saveRules', rules, admin)
+    const days = (await slotsOf())[0]!.days
+    expect(days.at(-1)!.day).toBe('2026-12-08')
+    expect(days[0]!.slots[0]!.start).toBe('09:00') // 1 hour notice now
+    expect(await book(key('2026-12-10', '09:00'))).toMatchObject({
+      ok: false,
+      error: { message: '只能预约 7 天以内的时段' },
+    })
+    const b = await ok<BookingView>(lcb, 'appointments.book', { slotKey: key('2026-12-01', '09:00'), ...who })
+    expect(b).toMatchObject({ canChange: false, changeHint: '开始前 2 小时内不能在线更改，请致电服务站' })
+  })
+
+  it('heads set their own station schedule; overlapping periods are refused', async () => {
+    const periods = [{ weekdays: [1, 3], start: '09:00', end: '12:00', slotMinutes: 60, capacity: 4 }]
+    expect(
+      await call(lcb, 'admin.schedules.save', { stationId: township, kind: 'service', periods }, villageHead),
     ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
     expect(
-      await ok(lcb, 'appointments.cancel', { bookingId: first.id }, DEMO_OPENIDS.resident1),
-    ).toMatchObject({ status: 'cancelled' })
-    expect(await remaining()).toBe(3)
-    // Rebooking after a cancel works (the unique key was released).
-    expect(
-      await call(lcb, 'appointments.book', { stationId: station, slotKey }, DEMO_OPENIDS.resident1),
-    ).toMatchObject({ ok: true })
-    expect(
-      (await ok<{ list: unknown[] }>(lcb, 'appointments.mine', {}, DEMO_OPENIDS.resident1)).list,
-    ).toHaveLength(2)
+      await call(
+        lcb,
+        'admin.schedules.save',
+        {
+          stationId: station,
+          kind: 'service',
+          periods: [...periods, { ...periods[0], start: '11:00', end: '12:00' }],
+        },
+        villageHead,
+      ),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: '周一的时段 11:00-12:00 与其他时段重叠' },
+    })
+    await ok(lcb, 'admin.schedules.save', { stationId: station, kind: 'service', periods }, villageHead)
+    const days = (await slotsOf())[0]!.days
+    // Mondays and Wednesdays within the 7-day horizon; Monday 12-07 is now a holiday.
+    expect(days.map((d) => d.day)).toEqual(['2026-12-02'])
+    expect(days.every((d) => d.slots.every((s) => s.capacity === 4))).toBe(true)
   })
 })

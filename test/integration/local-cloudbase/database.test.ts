@@ -12,6 +12,7 @@ beforeAll(async () => {
         people: { indexes: [{ name: 'town_age', fields: ['town', 'age'] }] },
         codes: { indexes: [{ name: 'code_unique', fields: ['code'], unique: true }] },
         many: { indexes: [{ name: 'k', fields: ['k'] }] },
+        dated: { indexes: [{ name: 'status_at', fields: ['status', 'at'] }] },
       },
     },
   })
@@ -220,5 +221,18 @@ describe('transactions', () => {
     await tx2.collection('codes').add({ _id: 'tx-b', code: 'tx-b' })
     await tx2.rollback()
     expect((await db.collection('codes').where({ _id: 'tx-b' }).count()).total).toBe(0)
+  })
+})
+
+describe('index keys after updates', () => {
+  it('a document updated with an operator keeps its date index key (found by an index range)', async () => {
+    const dated = db.collection('dated')
+    const _ = db.command
+    await dated.add({ _id: 'd1', status: 'open', at: new Date('2026-12-08T02:00:00Z'), log: [] })
+    const q = () => dated.where({ status: 'open', at: _.gte(new Date('2026-12-08T00:00:00Z')) }).get()
+    expect((await q()).data).toHaveLength(1)
+    await dated.doc('d1').update({ log: _.push('seen') })
+    expect(lcb.store.explain('dated', { status: 'open', at: { $gte: new Date(0) } })).toBe('index:status_at')
+    expect((await q()).data).toHaveLength(1)
   })
 })

@@ -1,0 +1,327 @@
+/**
+ * The agent's side of 预约 (the day view in the workbench: arrivals, no-shows, home-visit
+ * confirmations, contact details with an access log) and the admin's schedules and rules.
+ * Station and role always come from the roster, never from the client.
+ */
+import type { Agent } from '../../typings/domain'
+import type { DeskBooking, DeskDay, VisitRequestView } from '../../typings/api'
+import {
+  BOOKING_KIND_LABELS,
+  DAY_PARTS,
+  bookingStatusLabel,
+  inVisitWindow,
+  markProblem,
+  recentNoShows,
+  scheduleProblem,
+  toMinutes,
+  type AppointmentSchedule,
+} from '../domain/appointments'
+import { addDays, shanghaiDay, shanghaiInstant } from '../domain/calendar'
+import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import { fields, parse, z } from '../lib/validate'
+import { maskPhone } from '../lib/mask'
+import { currentAgent, requireRole, type Ctx } from '../app/context'
+import { enqueue, formatInstant } from '../app/notify'
+import type { Booking } from '../repositories/appointments'
+import { dayLabel } from './appointments'
+
+async function requireStaff(ctx: Ctx): Promise<Agent> {
+  const agent = await currentAgent(ctx)
+  if (!agent || (agent.role !== 'agent' && agent.role !== 'head')) throw forbidden('工作台仅对代理员开放')
+  return agent
+}
+
+async function stationBooking(ctx: Ctx, agent: Agent, bookingId: string): Promise<Booking> {
+  const b = await ctx.deps.appointments.get(bookingId)
+  if (!b) throw notFound('未找到该预约')
+  if (b.stationId !== agent.stationId) throw forbidden('只能处理本站的预约')
+  return b
+}
+
+const dayInput = z.object({ day: fields.day.optional() })
+
+/** The station's appointments of a day (default today) and the home visits awaiting a time. */
+export async function deskDay(payload: unknown, ctx: Ctx): Promise<DeskDay> {
+  const p = parse(dayInput, payload)
+  const agent = await requireStaff(ctx)
+  const today = shanghaiDay(ctx.now)
+  const day = p.day ?? today
+  const [list, requests, rules] = await Promise.all([
+    ctx.deps.appointments.ofDay(agent.stationId, day),
+    ctx.deps.appointments.visitRequests(agent.stationId),
+    ctx.deps.settings.bookingRules(),
+  ])
+  const noShows = await ctx.deps.appointments.noShowDays([...list, ...requests].map((b) => b.openid))
+  const missedOf = (openid: string) => recentNoShows(noShows.get(openid) ?? [], ctx.now, rules)
+  const view = (b: Booking): DeskBooking => {
+    const missed = missedOf(b.openid)
+    const startsAt = b.startsAt ? new Date(b.startsAt) : null
+    return {
+      id: b._id,
+      kind: b.kind,
+      kindLabel: BOOKING_KIND_LABELS[b.kind],
+      start: b.start ?? '',
+      end: b.end ?? '',
+      name: b.name,
+      maskedPhone: maskPhone(b.phone),
+      itemName: b.itemName,
+      caseId: b.caseId,
+      address: b.address ?? null,
+      status: b.status,
+      statusLabel: bookingStatusLabel(b.kind, b.status),
+      noShows: missed,
+      noShowNote: missed >= rules.noShowLimit ? `近 ${rules.noShowWindowDays} 天未到 ${missed} 次` : null,
+      canArrive: markProblem({ status: b.status, startsAt, day: b.day }, 'arrived', ctx.now) === null,
+      canNoShow: markProblem({ status: b.status, startsAt, day: b.day }, 'no_show', ctx.now) === null,
+    }
+  }
+  const requestView = (b: Booking): VisitRequestView => ({
+    ...view(b),
+    reason: b.reason ?? '',
+    note: b.note ?? '',
+    windows: (b.windows ?? []).map((w) => ({
+      day: w.day,
+      part: w.part,
+      label: `${dayLabel(w.day)}${DAY_PARTS[w.part].label}`,
+      start: DAY_PARTS[w.part].start,
+      end: DAY_PARTS[w.part].end,
+    })),
+  })
+  return {
+    day,
+    label: dayLabel(day),
+    isToday: day === today,
+    prevDay: addDays(day, -1),
+    nextDay: addDays(day, 1),
+    list: list.map(view),
+    counts: {
+      total: list.length,
+      arrived: list.filter((b) => b.status === 'arrived').length,
+      noShow: list.filter((b) => b.status === 'no_show').length,
+      waiting: list.filter((b) => b.status === 'booked').length,
+    },
+    visitRequests: requests.map(requestView),
+  }
+}
+
+const markInput = z.object({
+  bookingId: fields.id('预约'),
+  outcome: z.enum(['arrived', 'no_show'], { error: '请选择已到场或未到场' }),
+})
+
+/** 登记到场 / 未到场; a no-show is noted against the resident (a corrected mark removes it). */
+export async function markOutcome(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ id: string; status: string; statusLabel: string }> {
+  const p = parse(markInput, payload)
+  const agent = await requireStaff(ctx)
+  const b = await stationBooking(ctx, agent, p.bookingId)
+  const problem = markProblem(
+    { status: b.status, startsAt: b.startsAt ? new Date(b.startsAt) : null, day: b.day },
+    p.outcome,
+    ctx.now,
+  )
+  if (problem) throw invalidState(problem)
+  if (b.status === p.outcome)
+    return { id: b._id, status: b.status, statusLabel: bookingStatusLabel(b.kind, b.status) }
+  const ok = await ctx.deps.appointments.change(
+    b._id,
+    [b.status],
+    { status: p.outcome, markedBy: agent._id, markedAt: ctx.now },
+    ctx.now,
+  )
+  if (!ok) throw conflict('该预约刚刚发生了变化，请刷新后重试')
+  if (p.outcome === 'no_show') await ctx.deps.appointments.noteNoShow(b.openid, b._id, b.day!)
+  else if (b.status === 'no_show') await ctx.deps.appointments.clearNoShow(b.openid, b._id)
+  return { id: b._id, status: p.outcome, statusLabel: bookingStatusLabel(b.kind, p.outcome) }
+}
+
+const contactInput = z.object({ bookingId: fields.id('预约') })
+
+/** The full phone (and address) to call or visit a resident; every read is logged. */
+export async function deskContact(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ phone: string; address: string | null }> {
+  const p = parse(contactInput, payload)
+  const agent = await requireStaff(ctx)
+  const b = await stationBooking(ctx, agent, p.bookingId)
+  await ctx.deps.appointments.logAccess({
+    at: ctx.now,
+    agentId: agent._id,
+    openid: b.openid,
+    what: `booking:${b._id}:phone`,
+  })
+  return { phone: b.phone, address: b.address ?? null }
+}
+
+const confirmInput = z.object({
+  bookingId: fields.id('预约'),
+  day: fields.day,
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM'),
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(15, '上门时长至少 15 分钟')
+    .max(240, '上门时长最多 4 小时')
+    .default(60),
+})
+
+/** Confirms a home visit at a time inside one of the resident's windows; the resident is told. */
+export async function confirmVisit(payload: unknown, ctx: Ctx): Promise<DeskBooking> {
+  const p = parse(confirmInput, payload)
+  const agent = await requireStaff(ctx)
+  const b = await stationBooking(ctx, agent, p.bookingId)
+  if (b.kind !== 'visit' || b.status !== 'requested') throw invalidState('该上门服务申请已处理')
+  if (!inVisitWindow(b.windows ?? [], p.day, p.start))
+    throw invalidInput({ start: '请在群众选择的时间段内安排' }, '请在群众选择的时间段内安排上门时间')
+  const startsAt = shanghaiInstant(p.day, p.start)
+  if (startsAt.getTime() <= ctx.now.getTime()) throw invalidState('上门时间已过，请另选时间')
+  const endMin = toMinutes(p.start) + p.minutes
+  const end = `${String(Math.floor(endMin / 60)).padStart(2, '0')}:${String(endMin % 60).padStart(2, '0')}`
+  const patch = { status: 'booked' as const, day: p.day, start: p.start, end, startsAt, agentId: agent._id }
+  if (!(await ctx.deps.appointments.change(b._id, ['requested'], patch, ctx.now)))
+    throw conflict('该申请刚刚被其他代理员处理，请刷新')
+  await enqueue(ctx.deps, ctx.now, {
+    event: 'visitConfirmed',
+    key: `${b._id}:visitConfirmed`,
+    recipient: b.openid,
+    caseId: b.caseId ?? '',
+    query: `id=${b._id}`,
+    vars: {
+      what: b.itemName ?? '上门服务',
+      startsAt: formatInstant(startsAt),
+      agentName: agent.name,
+      hint: `${agent.name}将按时上门，请保持电话畅通`,
+    },
+  })
+  return {
+    id: b._id,
+    kind: b.kind,
+    kindLabel: BOOKING_KIND_LABELS.visit,
+    start: p.start,
+    end,
+    name: b.name,
+    maskedPhone: maskPhone(b.phone),
+    itemName: b.itemName,
+    caseId: b.caseId,
+    address: b.address ?? null,
+    status: 'booked',
+    statusLabel: bookingStatusLabel('visit', 'booked'),
+    noShows: 0,
+    noShowNote: null,
+    canArrive: false,
+    canNoShow: false,
+  }
+}
+
+const declineInput = z.object({ bookingId: fields.id('预约'), reason: fields.text('原因', 100) })
+
+/** Declines a home visit with a reason the resident reads (e.g. 请由家属代办, 已电话解答). */
+export async function declineVisit(payload: unknown, ctx: Ctx): Promise<{ id: string; status: 'declined' }> {
+  const p = parse(declineInput, payload)
+  const agent = await requireStaff(ctx)
+  const b = await stationBooking(ctx, agent, p.bookingId)
+  if (b.kind !== 'visit' || b.status !== 'requested') throw invalidState('该上门服务申请已处理')
+  if (
+    !(await ctx.deps.appointments.change(
+      b._id,
+      ['requested'],
+      { status: 'declined', declineReason: p.reason, agentId: agent._id },
+      ctx.now,
+    ))
+  )
+    throw conflict('该申请刚刚被其他代理员处理，请刷新')
+  await enqueue(ctx.deps, ctx.now, {
+    event: 'visitDeclined',
+    key: `${b._id}:visitDeclined`,
+    recipient: b.openid,
+    caseId: b.caseId ?? '',
+    query: `id=${b._id}`,
+    vars: {
+      what: b.itemName ?? '上门服务',
+      now: formatInstant(ctx.now),
+      agentName: agent.name,
+      hint: p.reason,
+    },
+  })
+  return { id: b._id, status: 'declined' }
+}
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM')
+const period = z.object({
+  weekdays: z.array(z.number().int().min(1).max(7), { error: '请选择星期' }).min(1, '请至少选择一天'),
+  start: hhmm,
+  end: hhmm,
+  slotMinutes: z.number().int().min(10, '每个时段至少 10 分钟').max(240, '每个时段最多 4 小时'),
+  capacity: z.number().int().min(1, '每个时段至少 1 人').max(100, '每个时段最多 100 人'),
+})
+const scheduleInput = z.object({
+  stationId: fields.id('服务站'),
+  kind: z.enum(['service', 'leader'], { error: '请选择窗口预约或领导接待日' }),
+  hostAgentId: fields.id('接待领导').optional(),
+  topic: z.string().trim().max(20, '接待主题不能超过 20 个字').optional(),
+  periods: z.array(period).max(20, '时段过多'),
+  exceptions: z
+    .array(
+      z.object({
+        date: fields.day,
+        closed: z.boolean().optional(),
+        periods: z
+          .array(period.omit({ weekdays: true }).extend({ weekdays: z.array(z.number()).default([]) }))
+          .optional(),
+      }),
+    )
+    .max(100, '例外日期过多')
+    .default([]),
+})
+
+/** Saves a station's window schedule or 领导接待日: admins anywhere, heads for their own station. */
+export async function saveSchedule(payload: unknown, ctx: Ctx): Promise<AppointmentSchedule> {
+  const me = await requireRole(ctx, ['admin', 'head'])
+  const p = parse(scheduleInput, payload)
+  if (me.role === 'head' && me.stationId !== p.stationId) throw forbidden('站长只能设置本站的预约时段')
+  const station = await ctx.deps.network.station(p.stationId)
+  if (!station) throw notFound('未找到该服务站')
+  const problem =
+    scheduleProblem(p.periods) ??
+    p.exceptions
+      .map((e) => (e.periods ? scheduleProblem(e.periods.map((x) => ({ ...x, weekdays: [1] }))) : null))
+      .find(Boolean) ??
+    null
+  if (problem) throw invalidInput({ periods: problem }, problem)
+  if (p.kind === 'leader') {
+    if (!p.hostAgentId) throw invalidInput({ hostAgentId: '请选择接待领导' })
+    const host = await ctx.deps.network.agent(p.hostAgentId)
+    if (!host || host.stationId !== p.stationId)
+      throw invalidInput({ hostAgentId: '接待领导应为本站花名册中的人员' })
+  }
+  const schedule: AppointmentSchedule = {
+    _id: p.kind === 'leader' ? `${p.stationId}-leader` : p.stationId,
+    stationId: p.stationId,
+    kind: p.kind,
+    hostAgentId: p.kind === 'leader' ? (p.hostAgentId ?? null) : null,
+    topic: p.kind === 'leader' ? (p.topic ?? '群众来访接待') : null,
+    periods: p.periods,
+    exceptions: p.exceptions,
+  }
+  await ctx.deps.appointments.saveSchedule(schedule)
+  return schedule
+}
+
+const rulesInput = z.object({
+  horizonDays: z.number().int().min(1, '至少可预约 1 天').max(60, '最多可预约 60 天'),
+  minNoticeMinutes: z.number().int().min(0).max(2880, '最少提前时间不能超过 2 天'),
+  cancelCutoffMinutes: z.number().int().min(0).max(1440, '取消截止不能超过 1 天'),
+  noShowLimit: z.number().int().min(1).max(20),
+  noShowWindowDays: z.number().int().min(7).max(365),
+})
+
+/** Booking horizon, minimum notice, cancel cutoff and no-show noting (admins). */
+export async function saveBookingRules(payload: unknown, ctx: Ctx) {
+  await requireRole(ctx, ['admin'])
+  const p = parse(rulesInput, payload)
+  await ctx.deps.settings.saveBookingRules(p)
+  return p
+}
