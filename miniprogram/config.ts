@@ -12,6 +12,8 @@ export const config = {
    * The demo ids match the seeded templates; a real district copies its own from the console.
    */
   subscribeTemplates: ['TPL-SUPPLEMENT', 'TPL-COMPLETED', 'TPL-DELIVERED'] as string[],
+  /** Asked on the booking tap: the appointment reminder and the home-visit answer. */
+  appointmentTemplates: ['TPL-APPOINTMENT', 'TPL-VISIT'] as string[],
   /** Asked on the workbench: new case, due soon / today, overdue. */
   agentTemplates: ['TPL-CASE-ASSIGNED', 'TPL-DUE', 'TPL-OVERDUE'] as string[],
 }

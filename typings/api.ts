@@ -332,7 +332,11 @@ export interface Actions {
       calendarWarning: string | null
     }
   }
-  'appointments.slots': { in: { stationId: string }; out: { rules: BookingRules; schedules: ScheduleView[] } }
+  'appointments.slots': {
+    in: { stationId: string }
+    /** `today` is the server's day in Shanghai: pages never trust the phone's clock for it. */
+    out: { today: string; rules: BookingRules; schedules: ScheduleView[] }
+  }
   'appointments.book': {
     in: { slotKey: string; name: string; phone: string; itemId?: string; caseId?: string }
     out: BookingView

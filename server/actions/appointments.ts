@@ -22,7 +22,7 @@ import {
   type Slot,
   type VisitWindow,
 } from '../domain/appointments'
-import type { WorkCalendar } from '../domain/calendar'
+import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
 import { WEEKDAY_LABELS, isoWeekday } from '../domain/network'
 import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
@@ -86,7 +86,7 @@ const slotsInput = z.object({ stationId: fields.id('服务站') })
 export async function listSlots(
   payload: unknown,
   ctx: Ctx,
-): Promise<{ rules: BookingRules; schedules: ScheduleView[] }> {
+): Promise<{ today: string; rules: BookingRules; schedules: ScheduleView[] }> {
   const p = parse(slotsInput, payload)
   const [schedules, calendar, rules] = await Promise.all([
     ctx.deps.appointments.schedules(p.stationId),
@@ -102,6 +102,7 @@ export async function listSlots(
     perSchedule.map(({ s }) => (s.hostAgentId ? ctx.deps.network.agent(s.hostAgentId) : null)),
   )
   return {
+    today: shanghaiDay(ctx.now),
     rules,
     schedules: perSchedule.map(({ s, slots }, i) => {
       const days = new Map<string, ScheduleView['days'][number]>()

@@ -10,6 +10,8 @@ const ROOT = path.resolve(__dirname, '../..')
 export interface Backend {
   gateway: string
   transport(openid: () => string): Transport
+  /** Moves Local CloudBase's clock (jsdom has no fetch). */
+  setClock(iso: string): Promise<unknown>
   stop(): Promise<void>
 }
 
@@ -34,11 +36,11 @@ export async function startBackend(clock = '2026-12-01T10:00:00+08:00'): Promise
     })
     child.once('exit', (code) => reject(new Error(`Local CloudBase exited (${code})`)))
   })
-  const post = (fn: string, event: unknown, openid: string) =>
+  const post = (fn: string, event: unknown, openid: string, route = `functions/${fn}`) =>
     new Promise<unknown>((resolve, reject) => {
       const body = JSON.stringify(event)
       const req = http.request(
-        `${gateway}/functions/${fn}`,
+        `${gateway}/${route}`,
         {
           method: 'POST',
           headers: {
@@ -59,6 +61,7 @@ export async function startBackend(clock = '2026-12-01T10:00:00+08:00'): Promise
   return {
     gateway,
     transport: (openid) => (fn, event) => post(fn, event, openid()),
+    setClock: (iso) => post('', { set: iso }, '', 'clock'),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve())

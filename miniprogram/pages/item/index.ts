@@ -36,6 +36,12 @@ Component({
     onApply() {
       return wx.navigateTo({ url: `/pages/apply/index?itemId=${encodeURIComponent(this.data.id)}` })
     },
+    onBook() {
+      return wx.navigateTo({ url: `/pages/book/index?itemId=${encodeURIComponent(this.data.id)}` })
+    },
+    onVisit() {
+      return wx.navigateTo({ url: `/pages/visit/index?itemId=${encodeURIComponent(this.data.id)}` })
+    },
     onShareAppMessage() {
       return {
         title: this.data.item ? `${this.data.item.name}｜为民服务代理` : '为民服务代理',

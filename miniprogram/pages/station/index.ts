@@ -42,6 +42,10 @@ Component({
         })
         .catch(() => undefined)
     },
+    onBook() {
+      if (!this.data.station) return undefined
+      return wx.navigateTo({ url: `/pages/book/index?stationId=${encodeURIComponent(this.data.station.id)}` })
+    },
     onMyStation() {
       if (!this.data.station) return
       setMyStation(this.data.station.id)

@@ -56,6 +56,9 @@ Component({
       this.setData({ tab: e.currentTarget.dataset.tab as InboxTab })
       return this.reload()
     },
+    onDesk() {
+      return wx.navigateTo({ url: '/work/appointments/index' })
+    },
     onScope() {
       this.setData({ scope: this.data.scope === 'station' ? 'mine' : 'station' })
       return this.reload()

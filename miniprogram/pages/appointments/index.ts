@@ -1,0 +1,89 @@
+import { ApiCallError } from '../../services/api'
+import { cancelBooking, fetchMyBookings, type BookingView } from '../../services/appointments'
+import { isElderlyMode } from '../../services/settings'
+import { dialable } from '../../utils/phone'
+
+/** 我的预约: when and where, and cancel, reschedule, navigate or call while it is still ahead. */
+Component({
+  data: {
+    loading: true,
+    error: '',
+    list: [] as BookingView[],
+    notice: '',
+    done: '',
+    busy: '',
+    elderly: false,
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      this.setData({ done: decodeURIComponent(query.done ?? ''), elderly: isElderlyMode() })
+      await this.reload()
+    },
+    async reload() {
+      this.setData({ loading: true, error: '' })
+      try {
+        const { list, notice } = await fetchMyBookings()
+        this.setData({ list, notice: notice ?? '' })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    booking(e: WechatMiniprogram.CustomEvent): BookingView | undefined {
+      return this.data.list.find((b) => b.id === e.currentTarget.dataset.id)
+    },
+    async onCancel(e: WechatMiniprogram.CustomEvent) {
+      const b = this.booking(e)
+      if (!b || this.data.busy) return
+      const { confirm } = await wx.showModal({
+        title: '取消预约',
+        content: `确定取消 ${b.whenText} 的预约吗？`,
+        confirmText: '取消预约',
+        cancelText: '再想想',
+      })
+      if (!confirm) return
+      this.setData({ busy: b.id, error: '' })
+      try {
+        await cancelBooking(b.id)
+        wx.showToast({ title: '已取消', icon: 'success' })
+        await this.reload()
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '取消失败，请重试' })
+      } finally {
+        this.setData({ busy: '' })
+      }
+    },
+    onReschedule(e: WechatMiniprogram.CustomEvent) {
+      const b = this.booking(e)
+      if (!b) return
+      void wx.navigateTo({
+        url: `/pages/book/index?stationId=${encodeURIComponent(b.station.id)}&reschedule=${encodeURIComponent(b.id)}`,
+      })
+    },
+    onNavigate(e: WechatMiniprogram.CustomEvent) {
+      const b = this.booking(e)
+      if (!b?.station.location) return undefined
+      return wx
+        .openLocation({
+          latitude: b.station.location.latitude,
+          longitude: b.station.location.longitude,
+          name: b.station.name,
+          address: b.station.address,
+          scale: 16,
+        })
+        .catch(() => undefined)
+    },
+    onCall(e: WechatMiniprogram.CustomEvent) {
+      const b = this.booking(e)
+      if (!b?.station.hotline) return undefined
+      return wx.makePhoneCall({ phoneNumber: dialable(b.station.hotline) }).catch(() => undefined)
+    },
+    onVisit() {
+      void wx.navigateTo({ url: '/pages/visit/index' })
+    },
+    onBook() {
+      void wx.navigateTo({ url: '/pages/book/index' })
+    },
+  },
+})

@@ -1,0 +1,41 @@
+import type {
+  Actions,
+  BookingView,
+  DeskBooking,
+  DeskDay,
+  ScheduleView,
+  VisitRequestInput,
+} from '../../typings/api'
+import { callApi } from './api'
+
+export type { BookingView, DeskBooking, DeskDay, ScheduleView, VisitRequestInput }
+
+const CONTACT_KEY = 'appointments.contact'
+
+/** Open days and slots (窗口预约 and 领导接待日) of a station. */
+export const fetchSlots = (stationId: string) => callApi('appointments.slots', { stationId })
+export const bookSlot = (p: Actions['appointments.book']['in']) => callApi('appointments.book', p)
+export const rescheduleBooking = (bookingId: string, slotKey: string) =>
+  callApi('appointments.reschedule', { bookingId, slotKey })
+export const cancelBooking = (bookingId: string) => callApi('appointments.cancel', { bookingId })
+export const fetchMyBookings = () => callApi('appointments.mine', {})
+export const requestVisit = (p: VisitRequestInput) => callApi('appointments.requestVisit', p)
+
+/** Agent day view. */
+export const fetchDesk = (day?: string) => callApi('work.appointments', day ? { day } : {})
+export const markBooking = (bookingId: string, outcome: 'arrived' | 'no_show') =>
+  callApi('work.appointments.mark', { bookingId, outcome })
+export const bookingContact = (bookingId: string) => callApi('work.appointments.contact', { bookingId })
+export const confirmVisit = (p: Actions['work.visits.confirm']['in']) => callApi('work.visits.confirm', p)
+export const declineVisit = (bookingId: string, reason: string) =>
+  callApi('work.visits.decline', { bookingId, reason })
+
+/** The last name and phone used, so an elderly resident types them once (kept on the phone only). */
+export function savedContact(): { name: string; phone: string } {
+  const c = wx.getStorageSync(CONTACT_KEY) as { name?: string; phone?: string } | ''
+  return { name: (c && c.name) || '', phone: (c && c.phone) || '' }
+}
+
+export function saveContact(name: string, phone: string): void {
+  wx.setStorageSync(CONTACT_KEY, { name, phone })
+}

@@ -1,0 +1,130 @@
+import { ApiCallError } from '../../services/api'
+import {
+  bookingContact,
+  confirmVisit,
+  declineVisit,
+  fetchDesk,
+  markBooking,
+  type DeskDay,
+} from '../../services/appointments'
+import { dialable } from '../../utils/phone'
+
+/**
+ * The agent's day view: the station's appointments of a day in time order with 到场 / 未到,
+ * a call button (the full number is fetched and logged only on tap), and home-visit requests
+ * to confirm at a time inside one of the resident's half days, or decline with a reason.
+ */
+Component({
+  data: {
+    desk: null as DeskDay | null,
+    loading: false,
+    error: '',
+    busy: '',
+    /** Visit being scheduled: chosen window index and time. */
+    planning: '',
+    windowIndex: 0,
+    time: '',
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      await this.load(query.day ? decodeURIComponent(query.day) : undefined)
+    },
+    async onPullDownRefresh() {
+      await this.load(this.data.desk?.day)
+      wx.stopPullDownRefresh()
+    },
+    async load(day?: string) {
+      this.setData({ loading: true, error: '' })
+      try {
+        this.setData({ desk: await fetchDesk(day) })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    reload() {
+      return this.load(this.data.desk?.day)
+    },
+    onPrev() {
+      return this.load(this.data.desk?.prevDay)
+    },
+    onNext() {
+      return this.load(this.data.desk?.nextDay)
+    },
+    onToday() {
+      return this.load()
+    },
+    async onMark(e: WechatMiniprogram.CustomEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      const outcome = e.currentTarget.dataset.outcome as 'arrived' | 'no_show'
+      if (this.data.busy) return
+      this.setData({ busy: id, error: '' })
+      try {
+        await markBooking(id, outcome)
+        await this.reload()
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '登记失败，请重试' })
+      } finally {
+        this.setData({ busy: '' })
+      }
+    },
+    async onCall(e: WechatMiniprogram.CustomEvent) {
+      try {
+        const { phone } = await bookingContact(String(e.currentTarget.dataset.id))
+        await wx.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '获取电话失败，请重试' })
+      }
+    },
+    onPlan(e: WechatMiniprogram.CustomEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      const req = this.data.desk?.visitRequests.find((r) => r.id === id)
+      const first = req?.windows[0]
+      this.setData({ planning: id, windowIndex: 0, time: first ? first.start : '', error: '' })
+    },
+    onWindow(e: WechatMiniprogram.CustomEvent) {
+      const req = this.data.desk?.visitRequests.find((r) => r.id === this.data.planning)
+      const index = Number(e.currentTarget.dataset.index)
+      this.setData({ windowIndex: index, time: req?.windows[index]?.start ?? '' })
+    },
+    onTime(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ time: String(e.detail.value) })
+    },
+    async onConfirm() {
+      const req = this.data.desk?.visitRequests.find((r) => r.id === this.data.planning)
+      const w = req?.windows[this.data.windowIndex]
+      if (!req || !w || this.data.busy) return
+      this.setData({ busy: req.id, error: '' })
+      try {
+        await confirmVisit({ bookingId: req.id, day: w.day, start: this.data.time })
+        wx.showToast({ title: '已确认，已通知群众', icon: 'none' })
+        this.setData({ planning: '' })
+        await this.reload()
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '确认失败，请重试' })
+      } finally {
+        this.setData({ busy: '' })
+      }
+    },
+    async onDecline(e: WechatMiniprogram.CustomEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      const res = await wx.showModal({
+        title: '不能上门的原因',
+        editable: true,
+        placeholderText: '例如：已电话解答，无需上门',
+        confirmText: '确定',
+      })
+      if (!res.confirm) return
+      this.setData({ busy: id, error: '' })
+      try {
+        await declineVisit(id, String(res.content ?? ''))
+        await this.reload()
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '提交失败，请重试' })
+      } finally {
+        this.setData({ busy: '' })
+      }
+    },
+  },
+})
