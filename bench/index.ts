@@ -1,5 +1,6 @@
 /** `npm run bench`: prints figures for Local CloudBase and the product's actions. */
 import * as path from 'node:path'
+import { benchAppointments } from './appointments'
 import { benchCases } from './cases'
 import { benchDeadlines } from './deadlines'
 import { benchLocalCloudBase } from './local-cloudbase'
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..')
   const only = process.argv[2]
   if (!only || only === 'cases') await benchCases(root)
+  if (!only || only === 'appointments') await benchAppointments(root)
   if (!only || only === 'deadlines') await benchDeadlines(root)
   if (!only || only === 'local-cloudbase') await benchLocalCloudBase(root)
 }
