@@ -383,6 +383,11 @@ export async function requestVisit(payload: unknown, ctx: Ctx): Promise<BookingV
     ['note', p.note],
   ] as const)
     await checkText(ctx, text, field)
+  // One request waiting per station: a second tap or a repeat does not queue twice.
+  const pending = (await ctx.deps.appointments.mine(openid)).find(
+    (b) => b.kind === 'visit' && b.status === 'requested' && b.stationId === station._id,
+  )
+  if (pending) throw conflict('您已有一个待确认的上门申请，代理员会尽快与您联系')
   const subject = await subjectOf(ctx, openid, p.itemId, p.caseId)
   const booking = newBooking(ctx, {
     kind: 'visit',

@@ -201,6 +201,17 @@ describe('home visits (上门服务)', () => {
       windowsText: '12月2日 周三上午、12月3日 周四下午',
     })
     visitId = v.id
+    const again = await call(lcb, 'appointments.requestVisit', {
+      stationId: station,
+      ...who,
+      address: '红岩村三组 12 号',
+      reason: 'elderly',
+      windows: [{ day: '2026-12-04', part: 'am' }],
+    })
+    expect(again).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: expect.stringContaining('待确认的上门申请') },
+    })
     const headBox = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {}, villageHead)
     expect(headBox.list.map((m) => m.event)).toContain('visitRequested')
   })
