@@ -13,7 +13,7 @@ export const config = {
    */
   subscribeTemplates: ['TPL-SUPPLEMENT', 'TPL-COMPLETED', 'TPL-DELIVERED'] as string[],
   /** Asked on the booking tap: the appointment reminder and the home-visit answer. */
-  appointmentTemplates: ['TPL-APPOINTMENT', 'TPL-VISIT'] as string[],
+  appointmentTemplates: ['TPL-APPOINTMENT', 'TPL-VISIT', 'TPL-APPOINTMENT-CHANGED'] as string[],
   /** Asked on the workbench: new case, due soon / today, overdue. */
   agentTemplates: ['TPL-CASE-ASSIGNED', 'TPL-DUE', 'TPL-OVERDUE'] as string[],
 }

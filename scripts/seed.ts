@@ -87,6 +87,11 @@ export const DEMO_TEMPLATES = {
     page: 'pages/appointments/index',
     fields: { thing1: 'what', time2: 'now', name3: 'agentName', thing4: 'hint' },
   },
+  appointmentCancelled: {
+    templateId: 'TPL-APPOINTMENT-CHANGED',
+    page: 'pages/appointments/index',
+    fields: { thing1: 'stationName', time2: 'startsAt', thing3: 'hint' },
+  },
   calendarMissing: {
     templateId: 'TPL-CALENDAR',
     page: 'pages/mine/index',

@@ -1,6 +1,8 @@
 import type { CaseRecord, GeoPoint, Material, ProxyMode, Role, Tier } from './domain'
 import type { CaseAction, CaseState, HandlingType, RatingLevel } from '../server/domain/case-states'
 import type {
+  AppointmentSchedule,
+  OpeningPeriod,
   BookingKind,
   BookingRules,
   BookingStatus,
@@ -335,7 +337,13 @@ export interface Actions {
   'appointments.slots': {
     in: { stationId: string }
     /** `today` is the server's day in Shanghai: pages never trust the phone's clock for it. */
-    out: { today: string; rules: BookingRules; schedules: ScheduleView[] }
+    out: {
+      today: string
+      /** Working days from tomorrow to the horizon: when a home visit can be asked for. */
+      visitDays: { day: string; label: string }[]
+      rules: BookingRules
+      schedules: ScheduleView[]
+    }
   }
   'appointments.book': {
     in: { slotKey: string; name: string; phone: string; itemId?: string; caseId?: string }
@@ -355,6 +363,20 @@ export interface Actions {
     in: { bookingId: string; day: string; start: string; minutes?: number }
     out: DeskBooking
   }
+  'admin.schedules.get': { in: { stationId?: string }; out: ScheduleEditorView }
+  'admin.schedules.save': {
+    in: {
+      stationId: string
+      kind: ScheduleKind
+      hostAgentId?: string
+      topic?: string
+      periods: OpeningPeriod[]
+      exceptions?: { date: string; closed?: boolean; periods?: OpeningPeriod[] }[]
+      confirmAffected?: boolean
+    }
+    out: { schedule: AppointmentSchedule; cancelled: number }
+  }
+  'admin.booking.saveRules': { in: BookingRules; out: BookingRules }
   'work.visits.decline': {
     in: { bookingId: string; reason: string }
     out: { id: string; status: 'declined' }
@@ -395,6 +417,8 @@ export interface BookingView {
   address: string | null
   maskedPhone: string
   declineReason: string | null
+  /** Why the station cancelled it (its opening hours changed). */
+  cancelReason: string | null
   canChange: boolean
   canReschedule: boolean
   /** Why it can no longer be changed online (inside the cutoff), for active bookings. */
@@ -425,7 +449,7 @@ export interface DeskBooking {
 export interface VisitRequestView extends DeskBooking {
   reason: string
   note: string
-  windows: { day: string; part: DayPart; label: string; start: string; end: string }[]
+  windows: { day: string; part: DayPart; label: string; start: string; end: string; lastStart: string }[]
 }
 
 export interface DeskDay {
@@ -437,6 +461,18 @@ export interface DeskDay {
   list: DeskBooking[]
   counts: { total: number; arrived: number; noShow: number; waiting: number }
   visitRequests: VisitRequestView[]
+  /** Heads maintain their station's opening hours. */
+  canEditSchedule: boolean
+}
+
+/** A station's schedules as the editor (head or admin) sees them. */
+export interface ScheduleEditorView {
+  stationId: string
+  stationName: string
+  service: AppointmentSchedule | null
+  leader: AppointmentSchedule | null
+  /** Roster of the station: who may host the 领导接待日. */
+  hosts: { id: string; name: string; title: string }[]
 }
 
 export interface VisitRequestInput {

@@ -30,6 +30,10 @@ export const confirmVisit = (p: Actions['work.visits.confirm']['in']) => callApi
 export const declineVisit = (bookingId: string, reason: string) =>
   callApi('work.visits.decline', { bookingId, reason })
 
+/** Opening hours editor (heads and admins). */
+export const fetchScheduleEditor = () => callApi('admin.schedules.get', {})
+export const saveSchedule = (p: Actions['admin.schedules.save']['in']) => callApi('admin.schedules.save', p)
+
 /** The last name and phone used, so an elderly resident types them once (kept on the phone only). */
 export function savedContact(): { name: string; phone: string } {
   const c = wx.getStorageSync(CONTACT_KEY) as { name?: string; phone?: string } | ''

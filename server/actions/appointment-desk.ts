@@ -4,14 +4,16 @@
  * Station and role always come from the roster, never from the client.
  */
 import type { Agent } from '../../typings/domain'
-import type { DeskBooking, DeskDay, VisitRequestView } from '../../typings/api'
+import type { DeskBooking, DeskDay, ScheduleEditorView, VisitRequestView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
   DAY_PARTS,
   bookingStatusLabel,
   inVisitWindow,
   markProblem,
+  orphanedBookings,
   recentNoShows,
+  remindersNotNeeded,
   scheduleProblem,
   toMinutes,
   type AppointmentSchedule,
@@ -19,8 +21,8 @@ import {
 import { addDays, shanghaiDay, shanghaiInstant } from '../domain/calendar'
 import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
-import { maskPhone } from '../lib/mask'
-import { currentAgent, requireRole, type Ctx } from '../app/context'
+import { maskAddress, maskPhone } from '../lib/mask'
+import { currentAgent, loadCalendar, requireRole, type Ctx } from '../app/context'
 import { enqueue, formatInstant } from '../app/notify'
 import type { Booking } from '../repositories/appointments'
 import { dayLabel } from './appointments'
@@ -66,7 +68,7 @@ export async function deskDay(payload: unknown, ctx: Ctx): Promise<DeskDay> {
       maskedPhone: maskPhone(b.phone),
       itemName: b.itemName,
       caseId: b.caseId,
-      address: b.address ?? null,
+      address: b.address ? maskAddress(b.address) : null,
       status: b.status,
       statusLabel: bookingStatusLabel(b.kind, b.status),
       noShows: missed,
@@ -85,6 +87,8 @@ export async function deskDay(payload: unknown, ctx: Ctx): Promise<DeskDay> {
       label: `${dayLabel(w.day)}${DAY_PARTS[w.part].label}`,
       start: DAY_PARTS[w.part].start,
       end: DAY_PARTS[w.part].end,
+      // The picker's end is inclusive; a visit must start before the half day ends.
+      lastStart: DAY_PARTS[w.part].lastStart,
     })),
   })
   return {
@@ -101,6 +105,7 @@ export async function deskDay(payload: unknown, ctx: Ctx): Promise<DeskDay> {
       waiting: list.filter((b) => b.status === 'booked').length,
     },
     visitRequests: requests.map(requestView),
+    canEditSchedule: agent.role === 'head',
   }
 }
 
@@ -151,7 +156,7 @@ export async function deskContact(
     at: ctx.now,
     agentId: agent._id,
     openid: b.openid,
-    what: `booking:${b._id}:phone`,
+    what: `booking:${b._id}:${b.address ? 'phone,address' : 'phone'}`,
   })
   return { phone: b.phone, address: b.address ?? null }
 }
@@ -180,7 +185,16 @@ export async function confirmVisit(payload: unknown, ctx: Ctx): Promise<DeskBook
   if (startsAt.getTime() <= ctx.now.getTime()) throw invalidState('上门时间已过，请另选时间')
   const endMin = toMinutes(p.start) + p.minutes
   const end = `${String(Math.floor(endMin / 60)).padStart(2, '0')}:${String(endMin % 60).padStart(2, '0')}`
-  const patch = { status: 'booked' as const, day: p.day, start: p.start, end, startsAt, agentId: agent._id }
+  const patch = {
+    status: 'booked' as const,
+    day: p.day,
+    start: p.start,
+    end,
+    startsAt,
+    agentId: agent._id,
+    // Confirmed today for tomorrow: the confirmation itself is the reminder.
+    reminded: remindersNotNeeded(startsAt, p.day, ctx.now),
+  }
   if (!(await ctx.deps.appointments.change(b._id, ['requested'], patch, ctx.now)))
     throw conflict('该申请刚刚被其他代理员处理，请刷新')
   await enqueue(ctx.deps, ctx.now, {
@@ -206,7 +220,7 @@ export async function confirmVisit(payload: unknown, ctx: Ctx): Promise<DeskBook
     maskedPhone: maskPhone(b.phone),
     itemName: b.itemName,
     caseId: b.caseId,
-    address: b.address ?? null,
+    address: b.address ? maskAddress(b.address) : null,
     status: 'booked',
     statusLabel: bookingStatusLabel('visit', 'booked'),
     noShows: 0,
@@ -275,13 +289,50 @@ const scheduleInput = z.object({
     )
     .max(100, '例外日期过多')
     .default([]),
+  /** Set after the manager has seen how many booked appointments the change cancels. */
+  confirmAffected: z.boolean().default(false),
 })
 
-/** Saves a station's window schedule or 领导接待日: admins anywhere, heads for their own station. */
-export async function saveSchedule(payload: unknown, ctx: Ctx): Promise<AppointmentSchedule> {
+async function scheduleManager(ctx: Ctx, stationId: string): Promise<Agent> {
   const me = await requireRole(ctx, ['admin', 'head'])
+  if (me.role === 'head' && me.stationId !== stationId) throw forbidden('站长只能设置本站的预约时段')
+  return me
+}
+
+const getSchedulesInput = z.object({ stationId: fields.id('服务站').optional() })
+
+/** A station's schedules for the editor (heads: their own station), with who may host 接待日. */
+export async function getSchedules(payload: unknown, ctx: Ctx): Promise<ScheduleEditorView> {
+  const p = parse(getSchedulesInput, payload)
+  const me = await requireRole(ctx, ['admin', 'head'])
+  const stationId = p.stationId ?? me.stationId
+  await scheduleManager(ctx, stationId)
+  const [station, schedules, agents] = await Promise.all([
+    ctx.deps.network.station(stationId),
+    ctx.deps.appointments.schedules(stationId),
+    ctx.deps.network.agentsOfStation(stationId),
+  ])
+  if (!station) throw notFound('未找到该服务站')
+  return {
+    stationId,
+    stationName: station.name,
+    service: schedules.find((s) => s.kind === 'service') ?? null,
+    leader: schedules.find((s) => s.kind === 'leader') ?? null,
+    hosts: agents.map((a) => ({ id: a._id, name: a.name, title: a.title ?? '' })),
+  }
+}
+
+/**
+ * Saves a station's window schedule or 领导接待日: admins anywhere, heads for their own station.
+ * Booked appointments the new hours no longer offer are listed first (CONFLICT); once the
+ * manager confirms, they are cancelled, their places freed and the residents told.
+ */
+export async function saveSchedule(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ schedule: AppointmentSchedule; cancelled: number }> {
   const p = parse(scheduleInput, payload)
-  if (me.role === 'head' && me.stationId !== p.stationId) throw forbidden('站长只能设置本站的预约时段')
+  await scheduleManager(ctx, p.stationId)
   const station = await ctx.deps.network.station(p.stationId)
   if (!station) throw notFound('未找到该服务站')
   const problem =
@@ -306,8 +357,44 @@ export async function saveSchedule(payload: unknown, ctx: Ctx): Promise<Appointm
     periods: p.periods,
     exceptions: p.exceptions,
   }
+  const [calendar, booked] = await Promise.all([
+    loadCalendar(ctx.deps),
+    ctx.deps.appointments.bookedFrom(p.stationId, shanghaiDay(ctx.now)),
+  ])
+  const orphans = orphanedBookings(schedule, booked, calendar).filter(
+    (b) => b.startsAt && new Date(b.startsAt).getTime() > ctx.now.getTime(),
+  )
+  if (orphans.length && !p.confirmAffected) {
+    const first = orphans[0]!
+    throw conflict(
+      `调整后有 ${orphans.length} 个已预约的时段不再开放（最早 ${dayLabel(first.day!)} ${first.start}），确认后将取消这些预约并通知群众`,
+    )
+  }
   await ctx.deps.appointments.saveSchedule(schedule)
-  return schedule
+  let cancelled = 0
+  for (const b of orphans) {
+    const reason = '服务站调整了开放时间，请重新预约'
+    if (
+      !(await ctx.deps.appointments.change(
+        b._id,
+        ['booked'],
+        { status: 'cancelled', cancelReason: reason },
+        ctx.now,
+      ))
+    )
+      continue
+    if (b.slotKey) await ctx.deps.appointments.release(b.slotKey)
+    cancelled += 1
+    await enqueue(ctx.deps, ctx.now, {
+      event: 'appointmentCancelled',
+      key: `${b._id}:appointmentCancelled`,
+      recipient: b.openid,
+      caseId: b.caseId ?? '',
+      query: `id=${b._id}`,
+      vars: { stationName: station.name, startsAt: formatInstant(new Date(b.startsAt!)), hint: reason },
+    })
+  }
+  return { schedule, cancelled }
 }
 
 const rulesInput = z.object({

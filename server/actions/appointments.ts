@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Station } from '../../typings/domain'
-import type { BookingView, ScheduleView } from '../../typings/api'
+import type { Actions, BookingView, ScheduleView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
   DAY_PARTS,
@@ -13,6 +13,7 @@ import {
   bookingProblem,
   bookingStatusLabel,
   changeProblem,
+  remindersNotNeeded,
   parseSlotKey,
   recentNoShows,
   slotsOn,
@@ -22,7 +23,7 @@ import {
   type Slot,
   type VisitWindow,
 } from '../domain/appointments'
-import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
+import { addDays, shanghaiDay, type WorkCalendar } from '../domain/calendar'
 import { WEEKDAY_LABELS, isoWeekday } from '../domain/network'
 import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
@@ -33,6 +34,7 @@ import type { Booking } from '../repositories/appointments'
 import { checkText } from './cases'
 
 const NOT_OPEN = '该服务站暂未开放预约，请拨打服务热线'
+const CLOSED = '该服务站已停止服务，请选择其他服务站'
 
 function requireResident(ctx: Ctx): string {
   if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
@@ -74,6 +76,7 @@ export function bookingView(b: Booking, station: Station | null, rules: BookingR
     address: b.address ?? null,
     maskedPhone: maskPhone(b.phone),
     declineReason: b.declineReason ?? null,
+    cancelReason: b.cancelReason ?? null,
     canChange: problem === null,
     changeHint: ['requested', 'booked'].includes(b.status) ? problem : null,
     canReschedule: problem === null && b.kind !== 'visit',
@@ -83,17 +86,23 @@ export function bookingView(b: Booking, station: Station | null, rules: BookingR
 const slotsInput = z.object({ stationId: fields.id('服务站') })
 
 /** Open days and slots of a station's schedules up to the horizon, with places left. */
-export async function listSlots(
-  payload: unknown,
-  ctx: Ctx,
-): Promise<{ today: string; rules: BookingRules; schedules: ScheduleView[] }> {
+export async function listSlots(payload: unknown, ctx: Ctx): Promise<Actions['appointments.slots']['out']> {
   const p = parse(slotsInput, payload)
-  const [schedules, calendar, rules] = await Promise.all([
+  const [station, schedules, calendar, rules] = await Promise.all([
+    ctx.deps.network.station(p.stationId),
     ctx.deps.appointments.schedules(p.stationId),
     loadCalendar(ctx.deps),
     ctx.deps.settings.bookingRules(),
   ])
-  if (!schedules.length) throw notFound(NOT_OPEN)
+  if (!station) throw notFound('未找到该服务站')
+  if (!station.active) throw invalidState(CLOSED)
+  const today = shanghaiDay(ctx.now)
+  // Days a home visit can be asked for: working days from tomorrow to the horizon.
+  const visitDays: { day: string; label: string }[] = []
+  for (let i = 1; i <= rules.horizonDays; i++) {
+    const day = addDays(today, i)
+    if (calendar.isWorkday(day)) visitDays.push({ day, label: dayLabel(day) })
+  }
   const perSchedule = schedules
     .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'service' ? -1 : 1))
     .map((s) => ({ s, slots: bookableSlots(s, ctx.now, calendar, rules) }))
@@ -102,7 +111,8 @@ export async function listSlots(
     perSchedule.map(({ s }) => (s.hostAgentId ? ctx.deps.network.agent(s.hostAgentId) : null)),
   )
   return {
-    today: shanghaiDay(ctx.now),
+    today,
+    visitDays,
     rules,
     schedules: perSchedule.map(({ s, slots }, i) => {
       const days = new Map<string, ScheduleView['days'][number]>()
@@ -133,8 +143,9 @@ async function resolveSlot(
   calendar: WorkCalendar,
 ): Promise<{ slot?: Slot; schedule: AppointmentSchedule }> {
   const parts = parseSlotKey(key)
-  const schedule = parts ? await ctx.deps.appointments.schedule(parts.scheduleId) : null
-  if (!parts || !schedule) throw notFound(NOT_OPEN)
+  if (!parts) throw invalidInput({ slotKey: '预约时段不存在，请重新选择' }, '预约时段不存在，请重新选择')
+  const schedule = await ctx.deps.appointments.schedule(parts.scheduleId)
+  if (!schedule) throw notFound(NOT_OPEN)
   return { schedule, slot: slotsOn(schedule, parts.day, calendar).find((s) => s.key === key) }
 }
 
@@ -167,11 +178,10 @@ async function subjectOf(ctx: Ctx, openid: string, itemId?: string, caseId?: str
   return { itemId: itemId ?? null, itemName, caseId: caseId ?? null }
 }
 
-function newBooking(ctx: Ctx, b: Omit<Booking, '_id' | 'createdAt' | 'updatedAt' | 'reminded'>): Booking {
+function newBooking(ctx: Ctx, b: Omit<Booking, '_id' | 'createdAt' | 'updatedAt'>): Booking {
   return {
     _id: `bk-${ctx.now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`,
     ...b,
-    reminded: [],
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }
@@ -198,6 +208,7 @@ function slotBooking(
     status: 'booked',
     activeKey: `${slot.key}:${openid}`,
     agentId: hostAgentId,
+    reminded: remindersNotNeeded(slot.startsAt, slot.day, ctx.now),
   })
 }
 
@@ -227,6 +238,8 @@ export async function book(payload: unknown, ctx: Ctx): Promise<BookingView> {
   const { slot, schedule } = await resolveSlot(ctx, p.slotKey, calendar)
   const problem = bookingProblem(slot, ctx.now, rules)
   if (problem || !slot) throw invalidState(problem ?? NOT_OPEN)
+  const station = await ctx.deps.network.station(slot.stationId)
+  if (!station?.active) throw invalidState(CLOSED)
   const subject = await subjectOf(ctx, openid, p.itemId, p.caseId)
   const booking = slotBooking(
     ctx,
@@ -236,7 +249,7 @@ export async function book(payload: unknown, ctx: Ctx): Promise<BookingView> {
     schedule.hostAgentId ?? null,
   )
   await placeBooking(ctx, slot, booking)
-  return bookingView(booking, await ctx.deps.network.station(slot.stationId), rules, ctx)
+  return bookingView(booking, station, rules, ctx)
 }
 
 async function ownBooking(ctx: Ctx, bookingId: string): Promise<Booking> {
@@ -270,8 +283,12 @@ export async function reschedule(payload: unknown, ctx: Ctx): Promise<BookingVie
   if (oldProblem) throw invalidState(oldProblem)
   if (p.slotKey === old.slotKey) throw invalidState('新时段与原预约相同')
   const { slot, schedule } = await resolveSlot(ctx, p.slotKey, calendar)
-  if (schedule.stationId !== old.stationId)
-    throw invalidState('只能改到同一服务站的其他时段，换服务站请取消后重新预约')
+  if (schedule.stationId !== old.stationId || schedule.kind !== old.kind)
+    throw invalidState(
+      old.kind === 'leader'
+        ? '只能改到本站领导接待日的其他时段'
+        : '只能改到同一服务站的其他时段，换服务站请取消后重新预约',
+    )
   const problem = bookingProblem(slot, ctx.now, rules)
   if (problem || !slot) throw invalidState(problem ?? NOT_OPEN)
   const next = slotBooking(
@@ -283,15 +300,24 @@ export async function reschedule(payload: unknown, ctx: Ctx): Promise<BookingVie
   )
   next.rescheduledFrom = old._id
   await placeBooking(ctx, slot, next)
-  const closed = await ctx.deps.appointments.change(
-    old._id,
-    ['booked'],
-    { status: 'rescheduled', rescheduledTo: next._id },
-    ctx.now,
-  )
-  if (!closed) {
+  const rollback = async () => {
     await ctx.deps.appointments.discard(next._id)
     await ctx.deps.appointments.release(slot.key)
+  }
+  let closed: boolean
+  try {
+    closed = await ctx.deps.appointments.change(
+      old._id,
+      ['booked'],
+      { status: 'rescheduled', rescheduledTo: next._id },
+      ctx.now,
+    )
+  } catch (err) {
+    await rollback()
+    throw err
+  }
+  if (!closed) {
+    await rollback()
     throw conflict('原预约刚刚发生了变化，请刷新后重试')
   }
   if (old.slotKey) await ctx.deps.appointments.release(old.slotKey)
@@ -383,12 +409,9 @@ export async function requestVisit(payload: unknown, ctx: Ctx): Promise<BookingV
     ['note', p.note],
   ] as const)
     await checkText(ctx, text, field)
-  // One request waiting per station: a second tap or a repeat does not queue twice.
-  const pending = (await ctx.deps.appointments.mine(openid)).find(
-    (b) => b.kind === 'visit' && b.status === 'requested' && b.stationId === station._id,
-  )
-  if (pending) throw conflict('您已有一个待确认的上门申请，代理员会尽快与您联系')
   const subject = await subjectOf(ctx, openid, p.itemId, p.caseId)
+  // Looked up before writing, so a failure here leaves nothing behind.
+  const head = station.headAgentId ? await ctx.deps.network.agent(station.headAgentId) : null
   const booking = newBooking(ctx, {
     kind: 'visit',
     scheduleId: null,
@@ -408,10 +431,14 @@ export async function requestVisit(payload: unknown, ctx: Ctx): Promise<BookingV
     windows,
     note: p.note,
     agentId: null,
+    // One open home visit per resident and station (unique while requested or booked), so a
+    // double tap or two phones at once cannot queue it twice.
+    activeKey: `visit:${station._id}:${openid}`,
+    reminded: [],
   })
-  await ctx.deps.appointments.insert(booking)
+  if (!(await ctx.deps.appointments.insert(booking)))
+    throw conflict('您在该服务站已有一个未完成的上门服务申请，代理员会尽快与您联系')
   const view = bookingView(booking, station, rules, ctx)
-  const head = station.headAgentId ? await ctx.deps.network.agent(station.headAgentId) : null
   await enqueue(ctx.deps, ctx.now, {
     event: 'visitRequested',
     key: `${booking._id}:visitRequested`,

@@ -44,9 +44,9 @@ export async function calendarStatus(_payload: unknown, ctx: Ctx): Promise<Calen
 const saveInput = z.object({
   year: z.number().int().min(2020).max(2100),
   /** Days off (法定节假日与调休休息日), including weekend days inside holiday blocks. */
-  holidays: z.array(fields.day).max(60),
+  holidays: z.array(fields.dayPattern).max(60),
   /** Weekend days that are working days (调休上班). */
-  workdays: z.array(fields.day).max(20),
+  workdays: z.array(fields.dayPattern).max(20),
 })
 
 /** An admin enters a year's State Council schedule; the year then counts as covered. */

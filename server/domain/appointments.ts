@@ -4,7 +4,14 @@
  * calendar (holidays closed, make-up workdays open); `now` decides horizon, notice and cutoffs.
  * This module owns the booking states and their Chinese labels.
  */
-import { addDays, shanghaiDay, shanghaiInstant, shanghaiMinuteOfDay, type WorkCalendar } from './calendar'
+import {
+  addDays,
+  parseDay,
+  shanghaiDay,
+  shanghaiInstant,
+  shanghaiMinuteOfDay,
+  type WorkCalendar,
+} from './calendar'
 import { isoWeekday } from './network'
 
 export interface OpeningPeriod {
@@ -109,19 +116,29 @@ export function slotKey(scheduleId: string, day: string, start: string): string 
 /** `<scheduleId>:<YYYY-MM-DD>:<HH:MM>` → parts, or null when malformed. */
 export function parseSlotKey(key: string): { scheduleId: string; day: string; start: string } | null {
   const m = /^(.+):(\d{4}-\d{2}-\d{2}):(\d{2}:\d{2})$/.exec(key)
-  return m ? { scheduleId: m[1]!, day: m[2]!, start: m[3]! } : null
+  if (!m) return null
+  try {
+    parseDay(m[2]!)
+  } catch {
+    return null // 2026-02-30 and the like
+  }
+  return { scheduleId: m[1]!, day: m[2]!, start: m[3]! }
 }
 
-/** Slots of one day (none on closed days; a make-up Saturday uses Monday's hours). */
+/**
+ * Slots of one day. Statutory holidays are closed; weekends open only with hours set for that
+ * weekday (e.g. 周六上午值班); a make-up working Saturday without its own hours uses Monday's
+ * window hours. A date exception (closed, or special hours) overrides all of it.
+ */
 export function slotsOn(schedule: AppointmentSchedule, day: string, calendar: WorkCalendar): Slot[] {
   const exception = schedule.exceptions.find((e) => e.date === day)
   if (exception?.closed) return []
   let periods = exception?.periods
   if (!periods) {
-    if (!calendar.isWorkday(day)) return []
+    if (calendar.isHoliday(day)) return []
     const wd = isoWeekday(day)
     periods = schedule.periods.filter((p) => p.weekdays.includes(wd))
-    if (!periods.length && wd >= 6 && schedule.kind === 'service')
+    if (!periods.length && wd >= 6 && calendar.isWorkday(day) && schedule.kind === 'service')
       periods = schedule.periods.filter((p) => p.weekdays.includes(1))
   }
   const out: Slot[] = []
@@ -222,6 +239,26 @@ export function recentNoShows(days: string[], now: Date, rules = DEFAULT_BOOKING
 export type BookingReminder = 'dayBefore' | 'soon'
 
 /**
+ * Reminders a new booking will never need, recorded as done at creation so the reminder job's
+ * query (not yet reminded, in the window) never returns them: booked on or after the day before,
+ * or within 3 hours of the start.
+ */
+export function remindersNotNeeded(startsAt: Date, day: string, createdAt: Date): BookingReminder[] {
+  const out: BookingReminder[] = []
+  if (shanghaiDay(createdAt) >= addDays(day, -1)) out.push('dayBefore')
+  if (startsAt.getTime() - createdAt.getTime() <= 3 * 3600_000) out.push('soon')
+  return out
+}
+
+/** The window of the day-before reminder: [from, to) of appointment starts (tomorrow). */
+export function dayBeforeWindow(now: Date): { from: Date; to: Date } | null {
+  const minute = shanghaiMinuteOfDay(now)
+  if (minute < 9 * 60 || minute >= 21 * 60) return null
+  const tomorrow = addDays(shanghaiDay(now), 1)
+  return { from: shanghaiInstant(tomorrow, '00:00'), to: shanghaiInstant(addDays(tomorrow, 1), '00:00') }
+}
+
+/**
  * Reminders a booked appointment is due for at `now`: the day before (between 09:00 and
  * 21:00, so nobody is woken) and 2 hours before. A reminder is skipped when the booking was
  * made after it would have been useful (booked today for tomorrow, or 3 hours before).
@@ -254,9 +291,9 @@ export function appointmentRemindersDue(
 
 /** 上门服务 windows: a half day the resident prefers. */
 export type DayPart = 'am' | 'pm'
-export const DAY_PARTS: Record<DayPart, { label: string; start: string; end: string }> = {
-  am: { label: '上午', start: '08:30', end: '12:00' },
-  pm: { label: '下午', start: '14:00', end: '17:30' },
+export const DAY_PARTS: Record<DayPart, { label: string; start: string; end: string; lastStart: string }> = {
+  am: { label: '上午', start: '08:30', end: '12:00', lastStart: '11:30' },
+  pm: { label: '下午', start: '14:00', end: '17:30', lastStart: '17:00' },
 }
 
 export interface VisitWindow {
@@ -312,4 +349,26 @@ export function scheduleProblem(periods: OpeningPeriod[]): string | null {
     }
   }
   return null
+}
+
+/**
+ * Active bookings a changed schedule no longer offers (a closed date, a removed period or a
+ * different slot length): they must be cancelled and their residents told. A smaller capacity
+ * keeps the bookings already made; only new ones are refused.
+ */
+export function orphanedBookings<
+  B extends { scheduleId: string | null; slotKey: string | null; day: string | null },
+>(schedule: AppointmentSchedule, bookings: B[], calendar: WorkCalendar): B[] {
+  const offered = new Map<string, Set<string>>()
+  const keysOn = (day: string) => {
+    let keys = offered.get(day)
+    if (!keys) {
+      keys = new Set(slotsOn(schedule, day, calendar).map((s) => s.key))
+      offered.set(day, keys)
+    }
+    return keys
+  }
+  return bookings.filter(
+    (b) => b.scheduleId === schedule._id && b.day && b.slotKey && !keysOn(b.day).has(b.slotKey),
+  )
 }

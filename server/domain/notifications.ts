@@ -24,6 +24,7 @@ export type NotifyEvent =
   | 'visitRequested'
   | 'visitConfirmed'
   | 'visitDeclined'
+  | 'appointmentCancelled'
 
 export type Audience = 'agent' | 'resident' | 'head' | 'supervisor' | 'admin'
 
@@ -44,6 +45,7 @@ export const EVENT_AUDIENCE: Record<NotifyEvent, Audience> = {
   visitRequested: 'head',
   visitConfirmed: 'resident',
   visitDeclined: 'resident',
+  appointmentCancelled: 'resident',
 }
 
 /** Reminders wait for office hours; case-flow notices to residents go out at once. */

@@ -16,7 +16,12 @@ import { loadCalendar, type Deps } from '../app/context'
 import { enqueue, formatInstant, notify, sendableNow } from '../app/notify'
 import { calendarStatusOf } from '../actions/calendar'
 import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
-import { BOOKING_KIND_LABELS, appointmentRemindersDue } from '../domain/appointments'
+import {
+  BOOKING_KIND_LABELS,
+  appointmentRemindersDue,
+  dayBeforeWindow,
+  type BookingReminder,
+} from '../domain/appointments'
 
 export interface JobReport {
   watched: number
@@ -195,44 +200,52 @@ export async function dailyJobs(
 }
 
 /**
- * 预约 reminders: the day before and 2 hours before, for booked appointments starting within
- * the next 36 hours (an index range on status and start). Each kind is enqueued under its own
- * key and then marked on the booking, so reruns neither send twice nor re-read old ones.
+ * 预约 reminders: the day before (sent 09:00–21:00 for tomorrow's appointments) and 2 hours
+ * before. Each kind reads only bookings in its window that have not had it (an index range),
+ * page by page; every booking read is marked, so reruns and overlapping runs send nothing twice
+ * (the outbox key is the second guard).
  */
 export async function appointmentReminders(deps: Deps, now: Date, report: JobReport): Promise<void> {
-  const soon = await deps.appointments.startingBetween(now, new Date(now.getTime() + 36 * 3600_000), 500)
-
+  const windows: [BookingReminder, Date, Date][] = []
+  const eve = dayBeforeWindow(now)
+  if (eve) windows.push(['dayBefore', eve.from, eve.to])
+  windows.push(['soon', now, new Date(now.getTime() + 2 * 3600_000 + 1)])
   const stations = new Map<string, string>()
-  for (const b of soon) {
-    if (!b.startsAt || !b.day) continue
-    const due = appointmentRemindersDue(
-      {
-        startsAt: new Date(b.startsAt),
-        day: b.day,
-        createdAt: new Date(b.createdAt),
-        reminded: b.reminded ?? [],
-      },
-      now,
-    )
-    if (!due.length) continue
-    if (!stations.has(b.stationId))
-      stations.set(b.stationId, (await deps.network.station(b.stationId))?.name ?? '')
-    for (const kind of due) {
-      await enqueue(deps, now, {
-        event: 'appointmentReminder',
-        key: `${b._id}:${kind}`,
-        recipient: b.openid,
-        caseId: b.caseId ?? '',
-        query: `id=${b._id}`,
-        vars: {
-          stationName: b.kind === 'visit' ? '代理员上门服务' : (stations.get(b.stationId) ?? ''),
-          startsAt: formatInstant(new Date(b.startsAt)),
-          what: b.itemName ?? BOOKING_KIND_LABELS[b.kind],
-          hint: kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
-        },
-      })
-      await deps.appointments.markReminded(b._id, kind)
-      report.appointmentReminders += 1
+  for (const [kind, from, to] of windows) {
+    for (let page = 0; page < 20; page++) {
+      const due = await deps.appointments.dueForReminder(kind, from, to, 100)
+      for (const b of due) {
+        const wanted = appointmentRemindersDue(
+          {
+            startsAt: new Date(b.startsAt!),
+            day: b.day!,
+            createdAt: new Date(b.createdAt),
+            reminded: b.reminded ?? [],
+          },
+          now,
+        ).includes(kind)
+        if (wanted) {
+          if (!stations.has(b.stationId))
+            stations.set(b.stationId, (await deps.network.station(b.stationId))?.name ?? '')
+          await enqueue(deps, now, {
+            event: 'appointmentReminder',
+            key: `${b._id}:${kind}`,
+            recipient: b.openid,
+            caseId: b.caseId ?? '',
+            query: `id=${b._id}`,
+            vars: {
+              stationName: b.kind === 'visit' ? '代理员上门服务' : (stations.get(b.stationId) ?? ''),
+              startsAt: formatInstant(new Date(b.startsAt!)),
+              what: b.itemName ?? BOOKING_KIND_LABELS[b.kind],
+              hint: kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
+            },
+          })
+          report.appointmentReminders += 1
+        }
+        // Marked even when not wanted (booked too late for it): it must leave the window query.
+        await deps.appointments.markReminded(b._id, kind)
+      }
+      if (due.length < 100) break
     }
   }
 }

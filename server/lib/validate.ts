@@ -1,5 +1,15 @@
 import { z } from 'zod'
 import { invalidInput } from './errors'
+import { parseDay } from '../domain/calendar'
+
+function isRealDay(day: string): boolean {
+  try {
+    parseDay(day)
+    return true
+  } catch {
+    return false
+  }
+}
 
 // Chinese default messages for anything a schema does not word itself.
 z.config(z.locales.zhCN())
@@ -40,5 +50,10 @@ export const fields = {
     .string({ error: '请填写电话' })
     .trim()
     .regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, '电话格式不正确（手机 11 位，或区号-号码）'),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+  /** Shape only, for actions that check existence themselves and report every date at once. */
+  dayPattern: z.string({ error: '请选择日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+  day: z
+    .string({ error: '请选择日期' })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+    .refine(isRealDay, '日期不存在'),
 }

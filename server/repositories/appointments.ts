@@ -36,6 +36,8 @@ export interface Booking {
   agentId?: string | null
   note?: string
   declineReason?: string
+  /** Why the station cancelled it (e.g. the opening hours changed). */
+  cancelReason?: string
   reminded: BookingReminder[]
   rescheduledFrom?: string | null
   rescheduledTo?: string | null
@@ -189,6 +191,18 @@ export class AppointmentRepository {
     return data as unknown as Booking[]
   }
 
+  /** A station's booked appointments from a day on (what a schedule change may affect). */
+  async bookedFrom(stationId: string, fromDay: string): Promise<Booking[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('bookings')
+      .where({ stationId, day: _.gte(fromDay), status: 'booked' })
+      .orderBy('day', 'asc')
+      .limit(1000)
+      .get()
+    return data as unknown as Booking[]
+  }
+
   /** Home-visit requests of a station waiting for an agent to confirm a time. */
   async visitRequests(stationId: string): Promise<Booking[]> {
     const { data } = await this.db
@@ -200,12 +214,15 @@ export class AppointmentRepository {
     return data as unknown as Booking[]
   }
 
-  /** Booked appointments starting in [from, to): the reminder job's index range. */
-  async startingBetween(from: Date, to: Date, limit: number): Promise<Booking[]> {
+  /**
+   * Booked appointments starting in [from, to) that have not had reminder `kind` yet: an index
+   * range on status and start; reminded ones drop out, so the job can page until done.
+   */
+  async dueForReminder(kind: BookingReminder, from: Date, to: Date, limit: number): Promise<Booking[]> {
     const _ = this.db.command
     const { data } = await this.db
       .collection('bookings')
-      .where({ status: 'booked', startsAt: _.gte(from).and(_.lt(to)) })
+      .where({ status: 'booked', startsAt: _.gte(from).and(_.lt(to)), reminded: _.neq(kind) })
       .orderBy('startsAt', 'asc')
       .limit(limit)
       .get()

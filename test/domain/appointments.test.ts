@@ -2,10 +2,13 @@ import { WorkCalendar } from '../../server/domain/calendar'
 import { officialCalendarSource } from '../../server/domain/official-calendar'
 import {
   appointmentRemindersDue,
+  dayBeforeWindow,
+  remindersNotNeeded,
   bookableSlots,
   bookingProblem,
   changeProblem,
   inVisitWindow,
+  orphanedBookings,
   markProblem,
   parseSlotKey,
   recentNoShows,
@@ -211,5 +214,61 @@ describe('home visits and schedules', () => {
     expect(scheduleProblem([{ ...p, start: '09:00', end: '09:20' }])).toBe(
       '时段 09:00-09:20 不足一个 30 分钟的预约单元',
     )
+  })
+})
+
+describe('schedule changes', () => {
+  it('finds the bookings a changed schedule no longer offers; capacity cuts keep them', () => {
+    const b = (slotKey: string) => ({ scheduleId: 'st-qs', slotKey, day: slotKey.slice(6, 16) })
+    const booked = [b('st-qs:2026-12-01:09:00'), b('st-qs:2026-12-01:09:30'), b('st-qs:2026-12-02:14:00')]
+    const hourly: AppointmentSchedule = {
+      ...schedule,
+      periods: [{ weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '12:00', slotMinutes: 60, capacity: 1 }],
+      exceptions: [],
+    }
+    expect(orphanedBookings(hourly, booked, cal).map((x) => x.slotKey)).toEqual([
+      'st-qs:2026-12-01:09:30',
+      'st-qs:2026-12-02:14:00',
+    ])
+    const closed = { ...schedule, exceptions: [{ date: '2026-12-02', closed: true }] }
+    expect(orphanedBookings(closed, booked, cal).map((x) => x.slotKey)).toEqual(['st-qs:2026-12-02:14:00'])
+    expect(orphanedBookings(schedule, [{ ...booked[0]!, scheduleId: 'other' }], cal)).toEqual([])
+  })
+})
+
+describe('weekend hours and reminder windows', () => {
+  it('opens a weekend only with hours set for that weekday, never on a statutory holiday', () => {
+    const saturday: AppointmentSchedule = {
+      ...schedule,
+      periods: [
+        ...schedule.periods,
+        { weekdays: [6], start: '09:00', end: '11:00', slotMinutes: 60, capacity: 2 },
+      ],
+    }
+    expect(slotsOn(saturday, '2026-12-05', cal).map((s) => s.start)).toEqual(['09:00', '10:00'])
+    expect(slotsOn(saturday, '2026-12-06', cal)).toEqual([]) // Sunday: no hours
+    expect(slotsOn(saturday, '2026-10-03', cal)).toEqual([]) // Saturday inside National Day
+    expect(slotsOn(saturday, '2026-10-10', cal).map((s) => s.start)).toEqual(['09:00', '10:00']) // its own hours
+    expect(parseSlotKey('st-qs:2026-02-30:09:00')).toBeNull()
+  })
+
+  it('records at booking time the reminders that will never be needed', () => {
+    const startsAt = at('2026-12-03T09:00:00')
+    expect(remindersNotNeeded(startsAt, '2026-12-03', at('2026-12-01T10:00:00'))).toEqual([])
+    expect(remindersNotNeeded(startsAt, '2026-12-03', at('2026-12-02T10:00:00'))).toEqual(['dayBefore'])
+    expect(remindersNotNeeded(startsAt, '2026-12-03', at('2026-12-03T06:30:00'))).toEqual([
+      'dayBefore',
+      'soon',
+    ])
+  })
+
+  it('looks for tomorrow between 09:00 and 21:00 only', () => {
+    expect(dayBeforeWindow(at('2026-12-01T08:59:00'))).toBeNull()
+    expect(dayBeforeWindow(at('2026-12-01T21:00:00'))).toBeNull()
+    const w = dayBeforeWindow(at('2026-12-01T09:00:00'))!
+    expect([w.from.toISOString(), w.to.toISOString()]).toEqual([
+      '2026-12-01T16:00:00.000Z',
+      '2026-12-02T16:00:00.000Z',
+    ])
   })
 })

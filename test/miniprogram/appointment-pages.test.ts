@@ -1,5 +1,5 @@
 import type { BookingView, DeskDay } from '../../typings/api'
-import { useTransport } from '../../miniprogram/services/api'
+import { callApi, useTransport } from '../../miniprogram/services/api'
 import { setMyStation } from '../../miniprogram/services/stations'
 import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
@@ -8,6 +8,7 @@ const bookId = loadComponent('pages/book/index')
 const mineId = loadComponent('pages/appointments/index')
 const visitId = loadComponent('pages/visit/index')
 const deskId = loadComponent('work/appointments/index')
+const scheduleId = loadComponent('work/schedule/index')
 let backend: Backend
 let openid = 'o-demo-resident-1'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
@@ -62,7 +63,9 @@ describe('booking page', () => {
     inst.onInput!(tap({ field: 'phone' }, '13912345678'))
     await inst.onSubmit!()
     expect(redirects.at(-1)).toMatch(/^\/pages\/appointments\/index\?done=bk-/)
-    expect(w.requestSubscribeMessage).toHaveBeenCalledWith({ tmplIds: ['TPL-APPOINTMENT', 'TPL-VISIT'] })
+    expect(w.requestSubscribeMessage).toHaveBeenCalledWith({
+      tmplIds: ['TPL-APPOINTMENT', 'TPL-VISIT', 'TPL-APPOINTMENT-CHANGED'],
+    })
   })
 
   it('offers the 领导接待日 as a second choice at a township with its host', async () => {
@@ -151,8 +154,9 @@ describe('home visit request and the agent day view', () => {
     expect(desk().visitRequests).toHaveLength(1)
     expect(textOf(page, '.window')).toBe('12月2日 周三上午')
     const inst = page.instance as unknown as Inst
-    inst.onPlan!(tap({ id: desk().visitRequests[0]!.id }))
-    inst.onWindow!(tap({ index: 1 }))
+    const reqId = desk().visitRequests[0]!.id
+    inst.onPlan!(tap({ id: reqId }))
+    inst.onWindow!(tap({ id: reqId, index: 1 }))
     inst.onTime!({ detail: { value: '10:30' } })
     await inst.onConfirm!()
     expect(desk().visitRequests).toHaveLength(0)
@@ -167,5 +171,49 @@ describe('home visit request and the agent day view', () => {
     await inst.onMark!(tap({ id: desk().list[0]!.id, outcome: 'arrived' }))
     expect(desk().list[0]!.statusLabel).toBe('已到场')
     expect(desk().counts).toMatchObject({ arrived: 1, waiting: 0 })
+  })
+})
+
+describe('opening hours editor', () => {
+  it('a head drops the afternoons and closes a day; booked residents are cancelled after a confirmation', async () => {
+    openid = 'o-demo-resident-1'
+    await callApi('appointments.book', {
+      slotKey: 'st-qingshan-hongyan:2026-12-02:15:00',
+      name: '王秀英',
+      phone: '13912345678',
+    })
+    openid = 'o-demo-head-village'
+    const page = await openPage(scheduleId)
+    const inst = page.instance as unknown as Inst
+    expect(textOf(page, '.station')).toBe('红岩村为民服务室')
+    expect(page.querySelectorAll('.period-text').length).toBe(2)
+    expect(textOf(page, '.period-text')).toBe('周一至周五 09:00-11:30 · 每 30 分钟 · 每段 5 人')
+    inst.onRemovePeriod!(tap({ index: 1 }))
+    inst.onAddClosed!({ detail: { value: '2026-12-10' } })
+    w.showModal!.mockClear()
+    w.showToast = jest.fn()
+    await inst.onSaveTap!()
+    expect(w.showModal).toHaveBeenCalledWith(
+      expect.objectContaining({ content: expect.stringContaining('调整后有 1 个已预约的时段不再开放') }),
+    )
+    expect(w.showToast).toHaveBeenCalledWith(
+      expect.objectContaining({ title: '已保存，已取消 1 个预约并通知群众' }),
+    )
+    expect(page.querySelectorAll('.period-text').length).toBe(2) // morning period + the closed date
+    expect((page.instance.data as { closed: string[] }).closed).toEqual(['2026-12-10'])
+
+    openid = 'o-demo-resident-1'
+    const mine = await openPage(mineId)
+    expect((mine.instance.data as { list: BookingView[] }).list[0]).toMatchObject({
+      whenText: '12月2日 周三 15:00-16:00',
+      statusLabel: '已取消',
+    })
+    expect(textOf(mine, '.hint')).toBe('服务站调整了开放时间，请重新预约')
+  })
+
+  it('is refused to an agent who is not the head', async () => {
+    openid = 'o-demo-agent-village'
+    const page = await openPage(scheduleId)
+    expect(textOf(page, '.error')).toContain('没有权限')
   })
 })

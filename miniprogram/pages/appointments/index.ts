@@ -11,6 +11,7 @@ Component({
     list: [] as BookingView[],
     notice: '',
     done: '',
+    doneText: '',
     busy: '',
     elderly: false,
   },
@@ -23,7 +24,16 @@ Component({
       this.setData({ loading: true, error: '' })
       try {
         const { list, notice } = await fetchMyBookings()
-        this.setData({ list, notice: notice ?? '' })
+        const done = list.find((b) => b.id === this.data.done)
+        this.setData({
+          list,
+          notice: notice ?? '',
+          doneText: !done
+            ? ''
+            : done.status === 'requested'
+              ? '上门申请已提交，代理员确定时间后会通知您。'
+              : '预约成功！我们会在前一天和开始前 2 小时提醒您。',
+        })
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
       } finally {

@@ -57,7 +57,7 @@ Component({
       this.setData({ loading: true, error: '' })
       try {
         const { schedules } = await fetchSlots(this.data.stationId)
-        this.setData({ schedules })
+        this.setData({ schedules, error: schedules.length ? '' : '该服务站暂未开放网上预约，请拨打服务热线' })
         this.pickSchedule(Math.min(this.data.scheduleIndex, schedules.length - 1))
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
@@ -97,8 +97,10 @@ Component({
         return
       }
       this.setData({ submitting: true, error: '' })
-      // The reminder the day before needs a grant, asked for on this tap as the platform requires.
-      await askForNotices(config.appointmentTemplates)
+      // The reminder the day before needs a grant, asked for on this tap as the platform requires;
+      // not when the form is visibly incomplete (the server still checks everything).
+      if (this.data.rescheduleId || (this.data.form.name && this.data.form.phone))
+        await askForNotices(config.appointmentTemplates)
       try {
         const b = this.data.rescheduleId
           ? await rescheduleBooking(this.data.rescheduleId, this.data.selectedKey)

@@ -19,31 +19,6 @@ interface DayChoice {
   pm: boolean
 }
 
-const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六']
-
-/** Working days from tomorrow, from the station's open days (they follow the holiday calendar). */
-function choicesFrom(days: { day: string; label: string }[], today: string): DayChoice[] {
-  return days.filter((d) => d.day > today).map((d) => ({ day: d.day, label: d.label, am: false, pm: false }))
-}
-
-/** Fallback when the station takes no bookings: the next weekdays; the server checks holidays. */
-function nextWeekdays(now: Date, count: number): DayChoice[] {
-  const out: DayChoice[] = []
-  for (let i = 1; out.length < count && i < 30; i++) {
-    const d = new Date(now.getTime() + 8 * 3600_000 + i * 86_400_000)
-    const wd = d.getUTCDay()
-    if (wd === 0 || wd === 6) continue
-    const iso = d.toISOString().slice(0, 10)
-    out.push({
-      day: iso,
-      label: `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${WEEKDAYS[wd]}`,
-      am: false,
-      pm: false,
-    })
-  }
-  return out
-}
-
 /**
  * 上门服务 for residents who cannot come (elderly, disabled, ill): who, where, why, and up to
  * three half days that suit them; an agent confirms one and the resident is told.
@@ -75,15 +50,19 @@ Component({
         this.setData({ error: '请先在首页选择您所在的服务站' })
         return
       }
+      await this.loadDays()
+    },
+    /** Working days from tomorrow, from the server (its calendar and its day, not the phone's). */
+    async loadDays() {
+      this.setData({ error: '' })
       try {
-        const { schedules, today } = await fetchSlots(stationId)
-        const service = schedules.find((s) => s.kind === 'service')
+        const { visitDays } = await fetchSlots(this.data.stationId)
         this.setData({
-          days: service ? choicesFrom(service.days, today).slice(0, 7) : nextWeekdays(new Date(), 7),
+          days: visitDays.slice(0, 7).map((d) => ({ ...d, am: false, pm: false })),
+          chosen: 0,
         })
-      } catch {
-        // No bookable schedule here: offer the next weekdays; the server still checks holidays.
-        this.setData({ days: nextWeekdays(new Date(), 7) })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
       }
     },
     onInput(e: WechatMiniprogram.CustomEvent) {

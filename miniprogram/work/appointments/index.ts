@@ -55,6 +55,9 @@ Component({
     onToday() {
       return this.load()
     },
+    onSchedule() {
+      return wx.navigateTo({ url: '/work/schedule/index' })
+    },
     async onMark(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)
       const outcome = e.currentTarget.dataset.outcome as 'arrived' | 'no_show'
@@ -77,6 +80,18 @@ Component({
         this.setData({ error: err instanceof ApiCallError ? err.message : '获取电话失败，请重试' })
       }
     },
+    async onAddress(e: WechatMiniprogram.CustomEvent) {
+      try {
+        const { address, phone } = await bookingContact(String(e.currentTarget.dataset.id))
+        await wx.showModal({
+          title: '上门地址',
+          content: `${address ?? ''}\n电话：${phone}`,
+          showCancel: false,
+        })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '获取地址失败，请重试' })
+      }
+    },
     onPlan(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)
       const req = this.data.desk?.visitRequests.find((r) => r.id === id)
@@ -84,9 +99,12 @@ Component({
       this.setData({ planning: id, windowIndex: 0, time: first ? first.start : '', error: '' })
     },
     onWindow(e: WechatMiniprogram.CustomEvent) {
-      const req = this.data.desk?.visitRequests.find((r) => r.id === this.data.planning)
+      // A window chip belongs to one request: tapping it plans that request.
+      const id = String(e.currentTarget.dataset.id)
+      const req = this.data.desk?.visitRequests.find((r) => r.id === id)
       const index = Number(e.currentTarget.dataset.index)
-      this.setData({ windowIndex: index, time: req?.windows[index]?.start ?? '' })
+      if (!req?.windows[index]) return
+      this.setData({ planning: id, windowIndex: index, time: req.windows[index]!.start, error: '' })
     },
     onTime(e: WechatMiniprogram.CustomEvent) {
       this.setData({ time: String(e.detail.value) })

@@ -73,6 +73,7 @@ describe('open days and slots', () => {
       [key('2026-12-16', '09:00'), '只能预约 14 天以内的时段'],
       [key('2026-12-02', '09:10'), '该时段不开放预约（休息日、节假日或不在办公时间）'],
       ['st-nowhere:2026-12-02:09:00', '该服务站暂未开放预约，请拨打服务热线'],
+      [key('2026-02-30', '09:00'), '预约时段不存在，请重新选择'],
     ]
     for (const [slotKey, message] of cases) {
       expect(await book(slotKey)).toMatchObject({ ok: false, error: { message } })
@@ -150,6 +151,10 @@ describe('booking under load, cancel and reschedule', () => {
       error: { code: 'CONFLICT', message: '该时段已约满，请选择其他时段' },
     })
     expect(await remaining(from)).toBe(2)
+    const leaderSlot = `${township}-leader:2026-12-15:09:00`
+    expect(
+      await call(lcb, 'appointments.reschedule', { bookingId: b.id, slotKey: leaderSlot }, resident2),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } })
     const moved = await ok<BookingView>(
       lcb,
       'appointments.reschedule',
@@ -210,8 +215,26 @@ describe('home visits (上门服务)', () => {
     })
     expect(again).toMatchObject({
       ok: false,
-      error: { code: 'CONFLICT', message: expect.stringContaining('待确认的上门申请') },
+      error: { code: 'CONFLICT', message: expect.stringContaining('未完成的上门服务申请') },
     })
+    // Two phones at once: exactly one request is queued.
+    const twice = await Promise.all(
+      [1, 2].map(() =>
+        call(
+          lcb,
+          'appointments.requestVisit',
+          {
+            stationId: township,
+            ...who,
+            address: '青山镇街上 1 号',
+            reason: 'ill',
+            windows: [{ day: '2026-12-04', part: 'pm' }],
+          },
+          'o-two-phones',
+        ),
+      ),
+    )
+    expect(twice.filter((r) => r.ok)).toHaveLength(1)
     const headBox = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {}, villageHead)
     expect(headBox.list.map((m) => m.event)).toContain('visitRequested')
   })
@@ -219,7 +242,15 @@ describe('home visits (上门服务)', () => {
   it('an agent of the station confirms a time inside a window; others cannot', async () => {
     const desk = await ok<DeskDay>(lcb, 'work.appointments', {}, villageAgent)
     expect(desk.visitRequests.map((r) => r.id)).toEqual([visitId])
-    expect(desk.visitRequests[0]).toMatchObject({ reason: '年老行动不便', maskedPhone: '139****5678' })
+    expect(desk.visitRequests[0]).toMatchObject({
+      reason: '年老行动不便',
+      maskedPhone: '139****5678',
+      address: '红岩村三组***',
+    })
+    expect(await call(lcb, 'work.appointments', { day: '2026-13-01' }, villageAgent)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', fields: { day: '日期不存在' } },
+    })
     expect(await call(lcb, 'work.appointments', {}, resident1)).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
@@ -267,19 +298,19 @@ describe('home visits (上门服务)', () => {
     expect(residentBox.list.map((m) => m.event)).toContain('visitConfirmed')
   })
 
-  it('full phone numbers for staff are logged', async () => {
-    const c = await ok<{ phone: string }>(
+  it('full phone numbers and addresses for staff are logged', async () => {
+    const c = await ok<{ phone: string; address: string }>(
       lcb,
       'work.appointments.contact',
       { bookingId: visitId },
       villageAgent,
     )
-    expect(c.phone).toBe('13912345678')
+    expect(c).toEqual({ phone: '13912345678', address: '红岩村三组 12 号' })
     const db = nodeSdk(lcb).database()
     const logs = (
       await db
         .collection('access_logs')
-        .where({ what: `booking:${visitId}:phone` })
+        .where({ what: `booking:${visitId}:phone,address` })
         .get()
     ).data
     expect(logs).toHaveLength(1)
@@ -418,7 +449,52 @@ describe('settings and schedules', () => {
       ok: false,
       error: { code: 'INVALID_INPUT', message: '周一的时段 11:00-12:00 与其他时段重叠' },
     })
-    await ok(lcb, 'admin.schedules.save', { stationId: station, kind: 'service', periods }, villageHead)
+    // Thursday and Friday bookings (and the booked leader-free afternoons) are no longer offered:
+    // the head sees how many first, then confirms; residents are told.
+    const change = await call(
+      lcb,
+      'admin.schedules.save',
+      { stationId: station, kind: 'service', periods },
+      villageHead,
+    )
+    expect(change).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: expect.stringMatching(/^调整后有 \d+ 个已预约的时段不再开放/) },
+    })
+    const before = await ok<{ list: BookingView[] }>(lcb, 'appointments.mine', {}, resident2)
+    expect(before.list[0]).toMatchObject({ start: '15:00', statusLabel: '已预约' })
+    const saved = await ok<{ cancelled: number }>(
+      lcb,
+      'admin.schedules.save',
+      { stationId: station, kind: 'service', periods, confirmAffected: true },
+      villageHead,
+    )
+    expect(saved.cancelled).toBeGreaterThan(0)
+    const after = await ok<{ list: BookingView[] }>(lcb, 'appointments.mine', {}, resident2)
+    expect(after.list[0]).toMatchObject({
+      statusLabel: '已取消',
+      cancelReason: '服务站调整了开放时间，请重新预约',
+    })
+    const box = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {}, resident2)
+    expect(box.list.map((m) => m.event)).toContain('appointmentCancelled')
+    // The Wednesday 09:00 slot still exists: its five bookings stay.
+    const db = nodeSdk(lcb).database()
+    expect(
+      (
+        await db
+          .collection('bookings')
+          .where({ slotKey: key('2026-12-02', '09:00'), status: 'booked' })
+          .count()
+      ).total,
+    ).toBe(5)
+    const editor = await ok<{ service: { periods: unknown[] }; hosts: unknown[] }>(
+      lcb,
+      'admin.schedules.get',
+      {},
+      villageHead,
+    )
+    expect(editor.service.periods).toEqual(periods)
+    expect(editor.hosts.length).toBeGreaterThan(0)
     const days = (await slotsOf())[0]!.days
     // Mondays and Wednesdays within the 7-day horizon; Monday 12-07 is now a holiday.
     expect(days.map((d) => d.day)).toEqual(['2026-12-02'])
