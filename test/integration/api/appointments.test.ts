@@ -173,6 +173,28 @@ describe('booking under load, cancel and reschedule', () => {
   })
 })
 
+describe('cancel racing a reschedule', () => {
+  it('leaves the resident exactly one or no active booking, and the place counters equal the bookings', async () => {
+    const from = key('2026-12-10', '09:00')
+    const to = key('2026-12-10', '09:30')
+    const db = nodeSdk(lcb).database()
+    for (let i = 0; i < 8; i++) {
+      const openid = `o-race-${i}`
+      const b = await ok<BookingView>(lcb, 'appointments.book', { slotKey: from, ...who }, openid)
+      await Promise.all([
+        call(lcb, 'appointments.cancel', { bookingId: b.id }, openid),
+        call(lcb, 'appointments.reschedule', { bookingId: b.id, slotKey: to }, openid),
+      ])
+      const active = (await db.collection('bookings').where({ openid, status: 'booked' }).get()).data
+      expect(active.length).toBeLessThanOrEqual(1)
+    }
+    for (const slotKey of [from, to]) {
+      const active = (await db.collection('bookings').where({ slotKey, status: 'booked' }).count()).total
+      expect(5 - active).toBe(await remaining(slotKey))
+    }
+  }, 60_000)
+})
+
 describe('home visits (上门服务)', () => {
   let visitId = ''
   it('a resident asks for a visit with preferred half days; the head is notified', async () => {
