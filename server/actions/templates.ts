@@ -1,4 +1,4 @@
-import { FIELD_LIMITS, NOTIFY_EVENTS, type NotifyEvent } from '../domain/notifications'
+import { FIELD_LIMITS, NOTIFY_EVENTS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
 import { parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../app/context'
 
@@ -49,6 +49,7 @@ const remindersInput = z
     dueSoonDays: z.number().int().min(1, '至少提前 1 个工作日').max(5, '最多提前 5 个工作日'),
     superviseAfterDays: z.number().int().min(1).max(30),
     reportAfterDays: z.number().int().min(1).max(60),
+    ratingWindowDays: z.number().int().min(1, '评价期限至少 1 天').max(30, '评价期限最多 30 天').optional(),
   })
   .refine((r) => r.reportAfterDays > r.superviseAfterDays, {
     message: '通报应晚于督办',
@@ -56,9 +57,14 @@ const remindersInput = z
   })
 
 /** 管理员: reminder thresholds in working days (due soon, 督办 to the head, 通报 to the supervisor). */
-export async function saveReminders(payload: unknown, ctx: Ctx): Promise<z.infer<typeof remindersInput>> {
+export async function saveReminders(payload: unknown, ctx: Ctx): Promise<ReminderSettings> {
   await requireRole(ctx, ['admin'])
   const p = parse(remindersInput, payload)
-  await ctx.deps.settings.saveReminders(p)
-  return p
+  // The rating window is optional here: leaving it out keeps the current one.
+  const saved: ReminderSettings = {
+    ...p,
+    ratingWindowDays: p.ratingWindowDays ?? (await ctx.deps.settings.reminders()).ratingWindowDays,
+  }
+  await ctx.deps.settings.saveReminders(saved)
+  return saved
 }

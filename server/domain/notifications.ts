@@ -65,12 +65,15 @@ export interface ReminderSettings {
   dueSoonDays: number
   superviseAfterDays: number
   reportAfterDays: number
+  /** Calendar days a resident has to rate after delivery before 基本满意 is recorded by default. */
+  ratingWindowDays: number
 }
 
 export const DEFAULT_REMINDERS: ReminderSettings = {
   dueSoonDays: 1,
   superviseAfterDays: 3,
   reportAfterDays: 5,
+  ratingWindowDays: 7,
 }
 
 export function isOfficeTime(

@@ -4,13 +4,7 @@
  * nothing twice.
  */
 import type { CaseRecord } from '../../typings/domain'
-import {
-  dueAfterAcceptance,
-  ratingWindowClosed,
-  DEFAULT_RATING,
-  DEFAULT_RATING_WINDOW_DAYS,
-  transition,
-} from '../domain/case-states'
+import { dueAfterAcceptance, ratingWindowClosed, DEFAULT_RATING, transition } from '../domain/case-states'
 import { isOfficeTime, isPermanent, nextAttempt, remindersDue } from '../domain/notifications'
 import { loadCalendar, type Deps } from '../app/context'
 import { enqueue, formatInstant, notify, sendableNow } from '../app/notify'
@@ -66,12 +60,13 @@ export async function deadlineWatch(
   }
 }
 
-/** Unrated 7 days after delivery → 基本满意, marked as default (KPIs report it apart). */
+/** Unrated N days (a setting, default 7) after delivery → 基本满意, marked as default (KPIs report it apart). */
 export async function ratingWindow(deps: Deps, now: Date, report: JobReport): Promise<void> {
-  const cutoff = new Date(now.getTime() - DEFAULT_RATING_WINDOW_DAYS * 86_400_000)
+  const days = (await deps.settings.reminders()).ratingWindowDays
+  const cutoff = new Date(now.getTime() - days * 86_400_000)
   const cases = await deps.cases.deliveredBefore(cutoff, 500)
   for (const c of cases) {
-    if (!c.deliveredAt || !ratingWindowClosed(new Date(c.deliveredAt), now)) continue
+    if (!c.deliveredAt || !ratingWindowClosed(new Date(c.deliveredAt), now, days)) continue
     try {
       await deps.cases.transition(c._id, c.version, (cur: CaseRecord) => {
         const t = transition(cur.state, 'autoRate')
@@ -87,7 +82,7 @@ export async function ratingWindow(deps: Deps, now: Date, report: JobReport): Pr
             action: 'autoRate',
             from: cur.state,
             to: t.to,
-            note: '7 日内未评价，默认基本满意',
+            note: `${days} 日内未评价，默认基本满意`,
           },
         }
       })

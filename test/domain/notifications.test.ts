@@ -28,10 +28,20 @@ describe('reminders', () => {
 
   it('uses the admin thresholds and keys each kind to the due date', () => {
     expect(
-      events('2026-12-03T10:00:00+08:00', { dueSoonDays: 2, superviseAfterDays: 2, reportAfterDays: 4 }),
+      events('2026-12-03T10:00:00+08:00', {
+        dueSoonDays: 2,
+        superviseAfterDays: 2,
+        reportAfterDays: 4,
+        ratingWindowDays: 7,
+      }),
     ).toEqual(['dueSoon'])
     expect(
-      events('2026-12-09T10:00:00+08:00', { dueSoonDays: 2, superviseAfterDays: 2, reportAfterDays: 4 }),
+      events('2026-12-09T10:00:00+08:00', {
+        dueSoonDays: 2,
+        superviseAfterDays: 2,
+        reportAfterDays: 4,
+        ratingWindowDays: 7,
+      }),
     ).toEqual(['overdue', 'superviseHead'])
     expect(remindersDue(c, at('2026-12-08T09:00:00+08:00'), cal)[0]!.key).toBe('c1:overdue:2026-12-07')
   })

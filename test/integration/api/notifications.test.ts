@@ -264,6 +264,16 @@ describe('daily jobs, concurrency and template settings', () => {
       dueSoonDays: 2,
       superviseAfterDays: 2,
       reportAfterDays: 4,
+      ratingWindowDays: 7,
+    })
+    const rating = { dueSoonDays: 2, superviseAfterDays: 2, reportAfterDays: 4 }
+    expect(
+      await call(lcb, 'admin.reminders.save', { ...rating, ratingWindowDays: 40 }, DEMO_OPENIDS.admin),
+    ).toMatchObject({ ok: false, error: { fields: { ratingWindowDays: '评价期限最多 30 天' } } })
+    await ok(lcb, 'admin.reminders.save', { ...rating, ratingWindowDays: 10 }, DEMO_OPENIDS.admin)
+    // Leaving the rating window out keeps the saved one.
+    expect(await ok(lcb, 'admin.reminders.save', rating, DEMO_OPENIDS.admin)).toMatchObject({
+      ratingWindowDays: 10,
     })
   })
 })
