@@ -71,6 +71,11 @@ describe('我的', () => {
     await settle()
     expect(isElderlyMode()).toBe(true)
     expect(page.querySelector('.page')!.dom!.className).toContain('elderly')
+    // The home page then shows one duty line and four big doors instead of lists.
+    const home = await open(homeId)
+    expect(all(home, '.big')).toEqual(['我要办事', '预约时间去办', '请代理员上门', '我的申请'])
+    expect(home.querySelectorAll('.entries')).toHaveLength(0)
+    expect(text(home, '.duty-line')).toMatch(/^今天值班：/)
   })
 
   it('shows a staff member who they are, and refuses a wrong invitation code in Chinese', async () => {

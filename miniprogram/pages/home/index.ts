@@ -12,6 +12,8 @@ Component({
     loading: true,
     error: '',
     elderly: false,
+    /** 长辈模式: "今天值班：张三、李四" or why nobody is on duty. */
+    dutyLine: '',
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
@@ -41,7 +43,14 @@ Component({
           this.setData({ station: null, choices: page.list })
         } else {
           const station = await fetchStation(id)
-          this.setData({ station, duty: station.duty })
+          const names = station.duty.agents.map((a) => a.name).join('、')
+          this.setData({
+            station,
+            duty: station.duty,
+            dutyLine: names
+              ? `今天值班：${names}`
+              : (station.duty.closedReason ?? '今天无人值班，请拨打服务热线'),
+          })
         }
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
@@ -63,6 +72,15 @@ Component({
     onStation() {
       if (!this.data.station) return undefined
       return wx.navigateTo({ url: `/pages/station/index?id=${encodeURIComponent(this.data.station.id)}` })
+    },
+    onBook() {
+      return wx.navigateTo({ url: '/pages/book/index' })
+    },
+    onVisit() {
+      return wx.navigateTo({ url: '/pages/visit/index' })
+    },
+    onMyCases() {
+      return wx.navigateTo({ url: '/pages/cases/index' })
     },
     onNearby() {
       return wx.navigateTo({ url: '/pages/stations/index' })
