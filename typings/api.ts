@@ -9,6 +9,7 @@ import type {
   DayPart,
   ScheduleKind,
 } from '../server/domain/appointments'
+import type { KpiKey, KpiRow, Period, PeriodKind } from '../server/domain/kpis'
 
 /**
  * The client–server contract of the one client-facing cloud function `api`.
@@ -363,6 +364,7 @@ export interface Actions {
     in: { bookingId: string; day: string; start: string; minutes?: number }
     out: DeskBooking
   }
+  'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
   'admin.schedules.get': { in: { stationId?: string }; out: ScheduleEditorView }
   'admin.schedules.save': {
     in: {
@@ -381,6 +383,18 @@ export interface Actions {
     in: { bookingId: string; reason: string }
     out: { id: string; status: 'declined' }
   }
+}
+
+/** 六项指标 report for one period. */
+export interface KpiReport {
+  period: Period & { prev: string; next: string; complete: boolean }
+  /** When the numbers were taken: cases of the period still running count as they stand. */
+  asOf: string
+  labels: Record<KpiKey, string>
+  district: KpiRow
+  /** Ranked by score (mean of the measurable rates). */
+  townships: KpiRow[]
+  stations: KpiRow[]
 }
 
 /** A schedule's open days and slots with places left (预约 page). */

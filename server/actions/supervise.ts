@@ -1,5 +1,16 @@
 import { computeDue, parseDay, shanghaiDay, shanghaiInstant } from '../domain/calendar'
+import type { Station } from '../../typings/domain'
+import type { KpiReport } from '../../typings/api'
 import { workingDaysOverdue } from '../domain/case-states'
+import {
+  KPI_LABELS,
+  neighbours,
+  periodFromKey,
+  periodOf,
+  rankTownships,
+  rowOf,
+  type StationInput,
+} from '../domain/kpis'
 import { invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { loadCalendar, requireRole, type Ctx } from '../app/context'
@@ -88,4 +99,69 @@ export async function urge(payload: unknown, ctx: Ctx) {
     },
   }))
   return { caseId: updated._id, version: updated.version, dueDay: updated.dueDay }
+}
+
+const kpiInput = z.object({
+  kind: z.enum(['month', 'quarter', 'half', 'year'], { error: '请选择统计周期' }).default('month'),
+  /** 2026-12, 2026-Q4, 2026-H2, 2026; default: the period containing today. */
+  key: z.string().max(10).optional(),
+})
+
+/**
+ * 六项指标 for a period: the district, each township (with its villages) ranked, and every
+ * station; default ratings are shown apart and never counted as satisfied.
+ */
+export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
+  await requireRole(ctx, ['supervisor', 'admin'])
+  const p = parse(kpiInput, payload)
+  const today = shanghaiDay(ctx.now)
+  const period = p.key ? periodFromKey(p.key) : periodOf(p.kind, today)
+  if (!period || (p.key && period.kind !== p.kind))
+    throw invalidInput({ key: '统计周期格式不正确' }, '统计周期格式不正确')
+  if (period.from > today) throw invalidInput({ key: '统计周期还没有开始' }, '统计周期还没有开始')
+  const [stations, staff, rotas, items, counts] = await Promise.all([
+    ctx.deps.network.stations(),
+    ctx.deps.network.staffCounts(),
+    ctx.deps.network.stationsWithRota(),
+    ctx.deps.network.itemsForKpi(),
+    ctx.deps.cases.kpiCounts(shanghaiInstant(period.from, '00:00'), shanghaiInstant(period.to, '00:00')),
+  ])
+  const input = (s: Station): StationInput => ({
+    station: s,
+    agents: staff.get(s._id) ?? 0,
+    hasRota: rotas.has(s._id),
+  })
+  const row = (s: Station) => rowOf(s._id, s.name, s.tier, s.parentId ?? null, [input(s)], items, counts)
+  const district = stations.find((s) => s.tier === 'district')
+  const townships = stations.filter((s) => s.tier === 'township')
+  const townshipRows = rankTownships(
+    townships.map((t) =>
+      rowOf(
+        t._id,
+        t.name,
+        'township',
+        t.parentId ?? null,
+        stations.filter((s) => s._id === t._id || s.parentId === t._id).map(input),
+        items,
+        counts,
+      ),
+    ),
+  )
+  const { districtName } = await ctx.deps.settings.district()
+  return {
+    period: { ...period, ...neighbours(period), complete: period.to <= today },
+    asOf: ctx.now.toISOString(),
+    labels: KPI_LABELS,
+    district: rowOf(
+      district?._id ?? 'district',
+      districtName || district?.name || '全区',
+      'district',
+      null,
+      stations.map(input),
+      items,
+      counts,
+    ),
+    townships: townshipRows,
+    stations: stations.map(row),
+  }
 }

@@ -23,7 +23,7 @@ import {
   saveSchedule,
 } from '../actions/appointment-desk'
 import { saveReminders, saveTemplate } from '../actions/templates'
-import { overdueList, urge } from '../actions/supervise'
+import { kpis, overdueList, urge } from '../actions/supervise'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/transfer'
@@ -112,6 +112,7 @@ export const actions: ActionTable<Deps> = {
   'admin.reminders.save': saveReminders,
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
+  'supervise.kpis': kpis,
   'admin.calendar.saveYear': saveCalendarYear,
   'admin.import': importSheet,
   'admin.export': exportSheet,

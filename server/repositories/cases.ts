@@ -1,4 +1,5 @@
 import type { CaseEvent, CaseRecord } from '../../typings/domain'
+import type { CaseCounts } from '../domain/kpis'
 import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
 import { conflict, notFound } from '../lib/errors'
@@ -210,5 +211,42 @@ export class CaseRepository {
 
   async countInbox(q: InboxQuery): Promise<number> {
     return (await this.db.collection('cases').where(this.inboxWhere(q)).count()).total
+  }
+
+  /**
+   * 六项指标 counts per station for the cases submitted in [from, to): one aggregation, grouped
+   * by the owning station (escalated cases count where the resident asked: one door).
+   */
+  async kpiCounts(from: Date, to: Date): Promise<Map<string, CaseCounts>> {
+    const _ = this.db.command
+    const live = { $ne: ['$state', 'withdrawn'] }
+    const when = (cond: object) => ({ $sum: { $cond: [cond, 1, 0] } })
+    const has = (field: string) => ({ $ne: [{ $ifNull: [field, null] }, null] })
+    const real = { $and: [has('$rating'), { $ne: ['$rating.isDefault', true] }] }
+    const { list } = await this.db
+      .collection('cases')
+      .aggregate()
+      .match({ createdAt: _.gte(from).and(_.lt(to)) })
+      .group({
+        _id: '$stationId',
+        submitted: when(live),
+        withdrawn: when({ $eq: ['$state', 'withdrawn'] }),
+        accepted: when({ $and: [live, has('$acceptedAt')] }),
+        completed: when({ $and: [live, has('$completedAt')] }),
+        onTime: when({ $and: [live, has('$completedAt'), { $eq: ['$onTime', true] }] }),
+        rated: when(real),
+        satisfied: when({
+          $and: [real, { $in: ['$rating.level', ['very_satisfied', 'satisfied', 'basic']] }],
+        }),
+        defaultRated: when({ $eq: ['$rating.isDefault', true] }),
+      })
+      .limit(1000)
+      .end()
+    const out = new Map<string, CaseCounts>()
+    for (const r of list) {
+      const { _id, ...counts } = r as unknown as CaseCounts & { _id: string }
+      out.set(String(_id), counts)
+    }
+    return out
   }
 }

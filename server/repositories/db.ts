@@ -24,7 +24,18 @@ export interface DocumentRef {
   remove(): Promise<{ stats: { removed: number } }>
 }
 
+/** An aggregation pipeline (stages take raw MongoDB expressions); `end()` returns `{ list }`. */
+export interface Aggregate {
+  match(query: object): Aggregate
+  group(spec: object): Aggregate
+  project(spec: object): Aggregate
+  sort(spec: object): Aggregate
+  limit(n: number): Aggregate
+  end(): Promise<{ list: Row[] }>
+}
+
 export interface Collection extends Query {
+  aggregate(): Aggregate
   doc(id: string): DocumentRef
   add(opts: { data: object | object[] }): Promise<{ _id?: string; _ids?: string[] }>
 }

@@ -128,4 +128,41 @@ export class NetworkRepository {
       .doc(p._id)
       .set({ data: withoutId(p) })
   }
+
+  /** Active agents and heads per station (one aggregation): 组织机构健全率 needs ≥ 1 agent. */
+  async staffCounts(): Promise<Map<string, number>> {
+    const _ = this.db.command
+    const { list } = await this.db
+      .collection('agents')
+      .aggregate()
+      .match({ active: true, role: _.in(['agent', 'head']) })
+      .group({ _id: '$stationId', n: { $sum: 1 } })
+      .limit(1000)
+      .end()
+    return new Map(list.map((r) => [String(r._id), Number(r.n)]))
+  }
+
+  /** Stations whose rota names someone on at least one weekday. */
+  async stationsWithRota(): Promise<Set<string>> {
+    const rotas = await fetchAll<DutyRota>(
+      this.db.collection('rotas').where({}).field({ stationId: true, weekly: true }),
+      5000,
+    )
+    return new Set(
+      rotas
+        .filter((r) => Object.values(r.weekly ?? {}).some((ids) => ids.length > 0))
+        .map((r) => r.stationId),
+    )
+  }
+
+  /** Active items with the fields 代理事项公开率 looks at. */
+  async itemsForKpi(): Promise<Pick<StoredItem, 'tier' | 'published' | 'steps' | 'promisedDays' | 'fee'>[]> {
+    return fetchAll(
+      this.db
+        .collection('items')
+        .where({ active: true })
+        .field({ tier: true, published: true, steps: true, promisedDays: true, fee: true }),
+      5000,
+    )
+  }
 }

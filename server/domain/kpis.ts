@@ -1,0 +1,260 @@
+/**
+ * 六项指标 (DOMAIN.md), pure: periods, the six rates per station, roll-ups to township and
+ * district, and the township ranking. Case rates are by cohort: the cases submitted in the
+ * period, counted as they stand at `asOf` (a month that just ended still has cases running,
+ * and the report says so rather than guessing).
+ */
+import type { Item, Station, Tier } from '../../typings/domain'
+import { addDays } from './calendar'
+
+export type PeriodKind = 'month' | 'quarter' | 'half' | 'year'
+
+export interface Period {
+  kind: PeriodKind
+  /** 2026-12, 2026-Q4, 2026-H2, 2026. */
+  key: string
+  label: string
+  /** First day, and the day after the last (Asia/Shanghai). */
+  from: string
+  to: string
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+const QUARTER_LABELS = ['第一季度', '第二季度', '第三季度', '第四季度']
+
+/** The period of `kind` that contains `day`. */
+export function periodOf(kind: PeriodKind, day: string): Period {
+  const y = Number(day.slice(0, 4))
+  const m = Number(day.slice(5, 7))
+  if (kind === 'month') return periodFromKey(`${y}-${pad(m)}`)!
+  if (kind === 'quarter') return periodFromKey(`${y}-Q${Math.ceil(m / 3)}`)!
+  if (kind === 'half') return periodFromKey(`${y}-H${m <= 6 ? 1 : 2}`)!
+  return periodFromKey(String(y))!
+}
+
+/** Parses a period key; null when malformed. */
+export function periodFromKey(key: string): Period | null {
+  let m = /^(\d{4})-(\d{2})$/.exec(key)
+  if (m) {
+    const y = Number(m[1])
+    const mo = Number(m[2])
+    if (mo < 1 || mo > 12) return null
+    const next = mo === 12 ? `${y + 1}-01-01` : `${y}-${pad(mo + 1)}-01`
+    return { kind: 'month', key, label: `${y}年${mo}月`, from: `${y}-${pad(mo)}-01`, to: next }
+  }
+  m = /^(\d{4})-Q([1-4])$/.exec(key)
+  if (m) {
+    const y = Number(m[1])
+    const q = Number(m[2])
+    const startMonth = (q - 1) * 3 + 1
+    const to = q === 4 ? `${y + 1}-01-01` : `${y}-${pad(startMonth + 3)}-01`
+    return {
+      kind: 'quarter',
+      key,
+      label: `${y}年${QUARTER_LABELS[q - 1]}`,
+      from: `${y}-${pad(startMonth)}-01`,
+      to,
+    }
+  }
+  m = /^(\d{4})-H([12])$/.exec(key)
+  if (m) {
+    const y = Number(m[1])
+    const h = Number(m[2])
+    return {
+      kind: 'half',
+      key,
+      label: `${y}年${h === 1 ? '上半年' : '下半年'}`,
+      from: h === 1 ? `${y}-01-01` : `${y}-07-01`,
+      to: h === 1 ? `${y}-07-01` : `${y + 1}-01-01`,
+    }
+  }
+  m = /^(\d{4})$/.exec(key)
+  if (m) {
+    const y = Number(m[1])
+    return { kind: 'year', key, label: `${y}年`, from: `${y}-01-01`, to: `${y + 1}-01-01` }
+  }
+  return null
+}
+
+/** The period before and after (for paging in the report). */
+export function neighbours(p: Period): { prev: string; next: string } {
+  return { prev: periodOf(p.kind, addDays(p.from, -1)).key, next: periodOf(p.kind, p.to).key }
+}
+
+/** Cases of one station in the cohort. */
+export interface CaseCounts {
+  /** Submitted in the period, withdrawn ones excluded. */
+  submitted: number
+  withdrawn: number
+  accepted: number
+  completed: number
+  onTime: number
+  /** Real ratings (by the resident); default ratings are counted apart. */
+  rated: number
+  satisfied: number
+  defaultRated: number
+}
+
+export const EMPTY_COUNTS: CaseCounts = {
+  submitted: 0,
+  withdrawn: 0,
+  accepted: 0,
+  completed: 0,
+  onTime: 0,
+  rated: 0,
+  satisfied: 0,
+  defaultRated: 0,
+}
+
+export function addCounts(a: CaseCounts, b: CaseCounts): CaseCounts {
+  const out = { ...a }
+  for (const k of Object.keys(out) as (keyof CaseCounts)[]) out[k] += b[k]
+  return out
+}
+
+export interface Rate {
+  numerator: number
+  denominator: number
+  /** null when there is nothing to measure (shown as —, never as 100%). */
+  rate: number | null
+}
+
+const rate = (numerator: number, denominator: number): Rate => ({
+  numerator,
+  denominator,
+  rate: denominator ? numerator / denominator : null,
+})
+
+export type KpiKey = 'organization' | 'publication' | 'acceptance' | 'completion' | 'onTime' | 'satisfaction'
+
+export const KPI_LABELS: Record<KpiKey, string> = {
+  organization: '组织机构健全率',
+  publication: '代理事项公开率',
+  acceptance: '申请事项受理率',
+  completion: '代理事项办结率',
+  onTime: '承诺期限兑现率',
+  satisfaction: '群众评价满意率',
+}
+
+export const KPI_KEYS = Object.keys(KPI_LABELS) as KpiKey[]
+
+/** What a station needs to count as 健全, and what it lacks (Chinese). */
+export function stationGaps(s: {
+  headAgentId: string | null
+  agents: number
+  hotline: string
+  hasRota: boolean
+  publishedItems: number
+}): string[] {
+  const gaps: string[] = []
+  if (!s.headAgentId) gaps.push('无负责人')
+  if (s.agents < 1) gaps.push('无代理员')
+  if (!s.hotline.trim()) gaps.push('无服务热线')
+  if (!s.hasRota) gaps.push('无值班表')
+  if (s.publishedItems < 1) gaps.push('无公开事项')
+  return gaps
+}
+
+/** Fully published: public, with the steps, the time limit and the fee a resident needs. */
+export function fullyPublished(item: Pick<Item, 'published' | 'steps' | 'promisedDays' | 'fee'>): boolean {
+  return (
+    item.published && item.steps.length > 0 && Number.isInteger(item.promisedDays) && item.fee.trim() !== ''
+  )
+}
+
+const TIER_RANK: Record<Tier, number> = { village: 0, township: 1, district: 2 }
+
+/** Items a station publishes: its own tier and the tiers above it (one door). */
+export function itemsOfStation<T extends Pick<Item, 'tier'>>(tier: Tier, items: T[]): T[] {
+  return items.filter((i) => TIER_RANK[i.tier] >= TIER_RANK[tier])
+}
+
+export interface KpiRow {
+  id: string
+  name: string
+  tier: Tier
+  parentId: string | null
+  /** Stations counted in this row (a township row = the township and its villages). */
+  stations: number
+  gaps: string[]
+  rates: Record<KpiKey, Rate>
+  counts: CaseCounts
+  /** Mean of the measurable rates, 0–100 (used for the township ranking). */
+  score: number | null
+  rank: number | null
+}
+
+export interface StationInput {
+  station: Pick<Station, '_id' | 'name' | 'tier' | 'parentId' | 'headAgentId' | 'hotline'>
+  agents: number
+  hasRota: boolean
+}
+
+export function rowOf(
+  id: string,
+  name: string,
+  tier: Tier,
+  parentId: string | null,
+  members: StationInput[],
+  items: Pick<Item, 'tier' | 'published' | 'steps' | 'promisedDays' | 'fee'>[],
+  counts: Map<string, CaseCounts>,
+): KpiRow {
+  let healthy = 0
+  let published = 0
+  let listed = 0
+  let total = EMPTY_COUNTS
+  const gaps: string[] = []
+  for (const m of members) {
+    const own = itemsOfStation(m.station.tier, items)
+    const fully = own.filter(fullyPublished).length
+    const g = stationGaps({
+      headAgentId: m.station.headAgentId,
+      agents: m.agents,
+      hotline: m.station.hotline,
+      hasRota: m.hasRota,
+      publishedItems: fully,
+    })
+    if (!g.length) healthy += 1
+    else if (members.length === 1) gaps.push(...g)
+    published += fully
+    listed += own.length
+    total = addCounts(total, counts.get(m.station._id) ?? EMPTY_COUNTS)
+  }
+  const rates: Record<KpiKey, Rate> = {
+    organization: rate(healthy, members.length),
+    publication: rate(published, listed),
+    acceptance: rate(total.accepted, total.submitted),
+    completion: rate(total.completed, total.accepted),
+    onTime: rate(total.onTime, total.completed),
+    satisfaction: rate(total.satisfied, total.rated),
+  }
+  const measured = KPI_KEYS.map((k) => rates[k].rate).filter((r): r is number => r !== null)
+  return {
+    id,
+    name,
+    tier,
+    parentId,
+    stations: members.length,
+    gaps,
+    rates,
+    counts: total,
+    score: measured.length ? (measured.reduce((a, b) => a + b, 0) / measured.length) * 100 : null,
+    rank: null,
+  }
+}
+
+/**
+ * Ranks townships by score (the mean of their measurable rates, equal weights), ties broken by
+ * satisfaction and then by name; rows without any measurable rate are listed last, unranked.
+ */
+export function rankTownships(rows: KpiRow[]): KpiRow[] {
+  const sorted = [...rows].sort((a, b) => {
+    if (a.score === null || b.score === null) return a.score === null ? (b.score === null ? 0 : 1) : -1
+    if (b.score !== a.score) return b.score - a.score
+    const sa = a.rates.satisfaction.rate ?? -1
+    const sb = b.rates.satisfaction.rate ?? -1
+    return sb !== sa ? sb - sa : a.name.localeCompare(b.name, 'zh')
+  })
+  let rank = 0
+  return sorted.map((r) => (r.score === null ? r : { ...r, rank: ++rank }))
+}

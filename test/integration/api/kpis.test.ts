@@ -1,0 +1,133 @@
+import type { LocalCloudBase } from '../../../local-cloudbase/server'
+import type { CaseView, KpiReport } from '../../../typings/api'
+import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+
+let lcb: LocalCloudBase
+const { resident1, villageAgent, supervisor } = DEMO_OPENIDS
+const station = 'st-qingshan-hongyan'
+let n = 0
+
+const setClock = async (iso: string) => {
+  await fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
+}
+const runJobs = () => fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
+
+async function submit(itemId = 'it-ZZWW-001'): Promise<CaseView> {
+  n += 1
+  const payload = {
+    itemId,
+    stationId: station,
+    description: '请帮忙办理',
+    applicantName: '王秀英',
+    applicantPhone: '13912345678',
+  }
+  return ok<CaseView>(lcb, 'cases.submit', payload, resident1, `kpi-${n}`)
+}
+const step = (action: string, c: CaseView, extra: object = {}) =>
+  ok<CaseView>(lcb, action, { caseId: c.id, version: c.version, ...extra }, villageAgent)
+async function delivered(itemId?: string): Promise<CaseView> {
+  let c = await submit(itemId)
+  c = await step('cases.accept', c, { handling: 'promised' })
+  c = await step('cases.complete', c, { result: '已办结' })
+  return step('cases.deliver', c)
+}
+const report = (payload: object = {}) => ok<KpiReport>(lcb, 'supervise.kpis', payload, supervisor)
+
+beforeAll(async () => {
+  lcb = await startApi('2026-12-01T10:00:00+08:00')
+}, 30_000)
+afterAll(() => lcb.stop())
+
+describe('六项指标', () => {
+  it('counts the cohort of the month honestly: withdrawn left out, default ratings apart, late completions not on time', async () => {
+    const good = await delivered()
+    await ok(lcb, 'cases.rate', { caseId: good.id, level: 'satisfied' }, resident1)
+    const bad = await delivered()
+    await ok(lcb, 'cases.rate', { caseId: bad.id, level: 'dissatisfied' }, resident1)
+    await delivered() // never rated: 基本满意 by default after the window
+    const rejected = await submit()
+    await step('cases.reject', rejected, { reason: '不属于代理范围' })
+    const withdrawn = await submit()
+    await ok(lcb, 'cases.withdraw', { caseId: withdrawn.id, reason: '已自行办理' }, resident1)
+    let late = await submit('it-MZ-003')
+    late = await step('cases.accept', late, { handling: 'promised' })
+    await submit() // still waiting
+
+    await setClock('2026-12-10T10:00:00+08:00') // past the 5 working days of 临时救助 and the rating window
+    await runJobs()
+    late = await ok<CaseView>(lcb, 'cases.get', { caseId: late.id }, villageAgent)
+    await step('cases.complete', late, { result: '已发放' })
+
+    const r = await report({ kind: 'month', key: '2026-12' })
+    expect(r.period).toMatchObject({
+      kind: 'month',
+      key: '2026-12',
+      label: '2026年12月',
+      prev: '2026-11',
+      next: '2027-01',
+      complete: false,
+    })
+    const row = r.stations.find((s) => s.id === station)!
+    expect(row.counts).toEqual({
+      submitted: 6,
+      withdrawn: 1,
+      accepted: 4,
+      completed: 4,
+      onTime: 3,
+      rated: 2,
+      satisfied: 1,
+      defaultRated: 1,
+    })
+    expect(row.rates.acceptance).toEqual({ numerator: 4, denominator: 6, rate: 4 / 6 })
+    expect(row.rates.completion.rate).toBe(1)
+    expect(row.rates.onTime.rate).toBe(0.75)
+    expect(row.rates.satisfaction).toEqual({ numerator: 1, denominator: 2, rate: 0.5 })
+    // The township row holds its villages; the district holds everything.
+    const township = r.townships.find((t) => t.id === 'st-qingshan')!
+    expect(township.counts.submitted).toBe(6)
+    expect(township.stations).toBe(1 + r.stations.filter((s) => s.parentId === 'st-qingshan').length)
+    expect(r.district.counts.submitted).toBe(6)
+    expect(r.district.stations).toBe(r.stations.length)
+    // 组织机构健全率 is the share of stations without gaps, consistently at every level.
+    const healthy = r.stations.filter((s) => !s.gaps.length).length
+    expect(r.district.rates.organization).toEqual({
+      numerator: healthy,
+      denominator: r.stations.length,
+      rate: healthy / r.stations.length,
+    })
+    // Townships are ranked; those with no measurable rate would come last, unranked.
+    expect(r.townships.map((t) => t.rank)).toEqual(r.townships.map((_, i) => i + 1))
+    expect(r.townships[0]!.score).toBeGreaterThanOrEqual(r.townships.at(-1)!.score!)
+  }, 60_000)
+
+  it('shows nothing measured as — rather than 100%, and another period separately', async () => {
+    const r = await report({ kind: 'month', key: '2026-11' })
+    const row = r.stations.find((s) => s.id === station)!
+    expect(row.rates.acceptance).toEqual({ numerator: 0, denominator: 0, rate: null })
+    expect(r.period.complete).toBe(true)
+    const q = await report({ kind: 'quarter' })
+    expect(q.period).toMatchObject({ key: '2026-Q4', label: '2026年第四季度' })
+    expect(q.district.counts.submitted).toBe(6)
+  })
+
+  it('is for supervisors and admins only, and explains a bad period', async () => {
+    expect(await call(lcb, 'supervise.kpis', {}, resident1)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await call(lcb, 'supervise.kpis', {}, villageAgent)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await call(lcb, 'supervise.kpis', { kind: 'month', key: '2026-13' }, supervisor)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: '统计周期格式不正确' },
+    })
+    expect(await call(lcb, 'supervise.kpis', { kind: 'year', key: '2027' }, supervisor)).toMatchObject({
+      ok: false,
+      error: { message: '统计周期还没有开始' },
+    })
+    const r = await call(lcb, 'supervise.kpis', { kind: 'month' }, supervisor)
+    expect(r.dbCalls).toBeLessThanOrEqual(8)
+  })
+})
