@@ -1,0 +1,89 @@
+import { ApiCallError } from '../../services/api'
+import { cellsOf, fetchKpis, type KpiCell, type KpiReport, type PeriodKind } from '../../services/supervise'
+
+const KINDS: { kind: PeriodKind; label: string }[] = [
+  { kind: 'month', label: '月度' },
+  { kind: 'quarter', label: '季度' },
+  { kind: 'half', label: '半年' },
+  { kind: 'year', label: '年度' },
+]
+
+interface TownshipView {
+  id: string
+  name: string
+  rank: number | null
+  score: string
+  cells: KpiCell[]
+  villages: { id: string; name: string; gaps: string; cells: KpiCell[] }[]
+}
+
+/**
+ * 六项指标 (supervisors): the district's six rates for a period with the numbers behind them,
+ * default ratings shown apart, and the townships ranked; tap a township for its villages.
+ */
+Component({
+  data: {
+    kinds: KINDS,
+    kind: 'month' as PeriodKind,
+    report: null as KpiReport | null,
+    districtCells: [] as KpiCell[],
+    townships: [] as TownshipView[],
+    open: '',
+    asOf: '',
+    loading: true,
+    error: '',
+  },
+  methods: {
+    onLoad() {
+      return this.load()
+    },
+    async onPullDownRefresh() {
+      await this.load(this.data.report?.period.key)
+      wx.stopPullDownRefresh()
+    },
+    async load(key?: string) {
+      this.setData({ loading: true, error: '' })
+      try {
+        const report = await fetchKpis(this.data.kind, key)
+        const labels = report.labels
+        const asOf = new Date(Date.parse(report.asOf) + 8 * 3600_000).toISOString()
+        this.setData({
+          report,
+          asOf: `${asOf.slice(0, 10)} ${asOf.slice(11, 16)}`,
+          districtCells: cellsOf(report.district, labels),
+          townships: report.townships.map((t) => ({
+            id: t.id,
+            name: t.name,
+            rank: t.rank,
+            score: t.score === null ? '—' : t.score.toFixed(1),
+            cells: cellsOf(t, labels),
+            villages: report.stations
+              .filter((s) => s.id === t.id || s.parentId === t.id)
+              .map((s) => ({ id: s.id, name: s.name, gaps: s.gaps.join('、'), cells: cellsOf(s, labels) })),
+          })),
+        })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    reload() {
+      return this.load(this.data.report?.period.key)
+    },
+    onKind(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ kind: e.currentTarget.dataset.kind as PeriodKind })
+      return this.load()
+    },
+    onPrev() {
+      return this.load(this.data.report?.period.prev)
+    },
+    onNext() {
+      return this.load(this.data.report?.period.next)
+    },
+    onToggle(e: WechatMiniprogram.CustomEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      this.setData({ open: this.data.open === id ? '' : id })
+    },
+  },
+})

@@ -1,0 +1,52 @@
+import { percent } from '../../miniprogram/services/supervise'
+import { useTransport } from '../../miniprogram/services/api'
+import { loadComponent, openPage, textOf } from './helpers'
+import { startBackend, type Backend } from './local-backend'
+
+const kpisId = loadComponent('admin/kpis/index')
+let backend: Backend
+let openid = 'o-demo-supervisor'
+type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
+
+beforeAll(async () => {
+  backend = await startBackend('2026-12-01T10:00:00+08:00')
+  useTransport(backend.transport(() => openid))
+}, 30_000)
+afterAll(() => backend.stop())
+
+describe('六项指标 page', () => {
+  it('formats rates with one decimal and shows — when nothing is measured', () => {
+    expect(percent(0.875)).toBe('87.5%')
+    expect(percent(2 / 3)).toBe('66.7%')
+    expect(percent(1)).toBe('100.0%')
+    expect(percent(null)).toBe('—')
+  })
+
+  it('shows the district’s six rates for this month and ranks the townships; pages through periods', async () => {
+    const page = await openPage(kpisId)
+    const inst = page.instance as unknown as Inst
+    expect(textOf(page, '.period')).toBe('2026年12月')
+    expect(page.querySelectorAll('.cell')).toHaveLength(6)
+    expect(textOf(page, '.label')).toBe('组织机构健全率')
+    // No cases yet this month: the case rates are —, never 100%.
+    const values = page.querySelectorAll('.value').map((n) => n.dom!.textContent)
+    expect(values.slice(2)).toEqual(['—', '—', '—', '—'])
+    expect(values[0]).toMatch(/^\d+\.\d%$/)
+    expect(page.querySelectorAll('.township')).toHaveLength(4)
+    expect(textOf(page, '.note')).toContain('本期尚未结束')
+
+    inst.onToggle!({ currentTarget: { dataset: { id: 'st-qingshan' } } })
+    expect(page.querySelectorAll('.village').length).toBeGreaterThan(1)
+
+    await inst.onKind!({ currentTarget: { dataset: { kind: 'quarter' } } })
+    expect(textOf(page, '.period')).toBe('2026年第四季度')
+    await inst.onPrev!()
+    expect(textOf(page, '.period')).toBe('2026年第三季度')
+  })
+
+  it('tells a resident it is not for them', async () => {
+    openid = 'o-demo-resident-1'
+    const page = await openPage(kpisId)
+    expect(textOf(page, '.error')).toContain('没有权限')
+  })
+})
