@@ -365,6 +365,10 @@ export interface Actions {
     out: DeskBooking
   }
   'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
+  'supervise.kpis.export': {
+    in: { kind?: PeriodKind; key?: string }
+    out: { fileId: string; url: string; title: string }
+  }
   'admin.schedules.get': { in: { stationId?: string }; out: ScheduleEditorView }
   'admin.schedules.save': {
     in: {

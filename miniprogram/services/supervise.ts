@@ -6,6 +6,7 @@ export type { KpiReport, KpiRow, PeriodKind }
 
 export const fetchKpis = (kind: PeriodKind, key?: string) =>
   callApi('supervise.kpis', key ? { kind, key } : { kind })
+export const exportKpis = (kind: PeriodKind, key: string) => callApi('supervise.kpis.export', { kind, key })
 
 /** 87.5% with one decimal, or — when there is nothing to measure (never shown as 100%). */
 export function percent(rate: number | null): string {

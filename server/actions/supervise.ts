@@ -8,6 +8,8 @@ import {
   periodFromKey,
   periodOf,
   rankTownships,
+  reportSheets,
+  REPORT_TITLES,
   rowOf,
   type StationInput,
 } from '../domain/kpis'
@@ -15,6 +17,7 @@ import { invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { loadCalendar, requireRole, type Ctx } from '../app/context'
 import { actorOf } from './cases'
+import { writeBook } from './transfer'
 
 /** 督查: overdue cases by station with working days overdue, worst first. */
 export async function overdueList(_payload: unknown, ctx: Ctx) {
@@ -164,4 +167,17 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
     townships: townshipRows,
     stations: stations.map(row),
   }
+}
+
+/** 季度汇报 / 半年点评 / 年终考核 as .xlsx in cloud storage, with a temporary download link. */
+export async function exportKpis(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ fileId: string; url: string; title: string }> {
+  const report = await kpis(payload, ctx)
+  const title = `${report.period.label}${REPORT_TITLES[report.period.kind]}`
+  const bytes = await writeBook(reportSheets(report))
+  const stamp = ctx.now.toISOString().replace(/[-:]/g, '').slice(0, 15)
+  const fileId = await ctx.deps.platform.upload(`reports/kpi-${report.period.key}-${stamp}.xlsx`, bytes)
+  return { fileId, url: await ctx.deps.platform.tempUrl(fileId), title }
 }

@@ -46,11 +46,18 @@ export async function readSheet(bytes: Buffer): Promise<string[][]> {
 }
 
 export async function writeSheet(title: string, rows: string[][]): Promise<Buffer> {
+  return writeBook([{ title, rows }])
+}
+
+/** A workbook of several sheets, each with a bold header row. */
+export async function writeBook(sheets: { title: string; rows: (string | number)[][] }[]): Promise<Buffer> {
   const wb = new (await excel()).Workbook()
-  const ws = wb.addWorksheet(title)
-  ws.addRows(rows)
-  ws.getRow(1).font = { bold: true }
-  ws.columns.forEach((col) => (col.width = 18))
+  for (const { title, rows } of sheets) {
+    const ws = wb.addWorksheet(title)
+    ws.addRows(rows)
+    ws.getRow(1).font = { bold: true }
+    ws.columns.forEach((col) => (col.width = 18))
+  }
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 

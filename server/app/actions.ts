@@ -23,7 +23,7 @@ import {
   saveSchedule,
 } from '../actions/appointment-desk'
 import { saveReminders, saveTemplate } from '../actions/templates'
-import { kpis, overdueList, urge } from '../actions/supervise'
+import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/transfer'
@@ -113,6 +113,7 @@ export const actions: ActionTable<Deps> = {
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'supervise.kpis': kpis,
+  'supervise.kpis.export': exportKpis,
   'admin.calendar.saveYear': saveCalendarYear,
   'admin.import': importSheet,
   'admin.export': exportSheet,

@@ -258,3 +258,66 @@ export function rankTownships(rows: KpiRow[]): KpiRow[] {
   let rank = 0
   return sorted.map((r) => (r.score === null ? r : { ...r, rank: ++rank }))
 }
+
+/**
+ * The report a period makes — 季度汇报, 半年点评, 年终考核 (and monthly figures) — as a suffix of
+ * the period label: 2026年第四季度汇报, 2026年下半年点评, 2026年年终考核.
+ */
+export const REPORT_TITLES: Record<PeriodKind, string> = {
+  month: '统计',
+  quarter: '汇报',
+  half: '点评',
+  year: '年终考核',
+}
+
+const cell = (r: Rate) =>
+  r.rate === null ? '—' : `${(Math.round(r.rate * 1000) / 10).toFixed(1)}%（${r.numerator}/${r.denominator}）`
+
+/**
+ * Sheets of the exported report: the district, the township ranking and every station, each
+ * rate with the numbers behind it; default ratings in their own column.
+ */
+export function reportSheets(r: {
+  period: Period
+  district: KpiRow
+  townships: KpiRow[]
+  stations: KpiRow[]
+}): { title: string; rows: (string | number)[][] }[] {
+  const rates = KPI_KEYS.map((k) => KPI_LABELS[k])
+  const names = new Map(r.stations.map((s) => [s.id, s.name]))
+  return [
+    {
+      title: '全区',
+      rows: [
+        ['统计周期', ...rates, '默认评价（未计入满意率）'],
+        [r.period.label, ...KPI_KEYS.map((k) => cell(r.district.rates[k])), r.district.counts.defaultRated],
+      ],
+    },
+    {
+      title: '乡镇排名',
+      rows: [
+        ['排名', '乡镇', '综合得分', ...rates, '默认评价'],
+        ...r.townships.map((t) => [
+          t.rank ?? '—',
+          t.name,
+          t.score === null ? '—' : Math.round(t.score * 10) / 10,
+          ...KPI_KEYS.map((k) => cell(t.rates[k])),
+          t.counts.defaultRated,
+        ]),
+      ],
+    },
+    {
+      title: '服务站明细',
+      rows: [
+        ['上级', '服务站', ...rates, '默认评价', '待完善'],
+        ...r.stations.map((s) => [
+          s.parentId ? (names.get(s.parentId) ?? '') : '',
+          s.name,
+          ...KPI_KEYS.map((k) => cell(s.rates[k])),
+          s.counts.defaultRated,
+          s.gaps.join('、'),
+        ]),
+      ],
+    },
+  ]
+}

@@ -42,6 +42,21 @@ describe('六项指标 page', () => {
     expect(textOf(page, '.period')).toBe('2026年第四季度')
     await inst.onPrev!()
     expect(textOf(page, '.period')).toBe('2026年第三季度')
+
+    const w = wx as unknown as Record<string, jest.Mock>
+    w.downloadFile = jest.fn((o: { success: (r: object) => void }) =>
+      o.success({ tempFilePath: 'wxfile://tmp/report.xlsx', statusCode: 200 }),
+    )
+    w.openDocument = jest.fn(() => Promise.resolve({}))
+    await inst.onExport!()
+    expect(w.downloadFile).toHaveBeenCalledWith(
+      expect.objectContaining({ url: expect.stringContaining('reports/kpi-2026-Q3-') }),
+    )
+    expect(w.openDocument).toHaveBeenCalledWith({
+      filePath: 'wxfile://tmp/report.xlsx',
+      fileType: 'xlsx',
+      showMenu: true,
+    })
   })
 
   it('tells a resident it is not for them', async () => {

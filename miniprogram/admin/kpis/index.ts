@@ -1,5 +1,12 @@
 import { ApiCallError } from '../../services/api'
-import { cellsOf, fetchKpis, type KpiCell, type KpiReport, type PeriodKind } from '../../services/supervise'
+import {
+  cellsOf,
+  exportKpis,
+  fetchKpis,
+  type KpiCell,
+  type KpiReport,
+  type PeriodKind,
+} from '../../services/supervise'
 
 const KINDS: { kind: PeriodKind; label: string }[] = [
   { kind: 'month', label: '月度' },
@@ -31,6 +38,7 @@ Component({
     open: '',
     asOf: '',
     loading: true,
+    exporting: false,
     error: '',
   },
   methods: {
@@ -80,6 +88,24 @@ Component({
     },
     onNext() {
       return this.load(this.data.report?.period.next)
+    },
+    /** 季度汇报 / 半年点评 / 年终考核 as a spreadsheet, opened in WeChat to forward or print. */
+    async onExport() {
+      const report = this.data.report
+      if (!report || this.data.exporting) return
+      this.setData({ exporting: true, error: '' })
+      try {
+        const { url } = await exportKpis(report.period.kind, report.period.key)
+        // downloadFile returns a task, not a promise: wrap its callbacks.
+        const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>(
+          (resolve, reject) => wx.downloadFile({ url, success: resolve, fail: reject }),
+        )
+        await wx.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '导出失败，请重试' })
+      } finally {
+        this.setData({ exporting: false })
+      }
     },
     onToggle(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)

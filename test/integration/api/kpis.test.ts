@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView, KpiReport } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
@@ -99,6 +100,38 @@ describe('六项指标', () => {
     expect(r.townships.map((t) => t.rank)).toEqual(r.townships.map((_, i) => i + 1))
     expect(r.townships[0]!.score).toBeGreaterThanOrEqual(r.townships.at(-1)!.score!)
   }, 60_000)
+
+  it('exports the 季度汇报 as a workbook: district, township ranking, stations with the numbers behind each rate', async () => {
+    const exported = await ok<{ url: string; title: string }>(
+      lcb,
+      'supervise.kpis.export',
+      { kind: 'quarter' },
+      supervisor,
+    )
+    expect(exported.title).toBe('2026年第四季度汇报')
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(
+      Buffer.from(await (await fetch(encodeURI(exported.url))).arrayBuffer()) as unknown as ArrayBuffer,
+    )
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['全区', '乡镇排名', '服务站明细'])
+    const ranking = wb.getWorksheet('乡镇排名')!
+    expect(ranking.getRow(1).getCell(4).value).toBe('组织机构健全率')
+    expect(ranking.getRow(2).getCell(1).value).toBe(1)
+    const stations = wb.getWorksheet('服务站明细')!
+    let hongyan: string[] = []
+    stations.eachRow((row) => {
+      if (row.getCell(2).value === '红岩村为民服务室')
+        hongyan = (row.values as unknown[]).slice(1).map(String)
+    })
+    expect(hongyan[0]).toBe('青山镇为民服务站')
+    expect(hongyan[4]).toBe('66.7%（4/6）') // 申请事项受理率
+    expect(hongyan[7]).toBe('50.0%（1/2）') // 群众评价满意率
+    expect(hongyan[8]).toBe('1') // default ratings apart
+    expect(await call(lcb, 'supervise.kpis.export', {}, villageAgent)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+  })
 
   it('shows nothing measured as — rather than 100%, and another period separately', async () => {
     const r = await report({ kind: 'month', key: '2026-11' })
