@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { benchAppointments } from './appointments'
 import { benchCases } from './cases'
 import { benchDeadlines } from './deadlines'
+import { benchKpis } from './kpis'
 import { benchLocalCloudBase } from './local-cloudbase'
 
 async function main(): Promise<void> {
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   if (!only || only === 'cases') await benchCases(root)
   if (!only || only === 'appointments') await benchAppointments(root)
   if (!only || only === 'deadlines') await benchDeadlines(root)
+  if (!only || only === 'kpis') await benchKpis(root)
   if (!only || only === 'local-cloudbase') await benchLocalCloudBase(root)
 }
 
