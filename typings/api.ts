@@ -395,6 +395,8 @@ export interface KpiReport {
   /** When the numbers were taken: cases of the period still running count as they stand. */
   asOf: string
   labels: Record<KpiKey, string>
+  /** The rates the township ranking used: those every township has this period. */
+  rankedOn: KpiKey[]
   district: KpiRow
   /** Ranked by score (mean of the measurable rates). */
   townships: KpiRow[]

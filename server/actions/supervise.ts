@@ -122,50 +122,64 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
   if (!period || (p.key && period.kind !== p.kind))
     throw invalidInput({ key: '统计周期格式不正确' }, '统计周期格式不正确')
   if (period.from > today) throw invalidInput({ key: '统计周期还没有开始' }, '统计周期还没有开始')
-  const [stations, staff, rotas, items, counts] = await Promise.all([
-    ctx.deps.network.stations(),
-    ctx.deps.network.staffCounts(),
-    ctx.deps.network.stationsWithRota(),
+  const [everyStation, staff, rotas, items, counts] = await Promise.all([
+    ctx.deps.network.everything<Station>('stations'),
+    ctx.deps.network.activeStaff(),
+    ctx.deps.network.weeklyRotas(),
     ctx.deps.network.itemsForKpi(),
     ctx.deps.cases.kpiCounts(shanghaiInstant(period.from, '00:00'), shanghaiInstant(period.to, '00:00')),
   ])
+  const active = everyStation.filter((s) => s.active)
+  const serving = new Set([...staff.values()].flatMap((s) => s.ids))
   const input = (s: Station): StationInput => ({
     station: s,
-    agents: staff.get(s._id) ?? 0,
-    hasRota: rotas.has(s._id),
+    hasHead: !!s.headAgentId && (staff.get(s._id)?.ids ?? []).includes(s.headAgentId),
+    agents: staff.get(s._id)?.agents ?? 0,
+    hasRota: Object.values(rotas.get(s._id) ?? {}).some((ids) => ids.some((id) => serving.has(id))),
   })
-  const row = (s: Station) => rowOf(s._id, s.name, s.tier, s.parentId ?? null, [input(s)], items, counts)
-  const district = stations.find((s) => s.tier === 'district')
-  const townships = stations.filter((s) => s.tier === 'township')
-  const townshipRows = rankTownships(
-    townships.map((t) =>
-      rowOf(
-        t._id,
-        t.name,
-        'township',
-        t.parentId ?? null,
-        stations.filter((s) => s._id === t._id || s.parentId === t._id).map(input),
-        items,
-        counts,
+  const head = (s: Station) => ({
+    id: s._id,
+    name: s.name,
+    tier: s.tier,
+    parentId: s.parentId ?? null,
+    active: s.active,
+  })
+  // Retired stations stay in the report only for the cases they had in the period.
+  const listed = everyStation.filter((s) => s.active || counts.has(s._id))
+  const { rows: townships, rankedOn } = rankTownships(
+    active
+      .filter((s) => s.tier === 'township')
+      .map((t) =>
+        rowOf(
+          head(t),
+          active.filter((s) => s._id === t._id || s.parentId === t._id).map(input),
+          everyStation.filter((s) => s._id === t._id || s.parentId === t._id).map((s) => s._id),
+          items,
+          counts,
+        ),
       ),
-    ),
   )
+  const district = active.find((s) => s.tier === 'district')
   const { districtName } = await ctx.deps.settings.district()
   return {
     period: { ...period, ...neighbours(period), complete: period.to <= today },
     asOf: ctx.now.toISOString(),
     labels: KPI_LABELS,
+    rankedOn,
     district: rowOf(
-      district?._id ?? 'district',
-      districtName || district?.name || '全区',
-      'district',
-      null,
-      stations.map(input),
+      {
+        id: district?._id ?? 'district',
+        name: districtName || district?.name || '全区',
+        tier: 'district',
+        parentId: null,
+      },
+      active.map(input),
+      [...counts.keys()],
       items,
       counts,
     ),
-    townships: townshipRows,
-    stations: stations.map(row),
+    townships,
+    stations: listed.map((s) => rowOf(head(s), s.active ? [input(s)] : [], [s._id], items, counts)),
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Item, Station, Tier } from '../../typings/domain'
 import { addDays } from './calendar'
+import { isFullyPublished, tiersOfferedAt } from './network'
 
 export type PeriodKind = 'month' | 'quarter' | 'half' | 'year'
 
@@ -140,14 +141,17 @@ export const KPI_KEYS = Object.keys(KPI_LABELS) as KpiKey[]
 
 /** What a station needs to count as 健全, and what it lacks (Chinese). */
 export function stationGaps(s: {
-  headAgentId: string | null
+  /** A head who is on the active roster. */
+  hasHead: boolean
+  /** Active agents besides the head. */
   agents: number
   hotline: string
+  /** A rota naming at least one active person. */
   hasRota: boolean
   publishedItems: number
 }): string[] {
   const gaps: string[] = []
-  if (!s.headAgentId) gaps.push('无负责人')
+  if (!s.hasHead) gaps.push('无负责人')
   if (s.agents < 1) gaps.push('无代理员')
   if (!s.hotline.trim()) gaps.push('无服务热线')
   if (!s.hasRota) gaps.push('无值班表')
@@ -155,108 +159,104 @@ export function stationGaps(s: {
   return gaps
 }
 
-/** Fully published: public, with the steps, the time limit and the fee a resident needs. */
-export function fullyPublished(item: Pick<Item, 'published' | 'steps' | 'promisedDays' | 'fee'>): boolean {
-  return (
-    item.published && item.steps.length > 0 && Number.isInteger(item.promisedDays) && item.fee.trim() !== ''
-  )
-}
-
-const TIER_RANK: Record<Tier, number> = { village: 0, township: 1, district: 2 }
-
-/** Items a station publishes: its own tier and the tiers above it (one door). */
-export function itemsOfStation<T extends Pick<Item, 'tier'>>(tier: Tier, items: T[]): T[] {
-  return items.filter((i) => TIER_RANK[i.tier] >= TIER_RANK[tier])
-}
+export type KpiItem = Pick<Item, '_id' | 'tier' | 'published' | 'materials' | 'steps' | 'promisedDays'>
 
 export interface KpiRow {
   id: string
   name: string
   tier: Tier
   parentId: string | null
-  /** Stations counted in this row (a township row = the township and its villages). */
+  /** False for a retired station listed because it still has cases in the period. */
+  active: boolean
+  /** Active stations counted in this row (a township row = the township and its villages). */
   stations: number
   gaps: string[]
   rates: Record<KpiKey, Rate>
   counts: CaseCounts
-  /** Mean of the measurable rates, 0–100 (used for the township ranking). */
+  /** Township ranking only: mean of the rates measurable for every township, 0–100. */
   score: number | null
   rank: number | null
 }
 
 export interface StationInput {
-  station: Pick<Station, '_id' | 'name' | 'tier' | 'parentId' | 'headAgentId' | 'hotline'>
+  station: Pick<Station, '_id' | 'name' | 'tier' | 'parentId' | 'hotline'>
+  hasHead: boolean
   agents: number
   hasRota: boolean
 }
 
+/**
+ * One row of the report. `members` are the active stations of the row (健全率 and 公开率 look
+ * at them); `caseStations` are every station whose cases belong to it, retired ones included,
+ * so a station closed mid-year keeps its cases in the 年终考核.
+ */
 export function rowOf(
-  id: string,
-  name: string,
-  tier: Tier,
-  parentId: string | null,
+  head: { id: string; name: string; tier: Tier; parentId: string | null; active?: boolean },
   members: StationInput[],
-  items: Pick<Item, 'tier' | 'published' | 'steps' | 'promisedDays' | 'fee'>[],
+  caseStations: string[],
+  items: KpiItem[],
   counts: Map<string, CaseCounts>,
 ): KpiRow {
   let healthy = 0
-  let published = 0
-  let listed = 0
-  let total = EMPTY_COUNTS
+  const offered = new Map<string, KpiItem>()
   const gaps: string[] = []
   for (const m of members) {
-    const own = itemsOfStation(m.station.tier, items)
-    const fully = own.filter(fullyPublished).length
+    const tiers = tiersOfferedAt(m.station.tier)
+    const own = items.filter((i) => tiers.includes(i.tier))
+    for (const i of own) offered.set(i._id, i)
     const g = stationGaps({
-      headAgentId: m.station.headAgentId,
+      hasHead: m.hasHead,
       agents: m.agents,
       hotline: m.station.hotline,
       hasRota: m.hasRota,
-      publishedItems: fully,
+      publishedItems: own.filter((i) => i.published).length,
     })
     if (!g.length) healthy += 1
     else if (members.length === 1) gaps.push(...g)
-    published += fully
-    listed += own.length
-    total = addCounts(total, counts.get(m.station._id) ?? EMPTY_COUNTS)
   }
-  const rates: Record<KpiKey, Rate> = {
-    organization: rate(healthy, members.length),
-    publication: rate(published, listed),
-    acceptance: rate(total.accepted, total.submitted),
-    completion: rate(total.completed, total.accepted),
-    onTime: rate(total.onTime, total.completed),
-    satisfaction: rate(total.satisfied, total.rated),
-  }
-  const measured = KPI_KEYS.map((k) => rates[k].rate).filter((r): r is number => r !== null)
+  // Each item once per row: a district item listed by every village is still one item.
+  const listed = [...offered.values()]
+  let total = EMPTY_COUNTS
+  for (const id of new Set(caseStations)) total = addCounts(total, counts.get(id) ?? EMPTY_COUNTS)
   return {
-    id,
-    name,
-    tier,
-    parentId,
+    id: head.id,
+    name: head.name,
+    tier: head.tier,
+    parentId: head.parentId,
+    active: head.active ?? true,
     stations: members.length,
     gaps,
-    rates,
+    rates: {
+      organization: rate(healthy, members.length),
+      publication: rate(listed.filter(isFullyPublished).length, listed.length),
+      acceptance: rate(total.accepted, total.submitted),
+      completion: rate(total.completed, total.accepted),
+      onTime: rate(total.onTime, total.completed),
+      satisfaction: rate(total.satisfied, total.rated),
+    },
     counts: total,
-    score: measured.length ? (measured.reduce((a, b) => a + b, 0) / measured.length) * 100 : null,
+    score: null,
     rank: null,
   }
 }
 
 /**
- * Ranks townships by score (the mean of their measurable rates, equal weights), ties broken by
- * satisfaction and then by name; rows without any measurable rate are listed last, unranked.
+ * Ranks townships on the rates every one of them has (a township with no cases is not
+ * rewarded for it: the case rates then drop out for all), equal weights, scores to one
+ * decimal; equal scores share a rank (1, 1, 3). No common rate → nobody is ranked.
  */
-export function rankTownships(rows: KpiRow[]): KpiRow[] {
-  const sorted = [...rows].sort((a, b) => {
-    if (a.score === null || b.score === null) return a.score === null ? (b.score === null ? 0 : 1) : -1
-    if (b.score !== a.score) return b.score - a.score
-    const sa = a.rates.satisfaction.rate ?? -1
-    const sb = b.rates.satisfaction.rate ?? -1
-    return sb !== sa ? sb - sa : a.name.localeCompare(b.name, 'zh')
-  })
-  let rank = 0
-  return sorted.map((r) => (r.score === null ? r : { ...r, rank: ++rank }))
+export function rankTownships(rows: KpiRow[]): { rows: KpiRow[]; rankedOn: KpiKey[] } {
+  const rankedOn = rows.length ? KPI_KEYS.filter((k) => rows.every((r) => r.rates[k].rate !== null)) : []
+  if (!rankedOn.length) return { rows: rows.map((r) => ({ ...r, score: null, rank: null })), rankedOn }
+  const scored = rows.map((r) => ({
+    ...r,
+    score: Math.round((rankedOn.reduce((sum, k) => sum + r.rates[k].rate!, 0) / rankedOn.length) * 1000) / 10,
+  }))
+  scored.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh'))
+  return {
+    rows: scored.map((r, i) => ({ ...r, rank: scored.findIndex((x) => x.score === r.score) + 1 || i + 1 })),
+    rankedOn,
+  }
 }
 
 /**

@@ -129,39 +129,46 @@ export class NetworkRepository {
       .set({ data: withoutId(p) })
   }
 
-  /** Active agents and heads per station (one aggregation): 组织机构健全率 needs ≥ 1 agent. */
-  async staffCounts(): Promise<Map<string, number>> {
+  /**
+   * Active roster per station in one aggregation: how many agents (heads not counted) and the
+   * ids of everyone active, to check that the head and the rota name people still serving.
+   */
+  async activeStaff(): Promise<Map<string, { agents: number; ids: string[] }>> {
     const _ = this.db.command
     const { list } = await this.db
       .collection('agents')
       .aggregate()
       .match({ active: true, role: _.in(['agent', 'head']) })
-      .group({ _id: '$stationId', n: { $sum: 1 } })
+      .group({
+        _id: '$stationId',
+        agents: { $sum: { $cond: [{ $eq: ['$role', 'agent'] }, 1, 0] } },
+        ids: { $push: '$_id' },
+      })
       .limit(1000)
       .end()
-    return new Map(list.map((r) => [String(r._id), Number(r.n)]))
+    return new Map(
+      list.map((r) => [String(r._id), { agents: Number(r.agents), ids: (r.ids as string[]) ?? [] }]),
+    )
   }
 
-  /** Stations whose rota names someone on at least one weekday. */
-  async stationsWithRota(): Promise<Set<string>> {
+  /** Each station's weekly rota (roster ids per weekday). */
+  async weeklyRotas(): Promise<Map<string, Record<string, string[]>>> {
     const rotas = await fetchAll<DutyRota>(
       this.db.collection('rotas').where({}).field({ stationId: true, weekly: true }),
       5000,
     )
-    return new Set(
-      rotas
-        .filter((r) => Object.values(r.weekly ?? {}).some((ids) => ids.length > 0))
-        .map((r) => r.stationId),
-    )
+    return new Map(rotas.map((r) => [r.stationId, r.weekly ?? {}]))
   }
 
   /** Active items with the fields 代理事项公开率 looks at. */
-  async itemsForKpi(): Promise<Pick<StoredItem, 'tier' | 'published' | 'steps' | 'promisedDays' | 'fee'>[]> {
+  async itemsForKpi(): Promise<
+    Pick<StoredItem, '_id' | 'tier' | 'published' | 'materials' | 'steps' | 'promisedDays'>[]
+  > {
     return fetchAll(
       this.db
         .collection('items')
         .where({ active: true })
-        .field({ tier: true, published: true, steps: true, promisedDays: true, fee: true }),
+        .field({ tier: true, published: true, materials: true, steps: true, promisedDays: true }),
       5000,
     )
   }

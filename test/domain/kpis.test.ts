@@ -1,6 +1,5 @@
 import {
   EMPTY_COUNTS,
-  fullyPublished,
   neighbours,
   periodFromKey,
   periodOf,
@@ -8,6 +7,7 @@ import {
   rowOf,
   stationGaps,
   type CaseCounts,
+  type KpiItem,
   type StationInput,
 } from '../../server/domain/kpis'
 
@@ -45,20 +45,11 @@ describe('periods', () => {
 
 describe('what counts', () => {
   it('names what a station lacks to be 健全', () => {
-    const ok = { headAgentId: 'ag-1', agents: 2, hotline: '0851-1', hasRota: true, publishedItems: 3 }
+    const ok = { hasHead: true, agents: 2, hotline: '0851-1', hasRota: true, publishedItems: 3 }
     expect(stationGaps(ok)).toEqual([])
     expect(
-      stationGaps({ ...ok, headAgentId: null, agents: 0, hotline: ' ', hasRota: false, publishedItems: 0 }),
+      stationGaps({ hasHead: false, agents: 0, hotline: ' ', hasRota: false, publishedItems: 0 }),
     ).toEqual(['无负责人', '无代理员', '无服务热线', '无值班表', '无公开事项'])
-  })
-
-  it('counts an item as fully published only with its steps, time limit and fee', () => {
-    const item = { published: true, steps: ['受理'], promisedDays: 5, fee: '无偿' }
-    expect(fullyPublished(item)).toBe(true)
-    expect(fullyPublished({ ...item, published: false })).toBe(false)
-    expect(fullyPublished({ ...item, steps: [] })).toBe(false)
-    expect(fullyPublished({ ...item, fee: '' })).toBe(false)
-    expect(fullyPublished({ ...item, promisedDays: 0 })).toBe(true) // 即办
   })
 })
 
@@ -66,21 +57,35 @@ const st = (
   id: string,
   tier: 'village' | 'township',
   parentId: string | null,
-  head = true,
+  hasHead = true,
 ): StationInput => ({
-  station: { _id: id, name: id, tier, parentId, headAgentId: head ? 'h' : null, hotline: '0851' },
+  station: { _id: id, name: id, tier, parentId, hotline: '0851' },
+  hasHead,
   agents: 1,
   hasRota: true,
 })
-const items = [
-  { tier: 'village' as const, published: true, steps: ['a'], promisedDays: 1, fee: '无偿' },
-  { tier: 'township' as const, published: false, steps: ['a'], promisedDays: 1, fee: '无偿' },
-  { tier: 'district' as const, published: true, steps: ['a'], promisedDays: 5, fee: '无偿' },
+const full = {
+  published: true,
+  materials: [{ name: '身份证', form: 'copy' as const, count: 1 }],
+  steps: ['受理'],
+  promisedDays: 1,
+}
+const items: KpiItem[] = [
+  { _id: 'i-v', tier: 'village', ...full },
+  { _id: 'i-t', tier: 'township', ...full, published: false },
+  { _id: 'i-d', tier: 'district', ...full },
+  { _id: 'i-d2', tier: 'district', ...full, materials: [] }, // no materials listed: not fully published
 ]
 const counts = (c: Partial<CaseCounts>): CaseCounts => ({ ...EMPTY_COUNTS, ...c })
+const head = (id: string, tier: 'village' | 'township' = 'township') => ({
+  id,
+  name: id,
+  tier,
+  parentId: null,
+})
 
 describe('rows and ranking', () => {
-  it('computes the six rates; nothing to measure is null, not 100%', () => {
+  it('computes the six rates; each item once per row; nothing to measure is null, not 100%', () => {
     const byStation = new Map([
       [
         'v1',
@@ -94,50 +99,69 @@ describe('rows and ranking', () => {
           defaultRated: 1,
         }),
       ],
+      ['v-retired', counts({ submitted: 2, accepted: 2 })],
     ])
     const r = rowOf(
-      't1',
-      '青山镇',
-      'township',
-      null,
+      head('t1'),
       [st('t1', 'township', null), st('v1', 'village', 't1', false)],
+      ['t1', 'v1', 'v-retired'],
       items,
       byStation,
     )
     expect(r.rates.organization).toEqual({ numerator: 1, denominator: 2, rate: 0.5 })
-    // Each station lists its own tier and above: the township 2 items (1 fully published), the
-    // village all 3 (2 fully published).
-    expect(r.rates.publication).toEqual({ numerator: 3, denominator: 5, rate: 3 / 5 })
-    expect(r.rates.acceptance.rate).toBe(0.75)
-    expect(r.rates.completion.rate).toBe(2 / 3)
+    expect(r.gaps).toEqual([]) // gaps are listed on station rows
+    // The village offers all four items, the township three: four distinct items, two fully published.
+    expect(r.rates.publication).toEqual({ numerator: 2, denominator: 4, rate: 0.5 })
+    // A retired village's cases still count.
+    expect(r.rates.acceptance).toEqual({ numerator: 5, denominator: 6, rate: 5 / 6 })
+    expect(r.rates.completion.rate).toBe(2 / 5)
     expect(r.rates.onTime.rate).toBe(0.5)
     expect(r.rates.satisfaction.rate).toBe(1)
     expect(r.counts.defaultRated).toBe(1)
-    const empty = rowOf('v2', 'v2', 'village', 't1', [st('v2', 'village', 't1')], items, new Map())
+    const v1 = rowOf(head('v1', 'village'), [st('v1', 'village', 't1', false)], ['v1'], items, byStation)
+    expect(v1.gaps).toEqual(['无负责人'])
+    const empty = rowOf(head('v2', 'village'), [st('v2', 'village', 't1')], ['v2'], items, new Map())
     expect(empty.rates.acceptance.rate).toBeNull()
-    expect(empty.score).toBeCloseTo(((1 + 2 / 3) / 2) * 100) // organization and publication only
+    const retired = rowOf(
+      { ...head('v-retired', 'village'), active: false },
+      [],
+      ['v-retired'],
+      items,
+      byStation,
+    )
+    expect([retired.active, retired.rates.organization.rate, retired.counts.submitted]).toEqual([
+      false,
+      null,
+      2,
+    ])
   })
 
-  it('ranks by score, then satisfaction, leaving unmeasured rows unranked at the end', () => {
-    const row = (id: string, score: number | null, satisfaction: number | null) => ({
-      ...rowOf(id, id, 'township', null, [], [], new Map()),
-      score,
-      rates: {
-        ...rowOf(id, id, 'township', null, [], [], new Map()).rates,
-        satisfaction: { numerator: 0, denominator: 0, rate: satisfaction },
-      },
-    })
-    const ranked = rankTownships([
-      row('a', 80, 0.9),
-      row('b', null, null),
-      row('c', 90, 0.5),
-      row('d', 80, 0.95),
+  it('ranks on the rates every township has, shares ranks on equal scores, and never rewards having no cases', () => {
+    const busy = new Map([
+      ['a', counts({ submitted: 10, accepted: 10, completed: 10, onTime: 10, rated: 10, satisfied: 10 })],
+      ['b', counts({ submitted: 10, accepted: 5, completed: 5, onTime: 5, rated: 5, satisfied: 5 })],
+      ['c', counts({ submitted: 10, accepted: 5, completed: 5, onTime: 5, rated: 5, satisfied: 5 })],
     ])
-    expect(ranked.map((r) => [r.id, r.rank])).toEqual([
-      ['c', 1],
-      ['d', 2],
-      ['a', 3],
-      ['b', null],
+    const row = (id: string, m: Map<string, CaseCounts>) =>
+      rowOf(head(id), [st(id, 'township', null)], [id], items, m)
+    const all = rankTownships(['b', 'a', 'c'].map((id) => row(id, busy)))
+    expect(all.rankedOn).toEqual([
+      'organization',
+      'publication',
+      'acceptance',
+      'completion',
+      'onTime',
+      'satisfaction',
     ])
+    expect(all.rows.map((r) => [r.id, r.rank])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 2],
+    ])
+    // An idle township: the case rates drop out for everyone, so idling earns nothing.
+    const idle = rankTownships([row('a', busy), row('idle', new Map())])
+    expect(idle.rankedOn).toEqual(['organization', 'publication'])
+    expect(idle.rows.map((r) => r.rank)).toEqual([1, 1])
+    expect(rankTownships([]).rankedOn).toEqual([])
   })
 })

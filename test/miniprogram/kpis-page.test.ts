@@ -34,6 +34,8 @@ describe('六项指标 page', () => {
     expect(values[0]).toMatch(/^\d+\.\d%$/)
     expect(page.querySelectorAll('.township')).toHaveLength(4)
     expect(textOf(page, '.note')).toContain('本期尚未结束')
+    expect(page.querySelector('.next')!.dom!.innerHTML).toContain('disabled') // the next month has not begun
+    expect(page.querySelector('.prev')!.dom!.innerHTML).not.toContain('disabled')
 
     inst.onToggle!({ currentTarget: { dataset: { id: 'st-qingshan' } } })
     expect(page.querySelectorAll('.village').length).toBeGreaterThan(1)

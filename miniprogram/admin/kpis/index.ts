@@ -20,8 +20,9 @@ interface TownshipView {
   name: string
   rank: number | null
   score: string
+  defaults: number
   cells: KpiCell[]
-  villages: { id: string; name: string; gaps: string; cells: KpiCell[] }[]
+  villages: { id: string; name: string; gaps: string; retired: boolean; defaults: number; cells: KpiCell[] }[]
 }
 
 /**
@@ -34,6 +35,7 @@ Component({
     kind: 'month' as PeriodKind,
     report: null as KpiReport | null,
     districtCells: [] as KpiCell[],
+    rankedOn: '',
     townships: [] as TownshipView[],
     open: '',
     asOf: '',
@@ -59,15 +61,24 @@ Component({
           report,
           asOf: `${asOf.slice(0, 10)} ${asOf.slice(11, 16)}`,
           districtCells: cellsOf(report.district, labels),
+          rankedOn: report.rankedOn.map((k) => labels[k]).join('、'),
           townships: report.townships.map((t) => ({
             id: t.id,
             name: t.name,
             rank: t.rank,
             score: t.score === null ? '—' : t.score.toFixed(1),
+            defaults: t.counts.defaultRated,
             cells: cellsOf(t, labels),
             villages: report.stations
               .filter((s) => s.id === t.id || s.parentId === t.id)
-              .map((s) => ({ id: s.id, name: s.name, gaps: s.gaps.join('、'), cells: cellsOf(s, labels) })),
+              .map((s) => ({
+                id: s.id,
+                name: s.name,
+                gaps: s.gaps.join('、'),
+                retired: !s.active,
+                defaults: s.counts.defaultRated,
+                cells: cellsOf(s, labels),
+              })),
           })),
         })
       } catch (err) {
@@ -79,9 +90,12 @@ Component({
     reload() {
       return this.load(this.data.report?.period.key)
     },
-    onKind(e: WechatMiniprogram.CustomEvent) {
+    async onKind(e: WechatMiniprogram.CustomEvent) {
+      const previous = this.data.kind
       this.setData({ kind: e.currentTarget.dataset.kind as PeriodKind })
-      return this.load()
+      await this.load()
+      // Keep the tabs and the shown period in step when the switch failed.
+      if (this.data.error) this.setData({ kind: previous })
     },
     onPrev() {
       return this.load(this.data.report?.period.prev)
@@ -100,6 +114,8 @@ Component({
         const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>(
           (resolve, reject) => wx.downloadFile({ url, success: resolve, fail: reject }),
         )
+        // An error page must not be opened as a spreadsheet.
+        if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
         await wx.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true })
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '导出失败，请重试' })

@@ -13,11 +13,11 @@ const setClock = async (iso: string) => {
 }
 const runJobs = () => fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
 
-async function submit(itemId = 'it-ZZWW-001'): Promise<CaseView> {
+async function submit(itemId = 'it-ZZWW-001', stationId = station): Promise<CaseView> {
   n += 1
   const payload = {
     itemId,
-    stationId: station,
+    stationId,
     description: '请帮忙办理',
     applicantName: '王秀英',
     applicantPhone: '13912345678',
@@ -41,6 +41,10 @@ afterAll(() => lcb.stop())
 
 describe('六项指标', () => {
   it('counts the cohort of the month honestly: withdrawn left out, default ratings apart, late completions not on time', async () => {
+    // 23:30 on the last day of November (15:30 UTC) belongs to November, not December.
+    await setClock('2026-11-30T23:30:00+08:00')
+    await submit('it-ZZWW-001', 'st-qingshan-wenchang')
+    await setClock('2026-12-01T10:00:00+08:00')
     const good = await delivered()
     await ok(lcb, 'cases.rate', { caseId: good.id, level: 'satisfied' }, resident1)
     const bad = await delivered()
@@ -96,9 +100,15 @@ describe('六项指标', () => {
       denominator: r.stations.length,
       rate: healthy / r.stations.length,
     })
-    // Townships are ranked; those with no measurable rate would come last, unranked.
-    expect(r.townships.map((t) => t.rank)).toEqual(r.townships.map((_, i) => i + 1))
-    expect(r.townships[0]!.score).toBeGreaterThanOrEqual(r.townships.at(-1)!.score!)
+    // Only 青山镇 has cases this month: the ranking uses the rates every township has, so the
+    // other townships gain nothing from having no cases; equal scores share a rank.
+    expect(r.rankedOn).toEqual(['organization', 'publication'])
+    expect(r.townships[0]!.rank).toBe(1)
+    for (let i = 1; i < r.townships.length; i++) {
+      const [a, b] = [r.townships[i - 1]!, r.townships[i]!]
+      expect(b.score!).toBeLessThanOrEqual(a.score!)
+      expect(b.rank).toBe(b.score === a.score ? a.rank : i + 1)
+    }
   }, 60_000)
 
   it('exports the 季度汇报 as a workbook: district, township ranking, stations with the numbers behind each rate', async () => {
@@ -137,10 +147,25 @@ describe('六项指标', () => {
     const r = await report({ kind: 'month', key: '2026-11' })
     const row = r.stations.find((s) => s.id === station)!
     expect(row.rates.acceptance).toEqual({ numerator: 0, denominator: 0, rate: null })
+    expect(r.stations.find((s) => s.id === 'st-qingshan-wenchang')!.counts.submitted).toBe(1)
+    expect(r.district.counts.submitted).toBe(1)
     expect(r.period.complete).toBe(true)
     const q = await report({ kind: 'quarter' })
     expect(q.period).toMatchObject({ key: '2026-Q4', label: '2026年第四季度' })
-    expect(q.district.counts.submitted).toBe(6)
+    expect(q.district.counts.submitted).toBe(7) // December's 6 and November's 1
+  })
+
+  it('keeps a retired station’s cases in the report, outside the 健全率', async () => {
+    const before = await report({ kind: 'month', key: '2026-12' })
+    await ok(lcb, 'admin.retire', { kind: 'station', id: station }, DEMO_OPENIDS.admin)
+    const after = await report({ kind: 'month', key: '2026-12' })
+    expect(after.stations.find((s) => s.id === station)).toMatchObject({
+      active: false,
+      counts: { submitted: 6 },
+    })
+    expect(after.district.counts.submitted).toBe(6)
+    expect(after.district.stations).toBe(before.district.stations - 1)
+    expect(after.townships.find((t) => t.id === 'st-qingshan')!.counts.submitted).toBe(6)
   })
 
   it('is for supervisors and admins only, and explains a bad period', async () => {
