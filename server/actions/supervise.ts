@@ -122,13 +122,16 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
   if (!period || (p.key && period.kind !== p.kind))
     throw invalidInput({ key: '统计周期格式不正确' }, '统计周期格式不正确')
   if (period.from > today) throw invalidInput({ key: '统计周期还没有开始' }, '统计周期还没有开始')
-  const [everyStation, staff, rotas, items, counts] = await Promise.all([
-    ctx.deps.network.everything<Station>('stations'),
-    ctx.deps.network.activeStaff(),
-    ctx.deps.network.weeklyRotas(),
-    ctx.deps.network.itemsForKpi(),
-    ctx.deps.cases.kpiCounts(shanghaiInstant(period.from, '00:00'), shanghaiInstant(period.to, '00:00')),
-  ])
+  const [everyStation, staff, rotas, items, counts, { districtName, supervisionHotline }] = await Promise.all(
+    [
+      ctx.deps.network.everything<Station>('stations'),
+      ctx.deps.network.activeStaff(),
+      ctx.deps.network.weeklyRotas(),
+      ctx.deps.network.itemsForKpi(),
+      ctx.deps.cases.kpiCounts(shanghaiInstant(period.from, '00:00'), shanghaiInstant(period.to, '00:00')),
+      ctx.deps.settings.district(),
+    ],
+  )
   const active = everyStation.filter((s) => s.active)
   const serving = new Set([...staff.values()].flatMap((s) => s.ids))
   const input = (s: Station): StationInput => ({
@@ -156,11 +159,11 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
           everyStation.filter((s) => s._id === t._id || s.parentId === t._id).map((s) => s._id),
           items,
           counts,
+          supervisionHotline,
         ),
       ),
   )
   const district = active.find((s) => s.tier === 'district')
-  const { districtName } = await ctx.deps.settings.district()
   return {
     period: { ...period, ...neighbours(period), complete: period.to <= today },
     asOf: ctx.now.toISOString(),
@@ -177,9 +180,12 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
       [...counts.keys()],
       items,
       counts,
+      supervisionHotline,
     ),
     townships,
-    stations: listed.map((s) => rowOf(head(s), s.active ? [input(s)] : [], [s._id], items, counts)),
+    stations: listed.map((s) =>
+      rowOf(head(s), s.active ? [input(s)] : [], [s._id], items, counts, supervisionHotline),
+    ),
   }
 }
 

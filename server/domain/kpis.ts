@@ -196,14 +196,20 @@ export function rowOf(
   caseStations: string[],
   items: KpiItem[],
   counts: Map<string, CaseCounts>,
+  /** 监督电话 shown on every item; without it no item is fully published. */
+  supervisionHotline = '12345',
 ): KpiRow {
   let healthy = 0
-  const offered = new Map<string, KpiItem>()
+  // Item id → item, and whether a station offering it has someone responsible (DOMAIN: an item
+  // is fully published with materials, procedure, time limit, responsible agent and hotline).
+  const offered = new Map<string, { item: KpiItem; responsible: boolean }>()
   const gaps: string[] = []
   for (const m of members) {
     const tiers = tiersOfferedAt(m.station.tier)
     const own = items.filter((i) => tiers.includes(i.tier))
-    for (const i of own) offered.set(i._id, i)
+    const responsible = m.hasHead || m.agents > 0
+    for (const i of own)
+      offered.set(i._id, { item: i, responsible: responsible || !!offered.get(i._id)?.responsible })
     const g = stationGaps({
       hasHead: m.hasHead,
       agents: m.agents,
@@ -216,6 +222,9 @@ export function rowOf(
   }
   // Each item once per row: a district item listed by every village is still one item.
   const listed = [...offered.values()]
+  const fully = listed.filter(
+    (o) => o.responsible && supervisionHotline.trim() && isFullyPublished(o.item),
+  ).length
   let total = EMPTY_COUNTS
   for (const id of new Set(caseStations)) total = addCounts(total, counts.get(id) ?? EMPTY_COUNTS)
   return {
@@ -228,7 +237,7 @@ export function rowOf(
     gaps,
     rates: {
       organization: rate(healthy, members.length),
-      publication: rate(listed.filter(isFullyPublished).length, listed.length),
+      publication: rate(fully, listed.length),
       acceptance: rate(total.accepted, total.submitted),
       completion: rate(total.completed, total.accepted),
       onTime: rate(total.onTime, total.completed),

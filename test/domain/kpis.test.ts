@@ -120,6 +120,15 @@ describe('rows and ranking', () => {
     expect(r.counts.defaultRated).toBe(1)
     const v1 = rowOf(head('v1', 'village'), [st('v1', 'village', 't1', false)], ['v1'], items, byStation)
     expect(v1.gaps).toEqual(['无负责人'])
+    // Without a supervision hotline, or nobody responsible at the station, nothing is fully published.
+    expect(
+      rowOf(head('v1', 'village'), [st('v1', 'village', 't1')], ['v1'], items, byStation, ' ').rates
+        .publication.numerator,
+    ).toBe(0)
+    const nobody = { ...st('v3', 'village', 't1', false), agents: 0 }
+    expect(rowOf(head('v3', 'village'), [nobody], ['v3'], items, byStation).rates.publication.numerator).toBe(
+      0,
+    )
     const empty = rowOf(head('v2', 'village'), [st('v2', 'village', 't1')], ['v2'], items, new Map())
     expect(empty.rates.acceptance.rate).toBeNull()
     const retired = rowOf(
