@@ -92,6 +92,16 @@ export const DEMO_TEMPLATES = {
     page: 'pages/appointments/index',
     fields: { thing1: 'stationName', time2: 'startsAt', thing3: 'hint' },
   },
+  complaintFiled: {
+    templateId: 'TPL-COMPLAINT',
+    page: 'admin/complaints/index',
+    fields: { thing1: 'stationName', thing2: 'text', time3: 'now' },
+  },
+  complaintReplied: {
+    templateId: 'TPL-COMPLAINT-REPLY',
+    page: 'pages/complaint/index',
+    fields: { thing1: 'stationName', thing2: 'text', time3: 'now' },
+  },
   calendarMissing: {
     templateId: 'TPL-CALENDAR',
     page: 'pages/mine/index',

@@ -364,6 +364,13 @@ export interface Actions {
     in: { bookingId: string; day: string; start: string; minutes?: number }
     out: DeskBooking
   }
+  'complaints.submit': {
+    in: { stationId?: string; caseId?: string; name: string; phone: string; text: string }
+    out: ComplaintView
+  }
+  'complaints.mine': { in: Record<string, never>; out: { list: ComplaintView[] } }
+  'complaints.list': { in: { status?: 'open' | 'replied' }; out: { list: ComplaintView[]; open: number } }
+  'complaints.reply': { in: { id: string; reply: string }; out: ComplaintView }
   'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
   'supervise.kpis.export': {
     in: { kind?: PeriodKind; key?: string }
@@ -387,6 +394,23 @@ export interface Actions {
     in: { bookingId: string; reason: string }
     out: { id: string; status: 'declined' }
   }
+}
+
+/** 监督投诉 as its resident (and, with name and phone, a supervisor) sees it. */
+export interface ComplaintView {
+  id: string
+  stationId: string
+  stationName: string
+  caseId: string | null
+  caseNo: string | null
+  text: string
+  status: 'open' | 'replied'
+  statusLabel: string
+  reply: string | null
+  createdAt: string
+  repliedAt: string | null
+  name?: string
+  maskedPhone?: string
 }
 
 /** 六项指标 report for one period. */

@@ -24,6 +24,7 @@ import {
 } from '../actions/appointment-desk'
 import { saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
+import { listComplaints, myComplaints, replyComplaint, submitComplaint } from '../actions/complaints'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/transfer'
@@ -113,6 +114,10 @@ export const actions: ActionTable<Deps> = {
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'supervise.kpis': kpis,
+  'complaints.submit': submitComplaint,
+  'complaints.mine': myComplaints,
+  'complaints.list': listComplaints,
+  'complaints.reply': replyComplaint,
   'supervise.kpis.export': exportKpis,
   'admin.calendar.saveYear': saveCalendarYear,
   'admin.import': importSheet,

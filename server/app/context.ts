@@ -8,6 +8,7 @@ import type { RosterRepository } from '../repositories/roster'
 import type { CaseRepository } from '../repositories/cases'
 import type { OutboxRepository } from '../repositories/outbox'
 import type { AppointmentRepository } from '../repositories/appointments'
+import type { ComplaintRepository } from '../repositories/complaints'
 import type { ActionContext } from './router'
 
 /** External platform services (WeChat open APIs, cloud storage) behind one seam. */
@@ -38,6 +39,7 @@ export interface Deps {
   cases: CaseRepository
   outbox: OutboxRepository
   appointments: AppointmentRepository
+  complaints: ComplaintRepository
   platform: Platform
 }
 

@@ -6,6 +6,7 @@ import { CaseRepository } from '../repositories/cases'
 import { NetworkRepository } from '../repositories/network'
 import { OutboxRepository } from '../repositories/outbox'
 import { AppointmentRepository } from '../repositories/appointments'
+import { ComplaintRepository } from '../repositories/complaints'
 import { RosterRepository } from '../repositories/roster'
 import { SettingsRepository } from '../repositories/settings'
 
@@ -19,6 +20,7 @@ export function makeDeps(sdk: typeof cloud): Deps {
     cases: new CaseRepository(db),
     outbox: new OutboxRepository(db),
     appointments: new AppointmentRepository(db),
+    complaints: new ComplaintRepository(db),
     platform: wxPlatform(sdk),
   }
 }

@@ -25,6 +25,8 @@ export type NotifyEvent =
   | 'visitConfirmed'
   | 'visitDeclined'
   | 'appointmentCancelled'
+  | 'complaintFiled'
+  | 'complaintReplied'
 
 export type Audience = 'agent' | 'resident' | 'head' | 'supervisor' | 'admin'
 
@@ -46,6 +48,8 @@ export const EVENT_AUDIENCE: Record<NotifyEvent, Audience> = {
   visitConfirmed: 'resident',
   visitDeclined: 'resident',
   appointmentCancelled: 'resident',
+  complaintFiled: 'supervisor',
+  complaintReplied: 'resident',
 }
 
 /** Reminders wait for office hours; case-flow notices to residents go out at once. */

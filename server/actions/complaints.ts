@@ -1,0 +1,155 @@
+/**
+ * 监督投诉: residents complain to the supervisors about a station or a case; the station
+ * complained about never sees the complaint. Supervisors answer once; the resident is told.
+ */
+import { createHash } from 'node:crypto'
+import type { ComplaintView } from '../../typings/api'
+import { COMPLAINTS_PER_DAY, COMPLAINT_STATUS_LABELS } from '../domain/complaints'
+import { shanghaiDay, shanghaiInstant } from '../domain/calendar'
+import { AppError, conflict, forbidden, invalidInput, notFound } from '../lib/errors'
+import { fields, parse, z } from '../lib/validate'
+import { maskPhone } from '../lib/mask'
+import { requireRole, type Ctx } from '../app/context'
+import { enqueue, formatInstant } from '../app/notify'
+import type { Complaint } from '../repositories/complaints'
+import { checkText } from './cases'
+
+function view(c: Complaint, stationName: string, forStaff: boolean): ComplaintView {
+  return {
+    id: c._id,
+    stationId: c.stationId,
+    stationName,
+    caseId: c.caseId,
+    caseNo: c.caseNo,
+    text: c.text,
+    status: c.status,
+    statusLabel: COMPLAINT_STATUS_LABELS[c.status],
+    reply: c.reply,
+    createdAt: new Date(c.createdAt).toISOString(),
+    repliedAt: c.repliedAt ? new Date(c.repliedAt).toISOString() : null,
+    ...(forStaff ? { name: c.name, maskedPhone: maskPhone(c.phone) } : {}),
+  }
+}
+
+const submitInput = z.object({
+  stationId: fields.id('服务站').optional(),
+  caseId: fields.id('申请').optional(),
+  name: fields.text('姓名', 20),
+  phone: fields.phone,
+  text: fields.text('投诉内容', 500),
+})
+
+/** 提交投诉 (about a case of one's own, or a station); retried requests file once. */
+export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<ComplaintView> {
+  const p = parse(submitInput, payload)
+  const openid = ctx.caller.openid
+  if (!openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  if (!p.stationId && !p.caseId) throw invalidInput({ stationId: '请选择投诉的服务站' })
+  let stationId = p.stationId ?? ''
+  let caseNo: string | null = null
+  if (p.caseId) {
+    const c = await ctx.deps.cases.get(p.caseId)
+    if (!c) throw notFound('未找到该申请')
+    if (c.applicant.openid !== openid) throw forbidden('只能投诉自己的申请')
+    stationId = c.stationId
+    caseNo = c.caseNo
+  }
+  const station = await ctx.deps.network.station(stationId)
+  if (!station) throw notFound('未找到该服务站')
+  // The same request (a retried tap) files once: the id comes from who asked and the request id.
+  const id = `cp-${createHash('sha1')
+    .update(`${openid}|${ctx.requestId ?? ctx.now.toISOString()}`)
+    .digest('hex')
+    .slice(0, 20)}`
+  const prior = ctx.requestId ? await ctx.deps.complaints.get(id) : null
+  if (prior) return view(prior, station.name, false)
+  const since = shanghaiInstant(shanghaiDay(ctx.now), '00:00')
+  if ((await ctx.deps.complaints.countSince(openid, since)) >= COMPLAINTS_PER_DAY)
+    throw new AppError('RATE_LIMITED', `每天最多提交 ${COMPLAINTS_PER_DAY} 次投诉，请明天再试或拨打监督电话`)
+  await checkText(ctx, p.text, 'text')
+  const complaint: Complaint = {
+    _id: id,
+    openid,
+    name: p.name,
+    phone: p.phone,
+    stationId,
+    caseId: p.caseId ?? null,
+    caseNo,
+    text: p.text,
+    status: 'open',
+    reply: null,
+    repliedBy: null,
+    repliedAt: null,
+    createdAt: ctx.now,
+  }
+  if (!(await ctx.deps.complaints.insert(complaint))) {
+    const prior = await ctx.deps.complaints.get(id)
+    if (prior) return view(prior, station.name, false)
+  }
+  for (const s of (await ctx.deps.network.agentsByRole('supervisor')).filter((a) => a.openid)) {
+    await enqueue(ctx.deps, ctx.now, {
+      event: 'complaintFiled',
+      key: `${id}:complaintFiled:${s._id}`,
+      recipient: s.openid!,
+      caseId: complaint.caseId ?? '',
+      query: `id=${id}`,
+      vars: { stationName: station.name, text: p.text, now: formatInstant(ctx.now) },
+    })
+  }
+  return view(complaint, station.name, false)
+}
+
+async function stationNames(ctx: Ctx, list: Complaint[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  for (const id of new Set(list.map((c) => c.stationId)))
+    out.set(id, (await ctx.deps.network.station(id))?.name ?? '')
+  return out
+}
+
+/** 我的投诉, newest first, with the supervisors' answers. */
+export async function myComplaints(_payload: unknown, ctx: Ctx): Promise<{ list: ComplaintView[] }> {
+  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  const list = await ctx.deps.complaints.mine(ctx.caller.openid)
+  const names = await stationNames(ctx, list)
+  return { list: list.map((c) => view(c, names.get(c.stationId) ?? '', false)) }
+}
+
+const listInput = z.object({ status: z.enum(['open', 'replied']).optional() })
+
+/** Supervisors only: not even the head of the station complained about may read these. */
+export async function listComplaints(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ list: ComplaintView[]; open: number }> {
+  await requireRole(ctx, ['supervisor'])
+  const p = parse(listInput, payload)
+  const list = await ctx.deps.complaints.byStatus(p.status ?? null, 100)
+  const names = await stationNames(ctx, list)
+  const open = p.status === 'open' ? list.length : (await ctx.deps.complaints.byStatus('open', 100)).length
+  return { list: list.map((c) => view(c, names.get(c.stationId) ?? '', true)), open }
+}
+
+const replyInput = z.object({ id: fields.id('投诉'), reply: fields.text('答复', 500) })
+
+/** 答复: once; the resident gets a notice. */
+export async function replyComplaint(payload: unknown, ctx: Ctx): Promise<ComplaintView> {
+  const me = await requireRole(ctx, ['supervisor'])
+  const p = parse(replyInput, payload)
+  const c = await ctx.deps.complaints.get(p.id)
+  if (!c) throw notFound('未找到该投诉')
+  if (!(await ctx.deps.complaints.reply(c._id, p.reply, me._id, ctx.now))) throw conflict('该投诉已答复')
+  const stationName = (await ctx.deps.network.station(c.stationId))?.name ?? ''
+  await enqueue(ctx.deps, ctx.now, {
+    event: 'complaintReplied',
+    key: `${c._id}:complaintReplied`,
+    recipient: c.openid,
+    caseId: c.caseId ?? '',
+    query: `id=${c._id}`,
+    vars: { stationName, text: p.reply, now: formatInstant(ctx.now) },
+  })
+  return view(
+    { ...c, status: 'replied', reply: p.reply, repliedBy: me._id, repliedAt: ctx.now },
+    stationName,
+    true,
+  )
+}
