@@ -81,6 +81,9 @@ Component({
         wx.showToast({ title: (err as Error).message || '提交失败', icon: 'none' })
       }
     },
+    onComplain() {
+      return wx.navigateTo({ url: `/pages/complaint/index?caseId=${encodeURIComponent(this.data.id)}` })
+    },
     onRate() {
       return wx.navigateTo({ url: `/pages/rate/index?id=${encodeURIComponent(this.data.id)}` })
     },

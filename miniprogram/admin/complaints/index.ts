@@ -1,0 +1,56 @@
+import { ApiCallError } from '../../services/api'
+import { fetchComplaints, replyComplaint, type ComplaintView } from '../../services/complaints'
+
+/** 群众投诉 (supervisors): open complaints first, answered once with a notice to the resident. */
+Component({
+  data: {
+    status: 'open' as 'open' | 'replied',
+    list: [] as ComplaintView[],
+    open: 0,
+    replies: {} as Record<string, string>,
+    busy: '',
+    loading: true,
+    error: '',
+  },
+  methods: {
+    onLoad() {
+      return this.reload()
+    },
+    async onPullDownRefresh() {
+      await this.reload()
+      wx.stopPullDownRefresh()
+    },
+    async reload() {
+      this.setData({ loading: true, error: '' })
+      try {
+        const r = await fetchComplaints(this.data.status)
+        this.setData({ list: r.list, open: r.open })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onStatus(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ status: e.currentTarget.dataset.status as 'open' | 'replied' })
+      return this.reload()
+    },
+    onReplyInput(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ [`replies.${String(e.currentTarget.dataset.id)}`]: String(e.detail) })
+    },
+    async onReply(e: WechatMiniprogram.CustomEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      if (this.data.busy) return
+      this.setData({ busy: id, error: '' })
+      try {
+        await replyComplaint(id, this.data.replies[id] ?? '')
+        wx.showToast({ title: '已答复，已通知群众', icon: 'none' })
+        await this.reload()
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '答复失败，请重试' })
+      } finally {
+        this.setData({ busy: '' })
+      }
+    },
+  },
+})

@@ -1,0 +1,72 @@
+import { ApiCallError, newRequestId } from '../../services/api'
+import { saveContact, savedContact } from '../../services/appointments'
+import { fetchMyComplaints, submitComplaint, type ComplaintView } from '../../services/complaints'
+import { isElderlyMode } from '../../services/settings'
+import { myStationId } from '../../services/stations'
+
+/**
+ * 监督投诉: a complaint about a case or a station goes to the district supervisors, not to the
+ * station itself; the answer shows here and comes as a notice.
+ */
+Component({
+  data: {
+    stationId: '',
+    caseId: '',
+    form: { name: '', phone: '', text: '' },
+    errors: {} as Record<string, string>,
+    error: '',
+    done: false,
+    submitting: false,
+    requestId: '',
+    list: [] as ComplaintView[],
+    elderly: false,
+  },
+  methods: {
+    async onLoad(query: Record<string, string | undefined>) {
+      this.setData({
+        stationId: decodeURIComponent(query.stationId ?? '') || myStationId(),
+        caseId: decodeURIComponent(query.caseId ?? ''),
+        form: { ...savedContact(), text: '' },
+        requestId: newRequestId(),
+        elderly: isElderlyMode(),
+      })
+      await this.loadMine()
+    },
+    async loadMine() {
+      try {
+        this.setData({ list: (await fetchMyComplaints()).list })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      }
+    },
+    onInput(e: WechatMiniprogram.CustomEvent) {
+      const field = String(e.currentTarget.dataset.field)
+      this.setData({ [`form.${field}`]: e.detail, [`errors.${field}`]: '' })
+    },
+    async onSubmit() {
+      if (this.data.submitting) return
+      this.setData({ submitting: true, error: '' })
+      try {
+        const { name, phone, text } = this.data.form
+        await submitComplaint(
+          {
+            name,
+            phone,
+            text,
+            ...(this.data.caseId ? { caseId: this.data.caseId } : { stationId: this.data.stationId }),
+          },
+          this.data.requestId,
+        )
+        saveContact(name, phone)
+        // A new form gets a new request id: the next complaint is a new one.
+        this.setData({ done: true, 'form.text': '', requestId: newRequestId() })
+        await this.loadMine()
+      } catch (err) {
+        const e = err as ApiCallError
+        this.setData({ error: e.message ?? '提交失败，请重试', errors: e.fields ?? {} })
+      } finally {
+        this.setData({ submitting: false })
+      }
+    },
+  },
+})
