@@ -102,6 +102,16 @@ export const DEMO_TEMPLATES = {
     page: 'pages/complaint/index',
     fields: { thing1: 'stationName', thing2: 'text', time3: 'now' },
   },
+  rectifyVisited: {
+    templateId: 'TPL-RECTIFY',
+    page: 'pages/case/index',
+    fields: { thing1: 'itemName', thing2: 'hint', time3: 'now' },
+  },
+  rectifyOverdue: {
+    templateId: 'TPL-OVERDUE',
+    page: 'work/rectify/index',
+    fields: { thing1: 'itemName', character_string2: 'caseNo', date3: 'dueDay', phrase4: 'state' },
+  },
   calendarMissing: {
     templateId: 'TPL-CALENDAR',
     page: 'pages/mine/index',

@@ -199,6 +199,8 @@ export interface CaseView {
   card?: HandlingCard
   /** For the parent station's staff on a 上报件: the next step they can take. */
   upperStep?: 'accept' | 'complete' | null
+  /** 差评 only: the 整改 task (核实, 整改, 回访) and the resident's rating of the fix. */
+  rectification?: RectificationView | null
   timeline?: { at: string; who: string; what: string; note: string }[]
 }
 
@@ -364,6 +366,12 @@ export interface Actions {
     in: { bookingId: string; day: string; start: string; minutes?: number }
     out: DeskBooking
   }
+  'rectify.list': { in: { scope?: 'open' | 'all' }; out: { list: RectificationView[] } }
+  'rectify.step': {
+    in: { caseId: string; step: 'verify' | 'fix' | 'visit'; note: string; outcome?: 'fixed' | 'explained' }
+    out: RectificationView
+  }
+  'rectify.rateFix': { in: { caseId: string; level: RatingLevel }; out: RectificationView }
   'complaints.submit': {
     in: { stationId?: string; caseId?: string; name: string; phone: string; text: string }
     out: ComplaintView
@@ -394,6 +402,26 @@ export interface Actions {
     in: { bookingId: string; reason: string }
     out: { id: string; status: 'declined' }
   }
+}
+
+/** 整改 task of a 差评, as the head, a supervisor or the resident sees it. */
+export interface RectificationView {
+  caseId: string
+  caseNo: string | null
+  itemName: string
+  stationId: string
+  status: 'open' | 'verified' | 'fixed' | 'visited' | 'closed'
+  statusLabel: string
+  ratingLabel: string
+  comment: string
+  dueDay: string
+  overdue: boolean
+  /** Staff: the step the task waits for (核实 / 整改 / 回访), null when it is the resident's turn. */
+  nextStep: 'verify' | 'fix' | 'visit' | null
+  nextStepLabel: string | null
+  steps: { label: string; note: string; at: string; byName: string }[]
+  fixRatingLabel: string | null
+  applicantName?: string
 }
 
 /** 监督投诉 as its resident (and, with name and phone, a supervisor) sees it. */

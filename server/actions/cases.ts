@@ -20,6 +20,8 @@ import { dutyOn, tiersOfferedAt } from '../domain/network'
 import type { CaseReceipt, CaseView, HandlingCard } from '../../typings/api'
 import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { maskPhone } from '../lib/mask'
+import { rectificationId, rectifyDue, type RectificationRecord } from '../domain/rectification'
+import { rectificationView } from './rectify-view'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
 import { calendarStatusOf } from './calendar'
@@ -558,10 +560,37 @@ export async function rateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   if (c.rating) throw invalidState('您已评价过这件申请')
   guard(c.state, 'rate')
   await checkText(ctx, p.comment, 'comment')
+  // A 差评 opens the head's 整改 task in the same transaction as the rating.
+  const bad = isBadRating(p.level)
+  const due = bad
+    ? rectifyDue(ctx.now, await loadCalendar(ctx.deps), (await ctx.deps.settings.reminders()).rectifyDays)
+    : null
   const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
     if (cur.rating) throw invalidState('您已评价过这件申请')
     const to = guard(cur.state, 'rate')
+    const task: Omit<RectificationRecord, '_id'> | null = due
+      ? {
+          caseId: cur._id,
+          caseNo: cur.caseNo,
+          itemName: cur.item.name,
+          stationId: cur.stationId,
+          applicantOpenid: cur.applicant.openid,
+          applicantName: cur.applicant.name,
+          level: p.level,
+          comment: p.comment,
+          status: 'open',
+          openedAt: ctx.now,
+          dueAt: due.dueAt,
+          dueDay: due.dueDay,
+          steps: [],
+          fixRating: null,
+          overdueNotified: false,
+        }
+      : null
     return {
+      ...(task
+        ? { also: [{ collection: 'rectifications' as const, id: rectificationId(cur._id), data: task }] }
+        : {}),
       patch: {
         state: to,
         rating: { level: p.level, tags: p.tags, comment: p.comment, isDefault: false, at: ctx.now },
@@ -576,7 +605,7 @@ export async function rateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
       },
     }
   })
-  if (isBadRating(p.level)) await notify(ctx.deps, ctx.now, 'badRating', updated)
+  if (bad) await notify(ctx.deps, ctx.now, 'badRating', updated)
   return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
 }
 
@@ -587,9 +616,12 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const c = await ctx.deps.cases.get(p.caseId)
   if (!c) throw notFound('未找到该申请')
   const access = await accessTo(ctx, c)
-  const [events, agent] = await Promise.all([
+  // Only a resident's 差评 has a 整改 task: no extra read otherwise.
+  const hasTask = !!c.rating && !c.rating.isDefault && isBadRating(c.rating.level)
+  const [events, agent, task] = await Promise.all([
     ctx.deps.cases.events(c._id),
     ctx.deps.network.agent(c.assignedAgentId),
+    hasTask ? ctx.deps.rectifications.ofCase(c._id) : null,
   ])
   const extras = c.caseNo && c.acceptedAt ? await documents(ctx, c, agent) : {}
   const actions: CaseAction[] =
@@ -613,6 +645,7 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
     ...receipt,
     ...(access.kind === 'applicant' ? {} : card ? { card } : {}),
     upperStep,
+    rectification: task ? rectificationView(task, ctx.now, access.kind !== 'applicant') : null,
   }
 }
 

@@ -50,6 +50,12 @@ const remindersInput = z
     superviseAfterDays: z.number().int().min(1).max(30),
     reportAfterDays: z.number().int().min(1).max(60),
     ratingWindowDays: z.number().int().min(1, '评价期限至少 1 天').max(30, '评价期限最多 30 天').optional(),
+    rectifyDays: z
+      .number()
+      .int()
+      .min(1, '整改期限至少 1 个工作日')
+      .max(30, '整改期限最多 30 个工作日')
+      .optional(),
   })
   .refine((r) => r.reportAfterDays > r.superviseAfterDays, {
     message: '通报应晚于督办',
@@ -60,10 +66,12 @@ const remindersInput = z
 export async function saveReminders(payload: unknown, ctx: Ctx): Promise<ReminderSettings> {
   await requireRole(ctx, ['admin'])
   const p = parse(remindersInput, payload)
-  // The rating window is optional here: leaving it out keeps the current one.
+  // The rating window and the 整改 period are optional here: leaving them out keeps the saved ones.
+  const current = await ctx.deps.settings.reminders()
   const saved: ReminderSettings = {
     ...p,
-    ratingWindowDays: p.ratingWindowDays ?? (await ctx.deps.settings.reminders()).ratingWindowDays,
+    ratingWindowDays: p.ratingWindowDays ?? current.ratingWindowDays,
+    rectifyDays: p.rectifyDays ?? current.rectifyDays,
   }
   await ctx.deps.settings.saveReminders(saved)
   return saved

@@ -24,6 +24,7 @@ import {
 } from '../actions/appointment-desk'
 import { saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
+import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
 import { listComplaints, myComplaints, replyComplaint, submitComplaint } from '../actions/complaints'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
@@ -114,6 +115,9 @@ export const actions: ActionTable<Deps> = {
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'supervise.kpis': kpis,
+  'rectify.list': listRectifications,
+  'rectify.step': rectifyStep,
+  'rectify.rateFix': rateFix,
   'complaints.submit': submitComplaint,
   'complaints.mine': myComplaints,
   'complaints.list': listComplaints,

@@ -9,6 +9,7 @@ import type { CaseRepository } from '../repositories/cases'
 import type { OutboxRepository } from '../repositories/outbox'
 import type { AppointmentRepository } from '../repositories/appointments'
 import type { ComplaintRepository } from '../repositories/complaints'
+import type { RectificationRepository } from '../repositories/rectifications'
 import type { ActionContext } from './router'
 
 /** External platform services (WeChat open APIs, cloud storage) behind one seam. */
@@ -40,6 +41,7 @@ export interface Deps {
   outbox: OutboxRepository
   appointments: AppointmentRepository
   complaints: ComplaintRepository
+  rectifications: RectificationRepository
   platform: Platform
 }
 

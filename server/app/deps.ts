@@ -7,6 +7,7 @@ import { NetworkRepository } from '../repositories/network'
 import { OutboxRepository } from '../repositories/outbox'
 import { AppointmentRepository } from '../repositories/appointments'
 import { ComplaintRepository } from '../repositories/complaints'
+import { RectificationRepository } from '../repositories/rectifications'
 import { RosterRepository } from '../repositories/roster'
 import { SettingsRepository } from '../repositories/settings'
 
@@ -21,6 +22,7 @@ export function makeDeps(sdk: typeof cloud): Deps {
     outbox: new OutboxRepository(db),
     appointments: new AppointmentRepository(db),
     complaints: new ComplaintRepository(db),
+    rectifications: new RectificationRepository(db),
     platform: wxPlatform(sdk),
   }
 }

@@ -27,6 +27,8 @@ export type NotifyEvent =
   | 'appointmentCancelled'
   | 'complaintFiled'
   | 'complaintReplied'
+  | 'rectifyVisited'
+  | 'rectifyOverdue'
 
 export type Audience = 'agent' | 'resident' | 'head' | 'supervisor' | 'admin'
 
@@ -50,6 +52,8 @@ export const EVENT_AUDIENCE: Record<NotifyEvent, Audience> = {
   appointmentCancelled: 'resident',
   complaintFiled: 'supervisor',
   complaintReplied: 'resident',
+  rectifyVisited: 'resident',
+  rectifyOverdue: 'supervisor',
 }
 
 /** Reminders wait for office hours; case-flow notices to residents go out at once. */
@@ -61,6 +65,7 @@ export const OFFICE_HOURS_ONLY: ReadonlySet<NotifyEvent> = new Set([
   'reportSupervisor',
   'dailyDigest',
   'calendarMissing',
+  'rectifyOverdue',
 ])
 
 export const NOTIFY_EVENTS = Object.keys(EVENT_AUDIENCE) as NotifyEvent[]
@@ -71,6 +76,8 @@ export interface ReminderSettings {
   reportAfterDays: number
   /** Calendar days a resident has to rate after delivery before 基本满意 is recorded by default. */
   ratingWindowDays: number
+  /** Working days a head has for a 差评's 整改 (核实, 整改或说明, 回访). */
+  rectifyDays: number
 }
 
 export const DEFAULT_REMINDERS: ReminderSettings = {
@@ -78,6 +85,7 @@ export const DEFAULT_REMINDERS: ReminderSettings = {
   superviseAfterDays: 3,
   reportAfterDays: 5,
   ratingWindowDays: 7,
+  rectifyDays: 5,
 }
 
 export function isOfficeTime(
@@ -106,7 +114,7 @@ export function remindersDue(
   c: { id: string; dueAt: Date; dueDay: string },
   now: Date,
   calendar: WorkCalendar,
-  s: ReminderSettings = DEFAULT_REMINDERS,
+  s: Pick<ReminderSettings, 'dueSoonDays' | 'superviseAfterDays' | 'reportAfterDays'> = DEFAULT_REMINDERS,
 ): Reminder[] {
   const today = shanghaiDay(now)
   const key = (kind: string) => `${c.id}:${kind}:${c.dueDay}`

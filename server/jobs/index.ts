@@ -30,6 +30,7 @@ export interface JobReport {
   digests: number
   calendarWarnings: number
   appointmentReminders: number
+  rectifyOverdue: number
 }
 
 /** Enqueues due-soon, due-today and overdue reminders for running cases near or past their due. */
@@ -245,6 +246,36 @@ export async function appointmentReminders(deps: Deps, now: Date, report: JobRep
   }
 }
 
+/**
+ * 整改 past its working days and still with the head: the supervisors are told once per task
+ * (in office hours), so a 差评 cannot be left to lie.
+ */
+export async function rectifyWatch(
+  deps: Deps,
+  now: Date,
+  calendar: WorkCalendar,
+  report: JobReport,
+): Promise<void> {
+  if (!isOfficeTime(now, calendar)) return
+  const late = await deps.rectifications.overdueUnreported(now, 100)
+  if (!late.length) return
+  const supervisors = (await deps.network.agentsByRole('supervisor')).filter((a) => a.openid)
+  for (const r of late) {
+    for (const s of supervisors) {
+      await enqueue(deps, now, {
+        event: 'rectifyOverdue',
+        key: `${r._id}:rectifyOverdue:${s._id}`,
+        recipient: s.openid!,
+        caseId: r.caseId,
+        query: '',
+        vars: { itemName: r.itemName, caseNo: r.caseNo ?? '—', dueDay: r.dueDay, state: '整改超期' },
+      })
+    }
+    await deps.rectifications.markOverdueNotified(r._id)
+    report.rectifyOverdue += 1
+  }
+}
+
 /** Monday of the ISO week of a day, as a stable weekly key. */
 function isoWeekOf(day: string): string {
   const d = new Date(`${day}T00:00:00Z`)
@@ -266,6 +297,7 @@ export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
     digests: 0,
     calendarWarnings: 0,
     appointmentReminders: 0,
+    rectifyOverdue: 0,
   }
   // One read of the working calendar serves every job of the run.
   const calendar = await loadCalendar(deps)
@@ -273,6 +305,7 @@ export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
   await deadlineWatch(deps, now, calendar, report)
   await ratingWindow(deps, now, report)
   await appointmentReminders(deps, now, report)
+  await rectifyWatch(deps, now, calendar, report)
   await sendOutbox(deps, now, calendar, report)
   return report
 }

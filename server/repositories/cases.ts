@@ -16,6 +16,13 @@ export interface InboxQuery {
 }
 
 /** Cases and their timeline. Every state change and its event are written in one transaction. */
+/** What a transition writes: the case patch, its timeline event, and records born with it. */
+export interface Decision {
+  patch: Partial<CaseRecord>
+  event: Omit<CaseEvent, '_id' | 'caseId'>
+  also?: { collection: 'rectifications'; id: string; data: object }[]
+}
+
 export class CaseRepository {
   constructor(private readonly db: Database) {}
 
@@ -70,10 +77,7 @@ export class CaseRepository {
   async transition(
     id: string,
     expectedVersion: number,
-    decide: (
-      c: CaseRecord,
-      caseNo: string | null,
-    ) => { patch: Partial<CaseRecord>; event: Omit<CaseEvent, '_id' | 'caseId'> },
+    decide: (c: CaseRecord, caseNo: string | null) => Decision,
     /** Issue the next 受理编号 of this station and day in the same transaction. */
     numbering?: { stationCode: string; day: string },
   ): Promise<CaseRecord> {
@@ -91,10 +95,7 @@ export class CaseRepository {
   private transitionOnce(
     id: string,
     expectedVersion: number,
-    decide: (
-      c: CaseRecord,
-      caseNo: string | null,
-    ) => { patch: Partial<CaseRecord>; event: Omit<CaseEvent, '_id' | 'caseId'> },
+    decide: (c: CaseRecord, caseNo: string | null) => Decision,
     numbering?: { stationCode: string; day: string },
   ): Promise<CaseRecord> {
     return this.db.runTransaction(async (tx) => {
@@ -114,10 +115,12 @@ export class CaseRepository {
         await counter.set({ data: { n } })
         caseNo = `${numbering.stationCode}-${numbering.day.replace(/-/g, '')}-${String(n).padStart(3, '0')}`
       }
-      const { patch, event } = decide(cur, caseNo)
+      const { patch, event, also } = decide(cur, caseNo)
       const next = { ...patch, version: cur.version + 1, updatedAt: event.at }
       await ref.update({ data: next })
       await tx.collection('case_events').add({ data: { ...event, caseId: id } })
+      // Records born of this transition (a 整改 task from a 差评) land with it or not at all.
+      for (const a of also ?? []) await tx.collection(a.collection).doc(a.id).set({ data: a.data })
       return { ...cur, ...next }
     }, 0)
   }

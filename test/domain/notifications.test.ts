@@ -32,7 +32,6 @@ describe('reminders', () => {
         dueSoonDays: 2,
         superviseAfterDays: 2,
         reportAfterDays: 4,
-        ratingWindowDays: 7,
       }),
     ).toEqual(['dueSoon'])
     expect(
@@ -40,7 +39,6 @@ describe('reminders', () => {
         dueSoonDays: 2,
         superviseAfterDays: 2,
         reportAfterDays: 4,
-        ratingWindowDays: 7,
       }),
     ).toEqual(['overdue', 'superviseHead'])
     expect(remindersDue(c, at('2026-12-08T09:00:00+08:00'), cal)[0]!.key).toBe('c1:overdue:2026-12-07')

@@ -265,6 +265,7 @@ describe('daily jobs, concurrency and template settings', () => {
       superviseAfterDays: 2,
       reportAfterDays: 4,
       ratingWindowDays: 7,
+      rectifyDays: 5,
     })
     const rating = { dueSoonDays: 2, superviseAfterDays: 2, reportAfterDays: 4 }
     expect(

@@ -1,0 +1,67 @@
+import type { RectificationRecord, RectifyStatus } from '../domain/rectification'
+import { rectificationId } from '../domain/rectification'
+import type { Database } from './db'
+
+/** 整改 tasks (created with the 差评 in the case transaction; see CasesRepository.transition). */
+export class RectificationRepository {
+  constructor(private readonly db: Database) {}
+
+  async ofCase(caseId: string): Promise<RectificationRecord | null> {
+    const { data } = await this.db
+      .collection('rectifications')
+      .where({ _id: rectificationId(caseId) })
+      .limit(1)
+      .get()
+    return (data[0] as unknown as RectificationRecord | undefined) ?? null
+  }
+
+  async list(
+    stationId: string | null,
+    statuses: RectifyStatus[],
+    limit: number,
+  ): Promise<RectificationRecord[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('rectifications')
+      .where({ ...(stationId ? { stationId } : {}), status: _.in(statuses) })
+      .orderBy('dueAt', 'asc')
+      .limit(limit)
+      .get()
+    return data as unknown as RectificationRecord[]
+  }
+
+  /** Moves a task on by one step only if it is still where the step starts (the guard). */
+  async advance(
+    id: string,
+    from: RectifyStatus,
+    to: RectifyStatus,
+    patch: Record<string, unknown>,
+    step: RectificationRecord['steps'][number] | null,
+  ): Promise<boolean> {
+    const _ = this.db.command
+    const res = await this.db
+      .collection('rectifications')
+      .where({ _id: id, status: from })
+      .update({ data: { ...patch, status: to, ...(step ? { steps: _.push(step) } : {}) } })
+    return res.stats.updated === 1
+  }
+
+  /** Tasks still with the head and past due that nobody has reported yet. */
+  async overdueUnreported(now: Date, limit: number): Promise<RectificationRecord[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('rectifications')
+      .where({ status: _.in(['open', 'verified', 'fixed']), dueAt: _.lt(now), overdueNotified: false })
+      .orderBy('dueAt', 'asc')
+      .limit(limit)
+      .get()
+    return data as unknown as RectificationRecord[]
+  }
+
+  async markOverdueNotified(id: string): Promise<void> {
+    await this.db
+      .collection('rectifications')
+      .doc(id)
+      .update({ data: { overdueNotified: true } })
+  }
+}
