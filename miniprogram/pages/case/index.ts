@@ -1,3 +1,5 @@
+import type { RatingLevel } from '../../../server/domain/case-states'
+import { rateFix } from '../../services/rectify'
 import { ApiCallError } from '../../services/api'
 import { countdown, fetchCase, supplyMaterials, withdrawCase, type CaseView } from '../../services/cases'
 import { uploadPhoto } from '../../services/files'
@@ -23,6 +25,13 @@ Component({
     photos: [] as { url: string; fileID: string }[],
     canRate: false,
     canWithdraw: false,
+    fixLevels: [
+      { value: 'very_satisfied', label: '非常满意' },
+      { value: 'satisfied', label: '满意' },
+      { value: 'basic', label: '基本满意' },
+      { value: 'dissatisfied', label: '不满意' },
+      { value: 'very_dissatisfied', label: '非常不满意' },
+    ] as { value: RatingLevel; label: string }[],
     loading: true,
     error: '',
     elderly: false,
@@ -79,6 +88,16 @@ Component({
         await this.reload()
       } catch (err) {
         wx.showToast({ title: (err as Error).message || '提交失败', icon: 'none' })
+      }
+    },
+    /** The resident's verdict on the 整改 after the head's 回访. */
+    async onRateFix(e: WechatMiniprogram.CustomEvent) {
+      try {
+        await rateFix({ caseId: this.data.id, level: e.currentTarget.dataset.level as RatingLevel })
+        wx.showToast({ title: '感谢您的评价', icon: 'none' })
+        await this.reload()
+      } catch (err) {
+        wx.showToast({ title: (err as Error).message || '评价失败', icon: 'none' })
       }
     },
     onComplain() {

@@ -56,6 +56,9 @@ Component({
       this.setData({ tab: e.currentTarget.dataset.tab as InboxTab })
       return this.reload()
     },
+    onRectify() {
+      return wx.navigateTo({ url: '/work/rectify/index' })
+    },
     onDesk() {
       return wx.navigateTo({ url: '/work/appointments/index' })
     },

@@ -1,0 +1,73 @@
+import { ApiCallError, callApi } from '../../services/api'
+import { fetchRectifications, rectifyStep, type RectificationView } from '../../services/rectify'
+
+/**
+ * 差评整改 for the station head (supervisors see every station, read only): each 差评 with its
+ * due day, the steps so far, and the next step — 核实, 整改或说明, 回访 — to record.
+ */
+Component({
+  data: {
+    scope: 'open' as 'open' | 'all',
+    list: [] as RectificationView[],
+    canAct: false,
+    notes: {} as Record<string, string>,
+    outcomes: {} as Record<string, 'fixed' | 'explained'>,
+    busy: '',
+    loading: true,
+    error: '',
+  },
+  methods: {
+    async onLoad() {
+      const me = await callApi('me.profile', {}).catch(() => null)
+      this.setData({ canAct: me?.agent?.role === 'head' })
+      return this.reload()
+    },
+    async onPullDownRefresh() {
+      await this.reload()
+      wx.stopPullDownRefresh()
+    },
+    async reload() {
+      this.setData({ loading: true, error: '' })
+      try {
+        this.setData({ list: (await fetchRectifications(this.data.scope)).list })
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onScope(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ scope: e.currentTarget.dataset.scope as 'open' | 'all' })
+      return this.reload()
+    },
+    onNote(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ [`notes.${String(e.currentTarget.dataset.id)}`]: String(e.detail) })
+    },
+    onOutcome(e: WechatMiniprogram.CustomEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      this.setData({ [`outcomes.${id}`]: e.currentTarget.dataset.outcome as 'fixed' | 'explained' })
+    },
+    async onStep(e: WechatMiniprogram.CustomEvent) {
+      const caseId = String(e.currentTarget.dataset.id)
+      const task = this.data.list.find((r) => r.caseId === caseId)
+      if (!task?.nextStep || this.data.busy) return
+      this.setData({ busy: caseId, error: '' })
+      try {
+        await rectifyStep({
+          caseId,
+          step: task.nextStep,
+          note: this.data.notes[caseId] ?? '',
+          ...(task.nextStep === 'fix' && this.data.outcomes[caseId]
+            ? { outcome: this.data.outcomes[caseId] }
+            : {}),
+        })
+        this.setData({ [`notes.${caseId}`]: '' })
+        await this.reload()
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '提交失败，请重试' })
+      } finally {
+        this.setData({ busy: '' })
+      }
+    },
+  },
+})
