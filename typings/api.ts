@@ -379,6 +379,7 @@ export interface Actions {
   'complaints.mine': { in: Record<string, never>; out: { list: ComplaintView[] } }
   'complaints.list': { in: { status?: 'open' | 'replied' }; out: { list: ComplaintView[]; open: number } }
   'complaints.reply': { in: { id: string; reply: string }; out: ComplaintView }
+  'complaints.contact': { in: { id: string }; out: { phone: string } }
   'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
   'supervise.kpis.export': {
     in: { kind?: PeriodKind; key?: string }
@@ -421,6 +422,7 @@ export interface RectificationView {
   nextStepLabel: string | null
   steps: { label: string; note: string; at: string; byName: string }[]
   fixRatingLabel: string | null
+  calendarWarning: string | null
   applicantName?: string
 }
 

@@ -12,3 +12,5 @@ export const fetchMyComplaints = () => callApi('complaints.mine', {})
 export const fetchComplaints = (status?: 'open' | 'replied') =>
   callApi('complaints.list', status ? { status } : {})
 export const replyComplaint = (id: string, reply: string) => callApi('complaints.reply', { id, reply })
+/** The full phone to call the resident back (logged on the server). */
+export const complaintContact = (id: string) => callApi('complaints.contact', { id })

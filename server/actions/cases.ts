@@ -585,6 +585,7 @@ export async function rateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
           steps: [],
           fixRating: null,
           overdueNotified: false,
+          calendarMissingYears: due.missingYears,
         }
       : null
     return {

@@ -45,6 +45,8 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
   const openid = ctx.caller.openid
   if (!openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
   if (!p.stationId && !p.caseId) throw invalidInput({ stationId: '请选择投诉的服务站' })
+  // Without a request id a retried tap could not be recognised: refuse rather than file twice.
+  if (!ctx.requestId) throw invalidInput({ requestId: '缺少请求编号' }, '请求缺少编号，请升级小程序后重试')
   let stationId = p.stationId ?? ''
   let caseNo: string | null = null
   if (p.caseId) {
@@ -57,12 +59,13 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
   const station = await ctx.deps.network.station(stationId)
   if (!station) throw notFound('未找到该服务站')
   // The same request (a retried tap) files once: the id comes from who asked and the request id.
-  const id = `cp-${createHash('sha1')
-    .update(`${openid}|${ctx.requestId ?? ctx.now.toISOString()}`)
-    .digest('hex')
-    .slice(0, 20)}`
-  const prior = ctx.requestId ? await ctx.deps.complaints.get(id) : null
-  if (prior) return view(prior, station.name, false)
+  const id = `cp-${createHash('sha1').update(`${openid}|${ctx.requestId}`).digest('hex').slice(0, 20)}`
+  const prior = await ctx.deps.complaints.get(id)
+  if (prior) {
+    // A retry after a crash between saving and notifying: the notices go out now (keys dedupe).
+    await notifySupervisors(ctx, prior, station.name)
+    return view(prior, station.name, false)
+  }
   const since = shanghaiInstant(shanghaiDay(ctx.now), '00:00')
   if ((await ctx.deps.complaints.countSince(openid, since)) >= COMPLAINTS_PER_DAY)
     throw new AppError('RATE_LIMITED', `每天最多提交 ${COMPLAINTS_PER_DAY} 次投诉，请明天再试或拨打监督电话`)
@@ -83,20 +86,26 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
     createdAt: ctx.now,
   }
   if (!(await ctx.deps.complaints.insert(complaint))) {
-    const prior = await ctx.deps.complaints.get(id)
-    if (prior) return view(prior, station.name, false)
+    // The same request won a race with this one: answer with what it saved.
+    const saved = await ctx.deps.complaints.get(id)
+    if (saved) return view(saved, station.name, false)
   }
-  for (const s of (await ctx.deps.network.agentsByRole('supervisor')).filter((a) => a.openid)) {
+  await notifySupervisors(ctx, complaint, station.name)
+  return view(complaint, station.name, false)
+}
+
+/** Every supervisor (an unlinked one is recorded as skipped in the outbox). */
+async function notifySupervisors(ctx: Ctx, c: Complaint, stationName: string): Promise<void> {
+  for (const s of await ctx.deps.network.agentsByRole('supervisor')) {
     await enqueue(ctx.deps, ctx.now, {
       event: 'complaintFiled',
-      key: `${id}:complaintFiled:${s._id}`,
-      recipient: s.openid!,
-      caseId: complaint.caseId ?? '',
-      query: `id=${id}`,
-      vars: { stationName: station.name, text: p.text, now: formatInstant(ctx.now) },
+      key: `${c._id}:complaintFiled:${s._id}`,
+      recipient: s.openid ?? null,
+      caseId: c.caseId ?? '',
+      query: `id=${c._id}`,
+      vars: { stationName, text: c.text, now: formatInstant(new Date(c.createdAt)) },
     })
   }
-  return view(complaint, station.name, false)
 }
 
 async function stationNames(ctx: Ctx, list: Complaint[]): Promise<Map<string, string>> {
@@ -125,7 +134,7 @@ export async function listComplaints(
   const p = parse(listInput, payload)
   const list = await ctx.deps.complaints.byStatus(p.status ?? null, 100)
   const names = await stationNames(ctx, list)
-  const open = p.status === 'open' ? list.length : (await ctx.deps.complaints.byStatus('open', 100)).length
+  const open = await ctx.deps.complaints.countOpen()
   return { list: list.map((c) => view(c, names.get(c.stationId) ?? '', true)), open }
 }
 
@@ -152,4 +161,21 @@ export async function replyComplaint(payload: unknown, ctx: Ctx): Promise<Compla
     stationName,
     true,
   )
+}
+
+const contactInput = z.object({ id: fields.id('投诉') })
+
+/** The complainant's full phone for a call back; every read is logged. */
+export async function complaintContact(payload: unknown, ctx: Ctx): Promise<{ phone: string }> {
+  const me = await requireRole(ctx, ['supervisor'])
+  const p = parse(contactInput, payload)
+  const c = await ctx.deps.complaints.get(p.id)
+  if (!c) throw notFound('未找到该投诉')
+  await ctx.deps.appointments.logAccess({
+    at: ctx.now,
+    agentId: me._id,
+    openid: c.openid,
+    what: `complaint:${c._id}:phone`,
+  })
+  return { phone: c.phone }
 }

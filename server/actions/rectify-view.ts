@@ -34,7 +34,8 @@ export function rectificationView(r: RectificationRecord, now: Date, forStaff: b
       at: when(s.at),
       byName: s.byName,
     })),
-    fixRatingLabel: r.fixRating ? RATING_LABELS[r.fixRating.level] : null,
+    fixRatingLabel: r.fixRating ? RATING_LABELS[r.fixRating.level] : r.autoClosed ? '逾期未评价' : null,
+    calendarWarning: r.calendarMissingYears?.length ? '节假日安排尚未录入，整改期限可能调整' : null,
     ...(forStaff ? { applicantName: r.applicantName } : {}),
   }
 }

@@ -64,7 +64,8 @@ export async function rectifyStep(payload: unknown, ctx: Ctx): Promise<Rectifica
     by: me._id,
     byName: me.name,
   }
-  if (!(await ctx.deps.rectifications.advance(r._id, from, to, {}, entry)))
+  const patch = p.step === 'visit' ? { visitedAt: ctx.now } : {}
+  if (!(await ctx.deps.rectifications.advance(r._id, from, to, patch, entry)))
     throw conflict('该整改任务刚刚有了变化，请刷新')
   const next = { ...r, status: to, steps: [...r.steps, entry] }
   if (p.step === 'visit') {

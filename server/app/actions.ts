@@ -25,7 +25,13 @@ import {
 import { saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
-import { listComplaints, myComplaints, replyComplaint, submitComplaint } from '../actions/complaints'
+import {
+  complaintContact,
+  listComplaints,
+  myComplaints,
+  replyComplaint,
+  submitComplaint,
+} from '../actions/complaints'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/transfer'
@@ -122,6 +128,7 @@ export const actions: ActionTable<Deps> = {
   'complaints.mine': myComplaints,
   'complaints.list': listComplaints,
   'complaints.reply': replyComplaint,
+  'complaints.contact': complaintContact,
   'supervise.kpis.export': exportKpis,
   'admin.calendar.saveYear': saveCalendarYear,
   'admin.import': importSheet,

@@ -49,12 +49,14 @@ export interface Message {
 
 /**
  * Puts a message in the outbox. Never throws: a notification problem must not break the case
- * flow; it is logged and the outbox shows what happened.
+ * flow; it is logged and the outbox shows what happened. Returns false when it could not be
+ * queued, for callers that must try again later (a message already queued counts as queued).
  */
-export async function enqueue(deps: Deps, now: Date, m: Message): Promise<void> {
+export async function enqueue(deps: Deps, now: Date, m: Message): Promise<boolean> {
   try {
     const t = (await deps.settings.templates())[m.event]
-    if (!t) return
+    // No template configured for this event: nothing to send, and nothing failed.
+    if (!t) return true
     const data = Object.fromEntries(
       Object.entries(t.fields).map(([k, v]) => [k, { value: fitField(k, m.vars[v] ?? v) }]),
     )
@@ -73,8 +75,10 @@ export async function enqueue(deps: Deps, now: Date, m: Message): Promise<void> 
       createdAt: now,
       sentAt: null,
     })
+    return true
   } catch (err) {
     console.error('[notify] could not enqueue', m.event, m.key, err)
+    return false
   }
 }
 

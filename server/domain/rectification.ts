@@ -78,6 +78,12 @@ export interface RectificationRecord {
   }[]
   fixRating: { level: RatingLevel; at: Date } | null
   overdueNotified: boolean
+  /** Set at the 回访: the resident's rating window for the fix runs from here. */
+  visitedAt?: Date
+  /** Closed by the rating window without the resident's verdict. */
+  autoClosed?: boolean
+  /** Years the due date needed but the calendar lacks (the date may move once entered). */
+  calendarMissingYears: number[]
 }
 
 export const rectificationId = (caseId: string) => `rf-${caseId}`

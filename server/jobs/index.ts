@@ -31,6 +31,7 @@ export interface JobReport {
   calendarWarnings: number
   appointmentReminders: number
   rectifyOverdue: number
+  rectifyClosed: number
 }
 
 /** Enqueues due-soon, due-today and overdue reminders for running cases near or past their due. */
@@ -256,21 +257,36 @@ export async function rectifyWatch(
   calendar: WorkCalendar,
   report: JobReport,
 ): Promise<void> {
+  // Tasks waiting for the resident's verdict close on their own after the rating window.
+  const { ratingWindowDays } = await deps.settings.reminders()
+  for (const r of await deps.rectifications.visitedBefore(
+    new Date(now.getTime() - ratingWindowDays * 86_400_000),
+    100,
+  )) {
+    if (await deps.rectifications.advance(r._id, 'visited', 'closed', { autoClosed: true }, null))
+      report.rectifyClosed += 1
+  }
   if (!isOfficeTime(now, calendar)) return
   const late = await deps.rectifications.overdueUnreported(now, 100)
   if (!late.length) return
-  const supervisors = (await deps.network.agentsByRole('supervisor')).filter((a) => a.openid)
+  // Every supervisor, linked to WeChat or not: an unlinked one is recorded in the outbox as
+  // skipped, so "reported" is never silently "nobody was told".
+  const supervisors = await deps.network.agentsByRole('supervisor')
   for (const r of late) {
+    let queued = supervisors.length > 0
     for (const s of supervisors) {
-      await enqueue(deps, now, {
-        event: 'rectifyOverdue',
-        key: `${r._id}:rectifyOverdue:${s._id}`,
-        recipient: s.openid!,
-        caseId: r.caseId,
-        query: '',
-        vars: { itemName: r.itemName, caseNo: r.caseNo ?? '—', dueDay: r.dueDay, state: '整改超期' },
-      })
+      queued =
+        (await enqueue(deps, now, {
+          event: 'rectifyOverdue',
+          key: `${r._id}:rectifyOverdue:${s._id}`,
+          recipient: s.openid ?? null,
+          caseId: r.caseId,
+          query: '',
+          vars: { itemName: r.itemName, caseNo: r.caseNo ?? '—', dueDay: r.dueDay, state: '整改超期' },
+        })) && queued
     }
+    // Marked only once every notice is in the outbox; otherwise the next run tries again.
+    if (!queued) continue
     await deps.rectifications.markOverdueNotified(r._id)
     report.rectifyOverdue += 1
   }
@@ -298,6 +314,7 @@ export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
     calendarWarnings: 0,
     appointmentReminders: 0,
     rectifyOverdue: 0,
+    rectifyClosed: 0,
   }
   // One read of the working calendar serves every job of the run.
   const calendar = await loadCalendar(deps)

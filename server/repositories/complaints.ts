@@ -71,6 +71,11 @@ export class ComplaintRepository {
     return data as unknown as Complaint[]
   }
 
+  async countOpen(): Promise<number> {
+    const { total } = await this.db.collection('complaints').where({ status: 'open' }).count()
+    return total
+  }
+
   /** Records the reply once: a second supervisor answering at the same moment gets false. */
   async reply(id: string, reply: string, by: string, at: Date): Promise<boolean> {
     const res = await this.db

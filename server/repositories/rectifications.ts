@@ -46,12 +46,23 @@ export class RectificationRepository {
     return res.stats.updated === 1
   }
 
-  /** Tasks still with the head and past due that nobody has reported yet. */
+  /** Tasks visited before `cutoff` and still waiting for the resident's verdict. */
+  async visitedBefore(cutoff: Date, limit: number): Promise<RectificationRecord[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('rectifications')
+      .where({ status: 'visited', visitedAt: _.lt(cutoff) })
+      .limit(limit)
+      .get()
+    return data as unknown as RectificationRecord[]
+  }
+
+  /** Tasks still with the head and past due that nobody has reported yet (index: reported, status, due). */
   async overdueUnreported(now: Date, limit: number): Promise<RectificationRecord[]> {
     const _ = this.db.command
     const { data } = await this.db
       .collection('rectifications')
-      .where({ status: _.in(['open', 'verified', 'fixed']), dueAt: _.lt(now), overdueNotified: false })
+      .where({ overdueNotified: false, status: _.in(['open', 'verified', 'fixed']), dueAt: _.lt(now) })
       .orderBy('dueAt', 'asc')
       .limit(limit)
       .get()

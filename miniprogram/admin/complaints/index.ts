@@ -1,5 +1,11 @@
 import { ApiCallError } from '../../services/api'
-import { fetchComplaints, replyComplaint, type ComplaintView } from '../../services/complaints'
+import {
+  complaintContact,
+  fetchComplaints,
+  replyComplaint,
+  type ComplaintView,
+} from '../../services/complaints'
+import { dialable } from '../../utils/phone'
 
 /** 群众投诉 (supervisors): open complaints first, answered once with a notice to the resident. */
 Component({
@@ -37,6 +43,14 @@ Component({
     },
     onReplyInput(e: WechatMiniprogram.CustomEvent) {
       this.setData({ [`replies.${String(e.currentTarget.dataset.id)}`]: String(e.detail) })
+    },
+    async onCall(e: WechatMiniprogram.CustomEvent) {
+      try {
+        const { phone } = await complaintContact(String(e.currentTarget.dataset.id))
+        await wx.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '获取电话失败，请重试' })
+      }
     },
     async onReply(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)

@@ -25,6 +25,7 @@ Component({
     photos: [] as { url: string; fileID: string }[],
     canRate: false,
     canWithdraw: false,
+    ratingFix: false,
     fixLevels: [
       { value: 'very_satisfied', label: '非常满意' },
       { value: 'satisfied', label: '满意' },
@@ -92,12 +93,16 @@ Component({
     },
     /** The resident's verdict on the 整改 after the head's 回访. */
     async onRateFix(e: WechatMiniprogram.CustomEvent) {
+      if (this.data.ratingFix) return
+      this.setData({ ratingFix: true })
       try {
         await rateFix({ caseId: this.data.id, level: e.currentTarget.dataset.level as RatingLevel })
         wx.showToast({ title: '感谢您的评价', icon: 'none' })
         await this.reload()
       } catch (err) {
         wx.showToast({ title: (err as Error).message || '评价失败', icon: 'none' })
+      } finally {
+        this.setData({ ratingFix: false })
       }
     },
     onComplain() {

@@ -41,7 +41,9 @@ Component({
     },
     onInput(e: WechatMiniprogram.CustomEvent) {
       const field = String(e.currentTarget.dataset.field)
-      this.setData({ [`form.${field}`]: e.detail, [`errors.${field}`]: '' })
+      // Edited after a failed try: this is a new complaint, not a retry of the old one.
+      const fresh = this.data.error ? { requestId: newRequestId() } : {}
+      this.setData({ [`form.${field}`]: e.detail, [`errors.${field}`]: '', ...fresh })
     },
     async onSubmit() {
       if (this.data.submitting) return

@@ -1,6 +1,7 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView, ComplaintView } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
 const { resident1, resident2, villageAgent, villageHead, supervisor, admin } = DEMO_OPENIDS
@@ -109,6 +110,28 @@ describe('监督投诉', () => {
     expect(mine.list[0]!.name).toBeUndefined() // residents do not get the staff view
     const box = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {}, resident1)
     expect(box.list.map((m) => m.event)).toContain('complaintReplied')
+  })
+
+  it('needs a request id (so a retry is recognised), and logs a supervisor reading the phone', async () => {
+    expect(
+      await call(lcb, 'complaints.submit', { stationId: station, ...who, text: '没有编号' }, resident2),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', fields: { requestId: '缺少请求编号' } },
+    })
+    expect(await ok(lcb, 'complaints.contact', { id: filed.id }, supervisor)).toEqual({
+      phone: '13912345678',
+    })
+    expect(await call(lcb, 'complaints.contact', { id: filed.id }, villageHead)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    const logs = await nodeSdk(lcb)
+      .database()
+      .collection('access_logs')
+      .where({ what: `complaint:${filed.id}:phone` })
+      .get()
+    expect(logs.data).toHaveLength(1)
   })
 
   it('limits flooding to 5 complaints a day per resident', async () => {

@@ -79,10 +79,11 @@ describe('差评整改 (the 好差评 loop)', () => {
         applicantName: '王秀英',
       }),
     ])
-    expect(await step(bad.id, 'verify', '已核实', townshipHead)).toMatchObject({
-      ok: false,
-      error: { code: 'FORBIDDEN' },
-    })
+    for (const other of [townshipHead, supervisor])
+      expect(await step(bad.id, 'verify', '已核实', other)).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      })
     expect(await step(bad.id, 'fix', '先整改')).toMatchObject({
       ok: false,
       error: { code: 'INVALID_STATE', message: '请先完成「核实」' },
@@ -128,14 +129,25 @@ describe('差评整改 (the 好差评 loop)', () => {
     })
   })
 
-  it('a task left past its working days is reported to the supervisors once', async () => {
+  it('a task left past its working days is reported to the supervisors once, in office hours', async () => {
     const late = await deliveredCase()
     await ok(lcb, 'cases.rate', { caseId: late.id, level: 'very_dissatisfied' }, resident1)
-    await fetch(`${lcb.gatewayUrl}/clock`, {
-      method: 'POST',
-      body: JSON.stringify({ set: '2026-12-09T10:00:00+08:00' }),
-    })
-    for (let i = 0; i < 2; i++) await fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
+    const db = nodeSdk(lcb).database()
+    const reported = async () =>
+      (
+        (await db.collection('rectifications').doc(`rf-${late.id}`).get()).data[0] as {
+          overdueNotified: boolean
+        }
+      ).overdueNotified
+    const runAt = async (iso: string) => {
+      await fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
+      await fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
+    }
+    await runAt('2026-12-08T20:00:00+08:00') // past due (12-08 17:30) but after office hours
+    expect(await reported()).toBe(false)
+    await runAt('2026-12-09T10:00:00+08:00')
+    await runAt('2026-12-09T10:10:00+08:00')
+    expect(await reported()).toBe(true)
     const box = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {}, supervisor)
     expect(box.list.filter((m) => m.event === 'rectifyOverdue')).toHaveLength(1)
     const all = await ok<{ list: RectificationView[] }>(lcb, 'rectify.list', { scope: 'all' }, supervisor)
@@ -145,5 +157,15 @@ describe('差评整改 (the 好差评 loop)', () => {
         [bad.id, false],
       ]),
     )
+    // Late but done: after the 回访 the resident has the rating window; unrated, it closes itself.
+    for (const [s, note, outcome] of [
+      ['verify', '已核实', undefined],
+      ['fix', '已整改', 'fixed'],
+      ['visit', '已回访', undefined],
+    ] as const)
+      expect(await step(late.id, s, note, villageHead, outcome)).toMatchObject({ ok: true })
+    await runAt('2026-12-17T10:00:00+08:00')
+    const seen = await ok<CaseView>(lcb, 'cases.get', { caseId: late.id }, resident1)
+    expect(seen.rectification).toMatchObject({ status: 'closed', fixRatingLabel: '逾期未评价' })
   })
 })
