@@ -287,6 +287,7 @@ export interface Actions {
       }[]
     }
   }
+  'cases.contact': { in: { caseId: string }; out: { name: string; phone: string } }
   'cases.claim': { in: { claimCode: string; phone: string }; out: CaseView }
   'cases.mine': { in: { page?: number; pageSize?: number }; out: Paged<CaseView> }
   'cases.rate': {

@@ -21,6 +21,8 @@ export const withdrawCase = (caseId: string, reason: string) => callApi('cases.w
 /** Agent workbench. */
 export const fetchInbox = (tab: InboxTab, page = 1, scope: 'mine' | 'station' = 'mine') =>
   callApi('work.inbox', { tab, page, scope })
+/** The applicant's full phone, read (and logged on the server) only when the agent calls. */
+export const caseContact = (caseId: string) => callApi('cases.contact', { caseId })
 export const acceptCase = (p: Actions['cases.accept']['in']) => callApi('cases.accept', p)
 export const completeCase = (p: Actions['cases.complete']['in']) => callApi('cases.complete', p)
 export const deliverCase = (p: Actions['cases.deliver']['in']) => callApi('cases.deliver', p)

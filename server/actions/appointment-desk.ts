@@ -152,7 +152,7 @@ export async function deskContact(
   const p = parse(contactInput, payload)
   const agent = await requireStaff(ctx)
   const b = await stationBooking(ctx, agent, p.bookingId)
-  await ctx.deps.appointments.logAccess({
+  await ctx.deps.accessLog.log({
     at: ctx.now,
     agentId: agent._id,
     openid: b.openid,

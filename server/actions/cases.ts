@@ -800,3 +800,24 @@ export async function claimCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   })
   return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
 }
+
+const contactInput = z.object({ caseId: fields.id('申请') })
+
+/**
+ * The applicant's full phone for the staff working on the case (its station, the upper station
+ * of a 上报件, supervisors); every read is logged.
+ */
+export async function caseContact(payload: unknown, ctx: Ctx): Promise<{ name: string; phone: string }> {
+  const p = parse(contactInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  const access = await accessTo(ctx, c)
+  if (access.kind === 'applicant') throw forbidden('这是您本人的电话')
+  await ctx.deps.accessLog.log({
+    at: ctx.now,
+    agentId: access.agent._id,
+    openid: c.applicant.openid,
+    what: `case:${c._id}:phone`,
+  })
+  return { name: c.applicant.name, phone: c.applicant.phone }
+}

@@ -171,7 +171,7 @@ export async function complaintContact(payload: unknown, ctx: Ctx): Promise<{ ph
   const p = parse(contactInput, payload)
   const c = await ctx.deps.complaints.get(p.id)
   if (!c) throw notFound('未找到该投诉')
-  await ctx.deps.appointments.logAccess({
+  await ctx.deps.accessLog.log({
     at: ctx.now,
     agentId: me._id,
     openid: c.openid,

@@ -1,5 +1,6 @@
 import {
   acceptCase,
+  caseContact,
   claimCase,
   completeCase,
   deliverCase,
@@ -94,6 +95,7 @@ export const actions: ActionTable<Deps> = {
   'cases.get': getCase,
   'cases.mine': myCases,
   'work.inbox': workInbox,
+  'cases.contact': caseContact,
   'admin.roster.invite': rosterInvite,
   'admin.stations.save': saveStation,
   'admin.items.save': saveItem,

@@ -9,6 +9,7 @@ import type { CaseRepository } from '../repositories/cases'
 import type { OutboxRepository } from '../repositories/outbox'
 import type { AppointmentRepository } from '../repositories/appointments'
 import type { ComplaintRepository } from '../repositories/complaints'
+import type { AccessLogRepository } from '../repositories/access-log'
 import type { RectificationRepository } from '../repositories/rectifications'
 import type { ActionContext } from './router'
 
@@ -41,6 +42,7 @@ export interface Deps {
   outbox: OutboxRepository
   appointments: AppointmentRepository
   complaints: ComplaintRepository
+  accessLog: AccessLogRepository
   rectifications: RectificationRepository
   platform: Platform
 }

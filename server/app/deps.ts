@@ -7,6 +7,7 @@ import { NetworkRepository } from '../repositories/network'
 import { OutboxRepository } from '../repositories/outbox'
 import { AppointmentRepository } from '../repositories/appointments'
 import { ComplaintRepository } from '../repositories/complaints'
+import { AccessLogRepository } from '../repositories/access-log'
 import { RectificationRepository } from '../repositories/rectifications'
 import { RosterRepository } from '../repositories/roster'
 import { SettingsRepository } from '../repositories/settings'
@@ -22,6 +23,7 @@ export function makeDeps(sdk: typeof cloud): Deps {
     outbox: new OutboxRepository(db),
     appointments: new AppointmentRepository(db),
     complaints: new ComplaintRepository(db),
+    accessLog: new AccessLogRepository(db),
     rectifications: new RectificationRepository(db),
     platform: wxPlatform(sdk),
   }

@@ -47,14 +47,6 @@ export interface Booking {
   updatedAt: Date
 }
 
-export interface AccessLog {
-  at: Date
-  agentId: string
-  openid: string
-  /** What was read, e.g. `booking:bk-1:phone`. */
-  what: string
-}
-
 function isDuplicate(err: unknown): boolean {
   const e = err as { errMsg?: string; message?: string }
   return /E11000|duplicate key/.test(`${e.errMsg ?? ''} ${e.message ?? ''}`)
@@ -259,10 +251,5 @@ export class AppointmentRepository {
       out.set(k, [...(out.get(k) ?? []), String(d.day)])
     }
     return out
-  }
-
-  /** Staff reads of residents' personal data are logged (DOMAIN: privacy). */
-  async logAccess(entry: AccessLog): Promise<void> {
-    await this.db.collection('access_logs').add({ data: entry })
   }
 }

@@ -86,6 +86,12 @@ describe('agent workbench', () => {
 
     const handle = await open(handleId, { id: created })
     const inst = handle.instance as unknown as Inst
+    // The full number is fetched only on the tap (and logged on the server).
+    const call = jest.fn(() => Promise.resolve({}))
+    ;(wx as unknown as { makePhoneCall: jest.Mock }).makePhoneCall = call
+    expect(text(handle, '.row')).toContain('139****5678')
+    await inst.onCallApplicant!()
+    expect(call).toHaveBeenCalledWith({ phoneNumber: '13912345678' })
     await inst.onAccept!()
     expect(text(handle, '.message')).toBe('已受理，材料接收单已生成')
     expect(text(handle, '.card')).toMatch(/受理编号：QS-HY-20261130-\d{3}/)

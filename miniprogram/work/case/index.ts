@@ -1,7 +1,9 @@
 import type { CaseView } from '../../../typings/api'
 import type { HandlingType } from '../../../server/domain/case-states'
 import { ApiCallError } from '../../services/api'
+import { dialable } from '../../utils/phone'
 import {
+  caseContact,
   acceptCase,
   acceptUpper,
   completeUpper,
@@ -30,6 +32,14 @@ Component({
     error: '',
   },
   methods: {
+    async onCallApplicant() {
+      try {
+        const { phone } = await caseContact(this.data.c!.id)
+        await wx.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
+      } catch (err) {
+        wx.showToast({ title: err instanceof ApiCallError ? err.message : '获取电话失败', icon: 'none' })
+      }
+    },
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ id: decodeURIComponent(query.id ?? '') })
       return this.reload()

@@ -1,6 +1,7 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView } from '../../../server/actions/cases'
 import { DEMO_OPENIDS, call, demo, ok, startApi } from '../../helpers/api'
+import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
 const village = demo.stations.find((s) => s._id === 'st-qingshan-hongyan')!
@@ -243,5 +244,31 @@ describe('rules and bad input', () => {
       ok: false,
       error: { code: 'FORBIDDEN' },
     })
+  })
+})
+
+describe('the applicant’s phone for staff', () => {
+  it('is given in full to the station’s agent, logged each time; other residents and stations are refused', async () => {
+    const { body } = await submit(resident, 'contact-1')
+    const c = body.data
+    expect(c.applicant.maskedPhone).toBe('139****5678')
+    expect(await ok(lcb, 'cases.contact', { caseId: c.id }, agent)).toEqual({
+      name: '王秀英',
+      phone: '13912345678',
+    })
+    for (const who of [DEMO_OPENIDS.resident2, DEMO_OPENIDS.townshipHead, resident])
+      expect(await call(lcb, 'cases.contact', { caseId: c.id }, who)).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      })
+    const db = nodeSdk(lcb).database()
+    expect(
+      (
+        await db
+          .collection('access_logs')
+          .where({ what: `case:${c.id}:phone` })
+          .get()
+      ).data,
+    ).toEqual([expect.objectContaining({ openid: resident })])
   })
 })
