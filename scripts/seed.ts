@@ -65,7 +65,13 @@ export const DEMO_TEMPLATES = {
   dailyDigest: {
     templateId: 'TPL-DIGEST',
     page: 'work/inbox/index',
-    fields: { thing1: 'stationName', number2: 'pending', number3: 'overdue', time4: 'now' },
+    fields: {
+      thing1: 'stationName',
+      number2: 'pending',
+      number3: 'overdue',
+      time4: 'now',
+      number5: 'rectify',
+    },
   },
   appointmentReminder: {
     templateId: 'TPL-APPOINTMENT',

@@ -174,11 +174,12 @@ export async function dailyJobs(
     if (!station.headAgentId) continue
     const head = await deps.network.agent(station.headAgentId)
     if (!head?.openid) continue
-    const [pending, overdue] = await Promise.all([
+    const [pending, overdue, rectify] = await Promise.all([
       deps.cases.countInbox({ stationId: station._id, states: ['submitted'] }),
       deps.cases.countInbox({ stationId: station._id, states: ['accepted', 'escalated'], dueBefore: now }),
+      deps.rectifications.countWithHead(station._id),
     ])
-    if (pending + overdue === 0) continue
+    if (pending + overdue + rectify === 0) continue
     await enqueue(deps, now, {
       event: 'dailyDigest',
       key: `digest:${station._id}:${day}`,
@@ -189,6 +190,7 @@ export async function dailyJobs(
         stationName: station.name,
         pending: String(pending),
         overdue: String(overdue),
+        rectify: String(rectify),
         now: formatInstant(now),
       },
     })

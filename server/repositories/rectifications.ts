@@ -30,6 +30,16 @@ export class RectificationRepository {
     return data as unknown as RectificationRecord[]
   }
 
+  /** Tasks of a station still with its head (for the daily digest). */
+  async countWithHead(stationId: string): Promise<number> {
+    const _ = this.db.command
+    const { total } = await this.db
+      .collection('rectifications')
+      .where({ stationId, status: _.in(['open', 'verified', 'fixed']) })
+      .count()
+    return total
+  }
+
   /** Moves a task on by one step only if it is still where the step starts (the guard). */
   async advance(
     id: string,

@@ -203,11 +203,17 @@ describe('daily jobs, concurrency and template settings', () => {
     expect(sent('TPL-CALENDAR').length - before.calendar).toBe(1)
     const digest = sent('TPL-DIGEST').at(-1)!.params as {
       touser: string
-      data: { thing1: { value: string }; number2: { value: string }; number3: { value: string } }
+      data: {
+        thing1: { value: string }
+        number2: { value: string }
+        number3: { value: string }
+        number5: { value: string }
+      }
     }
     expect(digest.touser).toBe(DEMO_OPENIDS.villageHead)
     expect(digest.data.thing1.value).toContain('红岩')
     expect(Number(digest.data.number2.value) + Number(digest.data.number3.value)).toBeGreaterThanOrEqual(1)
+    expect(digest.data.number5.value).toBe('0') // open 整改 tasks with the head
     // Overlapping runs never send one message twice: every call to WeChat is one recorded
     // attempt of one outbox message.
     const attempts = [...lcb.store.find('outbox', {})].reduce((n, m) => n + Number(m.doc.attempts), 0)

@@ -148,6 +148,12 @@ describe('差评整改 (the 好差评 loop)', () => {
     await runAt('2026-12-09T10:00:00+08:00')
     await runAt('2026-12-09T10:10:00+08:00')
     expect(await reported()).toBe(true)
+    // The head's daily digest counts the open 整改 task.
+    const digest = (await db.collection('outbox').doc('digest:st-qingshan-hongyan:2026-12-09').get())
+      .data[0] as {
+      data: { number5: { value: string } }
+    }
+    expect(digest.data.number5.value).toBe('1')
     const box = await ok<{ list: { event: string }[] }>(lcb, 'notify.mine', {}, supervisor)
     expect(box.list.filter((m) => m.event === 'rectifyOverdue')).toHaveLength(1)
     const all = await ok<{ list: RectificationView[] }>(lcb, 'rectify.list', { scope: 'all' }, supervisor)
