@@ -10,6 +10,7 @@ import type {
   ScheduleKind,
 } from '../server/domain/appointments'
 import type { KpiKey, KpiRow, Period, PeriodKind } from '../server/domain/kpis'
+import type { ReminderSettings } from '../server/domain/notifications'
 
 /**
  * The client–server contract of the one client-facing cloud function `api`.
@@ -400,6 +401,11 @@ export interface Actions {
     out: { schedule: AppointmentSchedule; cancelled: number }
   }
   'admin.booking.saveRules': { in: BookingRules; out: BookingRules }
+  'admin.settings.get': {
+    in: Record<string, never>
+    out: { reminders: ReminderSettings; booking: BookingRules }
+  }
+  'admin.reminders.save': { in: Partial<ReminderSettings>; out: ReminderSettings }
   'work.visits.decline': {
     in: { bookingId: string; reason: string }
     out: { id: string; status: 'declined' }

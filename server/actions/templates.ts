@@ -1,3 +1,4 @@
+import type { BookingRules } from '../domain/appointments'
 import { FIELD_LIMITS, NOTIFY_EVENTS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
 import { parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../app/context'
@@ -75,4 +76,17 @@ export async function saveReminders(payload: unknown, ctx: Ctx): Promise<Reminde
   }
   await ctx.deps.settings.saveReminders(saved)
   return saved
+}
+
+/** 管理员: the current rules and thresholds, for the settings page. */
+export async function getSettings(
+  _payload: unknown,
+  ctx: Ctx,
+): Promise<{ reminders: ReminderSettings; booking: BookingRules }> {
+  await requireRole(ctx, ['admin'])
+  const [reminders, booking] = await Promise.all([
+    ctx.deps.settings.reminders(),
+    ctx.deps.settings.bookingRules(),
+  ])
+  return { reminders, booking }
 }

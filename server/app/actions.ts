@@ -23,7 +23,7 @@ import {
   saveBookingRules,
   saveSchedule,
 } from '../actions/appointment-desk'
-import { saveReminders, saveTemplate } from '../actions/templates'
+import { getSettings, saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
 import {
@@ -120,6 +120,7 @@ export const actions: ActionTable<Deps> = {
   'admin.booking.saveRules': saveBookingRules,
   'admin.templates.save': saveTemplate,
   'admin.reminders.save': saveReminders,
+  'admin.settings.get': getSettings,
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'supervise.kpis': kpis,

@@ -1,0 +1,106 @@
+import { ApiCallError } from '../../services/api'
+import { fetchSettings, saveBookingRules, saveReminders, type Settings } from '../../services/admin'
+
+type Group = 'reminders' | 'booking'
+
+interface Field {
+  group: Group
+  key: string
+  label: string
+  unit: string
+  min: number
+  max: number
+  /** Shown in this unit; stored in minutes (for the notice and the cutoff). */
+  scale?: number
+}
+
+const FIELDS: Field[] = [
+  { group: 'reminders', key: 'dueSoonDays', label: '到期前提醒', unit: '个工作日', min: 1, max: 5 },
+  {
+    group: 'reminders',
+    key: 'superviseAfterDays',
+    label: '超期督办站长',
+    unit: '个工作日后',
+    min: 1,
+    max: 30,
+  },
+  { group: 'reminders', key: 'reportAfterDays', label: '超期通报督查', unit: '个工作日后', min: 2, max: 60 },
+  {
+    group: 'reminders',
+    key: 'ratingWindowDays',
+    label: '评价期限（逾期默认基本满意）',
+    unit: '天',
+    min: 1,
+    max: 30,
+  },
+  { group: 'reminders', key: 'rectifyDays', label: '差评整改期限', unit: '个工作日', min: 1, max: 30 },
+  { group: 'booking', key: 'horizonDays', label: '可提前预约', unit: '天', min: 1, max: 60 },
+  { group: 'booking', key: 'minNoticeMinutes', label: '最少提前', unit: '小时', min: 0, max: 48, scale: 60 },
+  {
+    group: 'booking',
+    key: 'cancelCutoffMinutes',
+    label: '开始前多久不能在线取消',
+    unit: '小时',
+    min: 0,
+    max: 24,
+    scale: 60,
+  },
+  { group: 'booking', key: 'noShowLimit', label: '多次未到的次数', unit: '次', min: 1, max: 20 },
+  { group: 'booking', key: 'noShowWindowDays', label: '未到次数的统计期', unit: '天', min: 7, max: 365 },
+]
+
+/**
+ * 期限与预约设置 (admins): reminder and 督办/通报 thresholds, the rating and 整改 periods, and
+ * the booking rules; the server validates every value again and answers in Chinese.
+ */
+Component({
+  data: {
+    fields: [] as (Field & { value: number })[],
+    settings: null as Settings | null,
+    saving: '' as Group | '',
+    message: '',
+    error: '',
+  },
+  methods: {
+    async onLoad() {
+      try {
+        this.show(await fetchSettings())
+      } catch (err) {
+        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+      }
+    },
+    show(settings: Settings) {
+      const value = (f: Field) =>
+        (settings[f.group] as unknown as Record<string, number>)[f.key]! / (f.scale ?? 1)
+      this.setData({ settings, fields: FIELDS.map((f) => ({ ...f, value: value(f) })) })
+    },
+    onChange(e: WechatMiniprogram.CustomEvent) {
+      const i = Number(e.currentTarget.dataset.index)
+      this.setData({ [`fields[${i}].value`]: Number(e.detail), message: '' })
+    },
+    values(group: Group): Record<string, number> {
+      return Object.fromEntries(
+        this.data.fields.filter((f) => f.group === group).map((f) => [f.key, f.value * (f.scale ?? 1)]),
+      )
+    },
+    async onSave(e: WechatMiniprogram.CustomEvent) {
+      const group = e.currentTarget.dataset.group as Group
+      if (this.data.saving) return
+      this.setData({ saving: group, message: '', error: '' })
+      try {
+        if (group === 'reminders')
+          await saveReminders(this.values('reminders') as unknown as Settings['reminders'])
+        else await saveBookingRules(this.values('booking') as unknown as Settings['booking'])
+        this.show(await fetchSettings())
+        this.setData({ message: '已保存' })
+      } catch (err) {
+        // Per-field messages say which value is wrong (e.g. 通报应晚于督办).
+        const e = err as ApiCallError
+        const detail = e.fields ? Object.values(e.fields).join('；') : ''
+        this.setData({ error: detail || e.message || '保存失败，请重试' })
+      } finally {
+        this.setData({ saving: '' })
+      }
+    },
+  },
+})

@@ -1,0 +1,55 @@
+import { useTransport } from '../../miniprogram/services/api'
+import { fetchSettings } from '../../miniprogram/services/admin'
+import { loadComponent, openPage, textOf } from './helpers'
+import { startBackend, type Backend } from './local-backend'
+
+const settingsId = loadComponent('admin/settings/index')
+let backend: Backend
+let openid = 'o-demo-admin'
+type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
+type Field = { key: string; value: number }
+
+beforeAll(async () => {
+  backend = await startBackend('2026-12-01T10:00:00+08:00')
+  useTransport(backend.transport(() => openid))
+}, 30_000)
+afterAll(() => backend.stop())
+
+describe('期限与预约设置', () => {
+  it('shows the current values in working days, days and hours, and saves them', async () => {
+    const page = await openPage(settingsId)
+    const inst = page.instance as unknown as Inst
+    const fields = () => (page.instance.data as { fields: Field[] }).fields
+    const at = (key: string) => fields().findIndex((f) => f.key === key)
+    expect(Object.fromEntries(fields().map((f) => [f.key, f.value]))).toMatchObject({
+      dueSoonDays: 1,
+      superviseAfterDays: 3,
+      reportAfterDays: 5,
+      ratingWindowDays: 7,
+      rectifyDays: 5,
+      horizonDays: 14,
+      minNoticeMinutes: 2, // hours on screen
+      cancelCutoffMinutes: 1,
+    })
+    const change = (key: string, value: number) =>
+      inst.onChange!({ currentTarget: { dataset: { index: at(key) } }, detail: value })
+    change('reportAfterDays', 3)
+    await inst.onSave!({ currentTarget: { dataset: { group: 'reminders' } } })
+    expect(textOf(page, '.error')).toBe('通报应晚于督办')
+    change('reportAfterDays', 6)
+    change('rectifyDays', 3)
+    await inst.onSave!({ currentTarget: { dataset: { group: 'reminders' } } })
+    expect(textOf(page, '.message')).toBe('已保存')
+    change('minNoticeMinutes', 1)
+    await inst.onSave!({ currentTarget: { dataset: { group: 'booking' } } })
+    const saved = await fetchSettings()
+    expect(saved.reminders).toMatchObject({ reportAfterDays: 6, rectifyDays: 3 })
+    expect(saved.booking.minNoticeMinutes).toBe(60)
+  })
+
+  it('is for admins only', async () => {
+    openid = 'o-demo-supervisor'
+    const page = await openPage(settingsId)
+    expect(textOf(page, '.error')).toContain('没有权限')
+  })
+})
