@@ -406,6 +406,10 @@ export interface Actions {
     out: { reminders: ReminderSettings; booking: BookingRules }
   }
   'admin.reminders.save': { in: Partial<ReminderSettings>; out: ReminderSettings }
+  'work.visits.schedule': {
+    in: { caseId: string; day: string; start: string; minutes?: number }
+    out: DeskBooking
+  }
   'work.visits.decline': {
     in: { bookingId: string; reason: string }
     out: { id: string; status: 'declined' }

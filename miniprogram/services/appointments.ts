@@ -27,6 +27,9 @@ export const markBooking = (bookingId: string, outcome: 'arrived' | 'no_show') =
   callApi('work.appointments.mark', { bookingId, outcome })
 export const bookingContact = (bookingId: string) => callApi('work.appointments.contact', { bookingId })
 export const confirmVisit = (p: Actions['work.visits.confirm']['in']) => callApi('work.visits.confirm', p)
+/** 安排上门 for a case filed with 上门服务. */
+export const scheduleCaseVisit = (p: Actions['work.visits.schedule']['in']) =>
+  callApi('work.visits.schedule', p)
 export const declineVisit = (bookingId: string, reason: string) =>
   callApi('work.visits.decline', { bookingId, reason })
 

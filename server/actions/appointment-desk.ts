@@ -4,6 +4,7 @@
  * Station and role always come from the roster, never from the client.
  */
 import type { Agent } from '../../typings/domain'
+import { OPEN_STATES } from '../domain/case-states'
 import type { DeskBooking, DeskDay, ScheduleEditorView, VisitRequestView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
@@ -17,6 +18,7 @@ import {
   scheduleProblem,
   toMinutes,
   type AppointmentSchedule,
+  type BookingRules,
 } from '../domain/appointments'
 import { addDays, shanghaiDay, shanghaiInstant } from '../domain/calendar'
 import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
@@ -40,6 +42,52 @@ async function stationBooking(ctx: Ctx, agent: Agent, bookingId: string): Promis
   return b
 }
 
+/** One appointment as the day view shows it; `missed` = the resident's recent no-shows. */
+function deskBooking(b: Booking, now: Date, missed: number, rules: BookingRules): DeskBooking {
+  const startsAt = b.startsAt ? new Date(b.startsAt) : null
+  return {
+    id: b._id,
+    kind: b.kind,
+    kindLabel: BOOKING_KIND_LABELS[b.kind],
+    start: b.start ?? '',
+    end: b.end ?? '',
+    name: b.name,
+    maskedPhone: maskPhone(b.phone),
+    itemName: b.itemName,
+    caseId: b.caseId,
+    address: b.address ? maskAddress(b.address) : null,
+    status: b.status,
+    statusLabel: bookingStatusLabel(b.kind, b.status),
+    noShows: missed,
+    noShowNote: missed >= rules.noShowLimit ? `近 ${rules.noShowWindowDays} 天未到 ${missed} 次` : null,
+    canArrive: markProblem({ status: b.status, startsAt, day: b.day }, 'arrived', now) === null,
+    canNoShow: markProblem({ status: b.status, startsAt, day: b.day }, 'no_show', now) === null,
+  }
+}
+
+/** Tells the resident when the agent will come (a visit confirmed or scheduled from a case). */
+async function visitNotice(ctx: Ctx, b: Booking, startsAt: Date, agent: Agent): Promise<void> {
+  await enqueue(ctx.deps, ctx.now, {
+    event: 'visitConfirmed',
+    key: `${b._id}:visitConfirmed`,
+    recipient: b.openid || null,
+    caseId: b.caseId ?? '',
+    query: `id=${b._id}`,
+    vars: {
+      what: b.itemName ?? '上门服务',
+      startsAt: formatInstant(startsAt),
+      agentName: agent.name,
+      hint: `${agent.name}将按时上门，请保持电话畅通`,
+    },
+  })
+}
+
+/** End of a visit of `minutes` starting at `start` (HH:MM). */
+function visitEnd(start: string, minutes: number): string {
+  const m = toMinutes(start) + minutes
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
+}
+
 const dayInput = z.object({ day: fields.day.optional() })
 
 /** The station's appointments of a day (default today) and the home visits awaiting a time. */
@@ -55,28 +103,7 @@ export async function deskDay(payload: unknown, ctx: Ctx): Promise<DeskDay> {
   ])
   const noShows = await ctx.deps.appointments.noShowDays([...list, ...requests].map((b) => b.openid))
   const missedOf = (openid: string) => recentNoShows(noShows.get(openid) ?? [], ctx.now, rules)
-  const view = (b: Booking): DeskBooking => {
-    const missed = missedOf(b.openid)
-    const startsAt = b.startsAt ? new Date(b.startsAt) : null
-    return {
-      id: b._id,
-      kind: b.kind,
-      kindLabel: BOOKING_KIND_LABELS[b.kind],
-      start: b.start ?? '',
-      end: b.end ?? '',
-      name: b.name,
-      maskedPhone: maskPhone(b.phone),
-      itemName: b.itemName,
-      caseId: b.caseId,
-      address: b.address ? maskAddress(b.address) : null,
-      status: b.status,
-      statusLabel: bookingStatusLabel(b.kind, b.status),
-      noShows: missed,
-      noShowNote: missed >= rules.noShowLimit ? `近 ${rules.noShowWindowDays} 天未到 ${missed} 次` : null,
-      canArrive: markProblem({ status: b.status, startsAt, day: b.day }, 'arrived', ctx.now) === null,
-      canNoShow: markProblem({ status: b.status, startsAt, day: b.day }, 'no_show', ctx.now) === null,
-    }
-  }
+  const view = (b: Booking): DeskBooking => deskBooking(b, ctx.now, missedOf(b.openid), rules)
   const requestView = (b: Booking): VisitRequestView => ({
     ...view(b),
     reason: b.reason ?? '',
@@ -183,8 +210,7 @@ export async function confirmVisit(payload: unknown, ctx: Ctx): Promise<DeskBook
     throw invalidInput({ start: '请在群众选择的时间段内安排' }, '请在群众选择的时间段内安排上门时间')
   const startsAt = shanghaiInstant(p.day, p.start)
   if (startsAt.getTime() <= ctx.now.getTime()) throw invalidState('上门时间已过，请另选时间')
-  const endMin = toMinutes(p.start) + p.minutes
-  const end = `${String(Math.floor(endMin / 60)).padStart(2, '0')}:${String(endMin % 60).padStart(2, '0')}`
+  const end = visitEnd(p.start, p.minutes)
   const patch = {
     status: 'booked' as const,
     day: p.day,
@@ -197,37 +223,65 @@ export async function confirmVisit(payload: unknown, ctx: Ctx): Promise<DeskBook
   }
   if (!(await ctx.deps.appointments.change(b._id, ['requested'], patch, ctx.now)))
     throw conflict('该申请刚刚被其他代理员处理，请刷新')
-  await enqueue(ctx.deps, ctx.now, {
-    event: 'visitConfirmed',
-    key: `${b._id}:visitConfirmed`,
-    recipient: b.openid,
-    caseId: b.caseId ?? '',
-    query: `id=${b._id}`,
-    vars: {
-      what: b.itemName ?? '上门服务',
-      startsAt: formatInstant(startsAt),
-      agentName: agent.name,
-      hint: `${agent.name}将按时上门，请保持电话畅通`,
-    },
-  })
-  return {
-    id: b._id,
-    kind: b.kind,
-    kindLabel: BOOKING_KIND_LABELS.visit,
+  await visitNotice(ctx, b, startsAt, agent)
+  return deskBooking({ ...b, ...patch }, ctx.now, 0, await ctx.deps.settings.bookingRules())
+}
+
+const scheduleInput2 = z.object({
+  caseId: fields.id('申请'),
+  day: fields.day,
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM'),
+  minutes: confirmInput.shape.minutes,
+})
+
+/**
+ * 安排上门 for a case filed with 上门服务: the agent picks a time; it becomes a confirmed visit in
+ * the day view and in the resident's 我的预约, with the usual reminders. One per case.
+ */
+export async function scheduleCaseVisit(payload: unknown, ctx: Ctx): Promise<DeskBooking> {
+  const p = parse(scheduleInput2, payload)
+  const agent = await requireStaff(ctx)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  if (c.stationId !== agent.stationId) throw forbidden('只能为本站的申请安排上门')
+  if (c.visit !== 'home') throw invalidState('这件申请没有选择上门服务')
+  // Up to 送达: a completed case's result may still be taken to the resident's home.
+  if (![...OPEN_STATES, 'completed'].includes(c.state))
+    throw invalidState('这件申请已送达或已结束，不能再安排上门')
+  const startsAt = shanghaiInstant(p.day, p.start)
+  if (startsAt.getTime() <= ctx.now.getTime()) throw invalidState('上门时间已过，请另选时间')
+  if (startsAt.getTime() > ctx.now.getTime() + 60 * 86_400_000)
+    throw invalidState('只能安排 60 天以内的上门时间')
+  const b: Booking = {
+    // Unique per try: a cancelled visit must not block the next one (activeKey keeps one open).
+    _id: `bk-case-${c._id}-${ctx.now.getTime().toString(36)}`,
+    kind: 'visit',
+    scheduleId: null,
+    slotKey: null,
+    stationId: c.stationId,
+    day: p.day,
     start: p.start,
-    end,
-    name: b.name,
-    maskedPhone: maskPhone(b.phone),
-    itemName: b.itemName,
-    caseId: b.caseId,
-    address: b.address ? maskAddress(b.address) : null,
+    end: visitEnd(p.start, p.minutes),
+    startsAt,
+    openid: c.applicant.openid ?? '',
+    name: c.applicant.name,
+    phone: c.applicant.phone,
+    itemId: c.item.id,
+    itemName: c.item.name,
+    caseId: c._id,
     status: 'booked',
-    statusLabel: bookingStatusLabel('visit', 'booked'),
-    noShows: 0,
-    noShowNote: null,
-    canArrive: false,
-    canNoShow: false,
+    activeKey: `visit-case:${c._id}`,
+    reason: '申请时选择上门服务',
+    windows: [],
+    agentId: agent._id,
+    reminded: remindersNotNeeded(startsAt, p.day, ctx.now),
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
   }
+  if (!(await ctx.deps.appointments.insert(b)))
+    throw conflict('这件申请已安排过上门，可在「今日预约」中查看或致电群众调整')
+  await visitNotice(ctx, b, startsAt, agent)
+  return deskBooking(b, ctx.now, 0, await ctx.deps.settings.bookingRules())
 }
 
 const declineInput = z.object({ bookingId: fields.id('预约'), reason: fields.text('原因', 100) })

@@ -22,6 +22,7 @@ import {
   markOutcome,
   saveBookingRules,
   saveSchedule,
+  scheduleCaseVisit,
 } from '../actions/appointment-desk'
 import { getSettings, saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
@@ -114,6 +115,7 @@ export const actions: ActionTable<Deps> = {
   'work.appointments.mark': markOutcome,
   'work.appointments.contact': deskContact,
   'work.visits.confirm': confirmVisit,
+  'work.visits.schedule': scheduleCaseVisit,
   'work.visits.decline': declineVisit,
   'admin.schedules.get': getSchedules,
   'admin.schedules.save': saveSchedule,

@@ -2,6 +2,7 @@ import type { CaseView } from '../../../typings/api'
 import type { HandlingType } from '../../../server/domain/case-states'
 import { ApiCallError } from '../../services/api'
 import { dialable } from '../../utils/phone'
+import { scheduleCaseVisit } from '../../services/appointments'
 import {
   caseContact,
   acceptCase,
@@ -30,8 +31,38 @@ Component({
     messageKind: 'ok',
     loading: true,
     error: '',
+    /** 安排上门 for cases filed with 上门服务. */
+    canVisit: false,
+    visitDay: '',
+    visitFrom: '',
+    visitTime: '09:30',
   },
   methods: {
+    onVisitDay(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ visitDay: String(e.detail.value) })
+    },
+    onVisitTime(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ visitTime: String(e.detail.value) })
+    },
+    async onScheduleVisit() {
+      if (!this.data.visitDay) {
+        this.setData({ message: '请选择上门日期', messageKind: 'bad' })
+        return
+      }
+      try {
+        await scheduleCaseVisit({ caseId: this.data.id, day: this.data.visitDay, start: this.data.visitTime })
+        this.setData({
+          message: `已安排 ${this.data.visitDay} ${this.data.visitTime} 上门，已通知群众`,
+          messageKind: 'ok',
+          canVisit: false,
+        })
+      } catch (err) {
+        this.setData({
+          message: err instanceof ApiCallError ? err.message : '安排失败，请重试',
+          messageKind: 'bad',
+        })
+      }
+    },
     async onCallApplicant() {
       try {
         const { phone } = await caseContact(this.data.c!.id)
@@ -52,6 +83,11 @@ Component({
           c,
           can: Object.fromEntries(c.actions.map((a) => [a, true])),
           departments: c.card?.departments.join('、') ?? '',
+          canVisit:
+            c.visit === 'home' &&
+            ['submitted', 'accepted', 'awaiting_supplement', 'escalated', 'completed'].includes(c.state),
+          // Only bounds the date picker; the server checks the time against its own clock.
+          visitFrom: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
         })
       } catch (err) {
         this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })

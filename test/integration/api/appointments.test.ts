@@ -339,6 +339,52 @@ describe('home visits (上门服务)', () => {
   })
 })
 
+describe('a visit scheduled from a case filed with 上门服务', () => {
+  it('becomes a confirmed visit in the day view and in 我的预约, once per case', async () => {
+    const submit = (visit: string, requestId: string) =>
+      ok<{ id: string }>(
+        lcb,
+        'cases.submit',
+        {
+          itemId: 'it-MZ-004',
+          stationId: station,
+          description: '老人行动不便，申请高龄津贴',
+          applicantName: '李桂兰',
+          applicantPhone: '13700001111',
+          visit,
+        },
+        'o-case-visit',
+        requestId,
+      )
+    const c = await submit('home', 'visit-case-1')
+    const schedule = (openid: string, caseId = c.id) =>
+      call(lcb, 'work.visits.schedule', { caseId, day: '2026-12-03', start: '15:00' }, openid)
+    expect(await schedule(DEMO_OPENIDS.townshipHead)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await schedule('o-case-visit')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(await schedule(villageAgent)).toMatchObject({
+      ok: true,
+      data: { statusLabel: '已确认上门', start: '15:00', end: '16:00' },
+    })
+    expect(await schedule(villageAgent)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
+    const mine = await ok<{ list: BookingView[] }>(lcb, 'appointments.mine', {}, 'o-case-visit')
+    expect(mine.list.find((b) => b.caseId === c.id)).toMatchObject({
+      kind: 'visit',
+      whenText: '12月3日 周四 15:00-16:00',
+      itemName: '高龄津贴申领',
+    })
+    const desk = await ok<DeskDay>(lcb, 'work.appointments', { day: '2026-12-03' }, villageHead)
+    expect(desk.list.some((b) => b.caseId === c.id)).toBe(true)
+    const atStation = await submit('station', 'visit-case-2')
+    expect(await schedule(villageAgent, atStation.id)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE', message: '这件申请没有选择上门服务' },
+    })
+  })
+})
+
 describe('reminders, the day view, arrivals and no-shows', () => {
   it('reminds the day before and 2 hours before, each exactly once', async () => {
     await ok(lcb, 'notify.grant', { accepted: ['TPL-APPOINTMENT'], longTerm: true }, resident1)
