@@ -529,6 +529,8 @@ export interface DeskBooking {
   noShowNote: string | null
   canArrive: boolean
   canNoShow: boolean
+  /** 安排上门: whether the resident was told through WeChat (a walk-in must be phoned). */
+  notified?: boolean
 }
 
 export interface VisitRequestView extends DeskBooking {

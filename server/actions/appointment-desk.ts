@@ -20,7 +20,7 @@ import {
   type AppointmentSchedule,
   type BookingRules,
 } from '../domain/appointments'
-import { addDays, shanghaiDay, shanghaiInstant } from '../domain/calendar'
+import { DEFAULT_OFFICE_HOURS, addDays, shanghaiDay, shanghaiInstant } from '../domain/calendar'
 import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { maskAddress, maskPhone } from '../lib/mask'
@@ -164,8 +164,9 @@ export async function markOutcome(
     ctx.now,
   )
   if (!ok) throw conflict('该预约刚刚发生了变化，请刷新后重试')
-  if (p.outcome === 'no_show') await ctx.deps.appointments.noteNoShow(b.openid, b._id, b.day!)
-  else if (b.status === 'no_show') await ctx.deps.appointments.clearNoShow(b.openid, b._id)
+  // A walk-in's visit (no WeChat user) has nobody to note a no-show against.
+  if (b.openid && p.outcome === 'no_show') await ctx.deps.appointments.noteNoShow(b.openid, b._id, b.day!)
+  else if (b.openid && b.status === 'no_show') await ctx.deps.appointments.clearNoShow(b.openid, b._id)
   return { id: b._id, status: p.outcome, statusLabel: bookingStatusLabel(b.kind, p.outcome) }
 }
 
@@ -252,6 +253,12 @@ export async function scheduleCaseVisit(payload: unknown, ctx: Ctx): Promise<Des
   if (startsAt.getTime() <= ctx.now.getTime()) throw invalidState('上门时间已过，请另选时间')
   if (startsAt.getTime() > ctx.now.getTime() + 60 * 86_400_000)
     throw invalidState('只能安排 60 天以内的上门时间')
+  const calendar = await loadCalendar(ctx.deps)
+  if (!calendar.isWorkday(p.day)) throw invalidState(`${p.day} 不是工作日，请另选时间`)
+  const end = visitEnd(p.start, p.minutes)
+  if (p.start < DEFAULT_OFFICE_HOURS.start || end > DEFAULT_OFFICE_HOURS.end)
+    throw invalidState(`请安排在办公时间内（${DEFAULT_OFFICE_HOURS.start}-${DEFAULT_OFFICE_HOURS.end}）`)
+  const openid = c.applicant.openid ?? ''
   const b: Booking = {
     // Unique per try: a cancelled visit must not block the next one (activeKey keeps one open).
     _id: `bk-case-${c._id}-${ctx.now.getTime().toString(36)}`,
@@ -261,9 +268,9 @@ export async function scheduleCaseVisit(payload: unknown, ctx: Ctx): Promise<Des
     stationId: c.stationId,
     day: p.day,
     start: p.start,
-    end: visitEnd(p.start, p.minutes),
+    end,
     startsAt,
-    openid: c.applicant.openid ?? '',
+    openid,
     name: c.applicant.name,
     phone: c.applicant.phone,
     itemId: c.item.id,
@@ -274,14 +281,15 @@ export async function scheduleCaseVisit(payload: unknown, ctx: Ctx): Promise<Des
     reason: '申请时选择上门服务',
     windows: [],
     agentId: agent._id,
-    reminded: remindersNotNeeded(startsAt, p.day, ctx.now),
+    // A walk-in without WeChat gets no reminders until they claim the case.
+    reminded: openid ? remindersNotNeeded(startsAt, p.day, ctx.now) : ['dayBefore', 'soon'],
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }
   if (!(await ctx.deps.appointments.insert(b)))
     throw conflict('这件申请已安排过上门，可在「今日预约」中查看或致电群众调整')
-  await visitNotice(ctx, b, startsAt, agent)
-  return deskBooking(b, ctx.now, 0, await ctx.deps.settings.bookingRules())
+  if (openid) await visitNotice(ctx, b, startsAt, agent)
+  return { ...deskBooking(b, ctx.now, 0, await ctx.deps.settings.bookingRules()), notified: !!openid }
 }
 
 const declineInput = z.object({ bookingId: fields.id('预约'), reason: fields.text('原因', 100) })

@@ -798,6 +798,8 @@ export async function claimCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
       },
     }
   })
+  // A visit the agent scheduled before the claim now belongs to the resident (我的预约, reminders).
+  await ctx.deps.appointments.adoptCaseBookings(c._id, ctx.caller.openid)
   return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
 }
 
@@ -813,6 +815,8 @@ export async function caseContact(payload: unknown, ctx: Ctx): Promise<{ name: s
   if (!c) throw notFound('未找到该申请')
   const access = await accessTo(ctx, c)
   if (access.kind === 'applicant') throw forbidden('这是您本人的电话')
+  // Admins maintain data; they do not need residents' numbers.
+  if (access.agent.role === 'admin') throw forbidden('管理员无需查看群众电话')
   await ctx.deps.accessLog.log({
     at: ctx.now,
     agentId: access.agent._id,

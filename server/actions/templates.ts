@@ -15,6 +15,13 @@ const VARIABLES = [
   'stationName',
   'pending',
   'overdue',
+  'rectify',
+  'startsAt',
+  'what',
+  'windows',
+  'residentName',
+  'agentName',
+  'text',
 ]
 
 const templateInput = z.object({

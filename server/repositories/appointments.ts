@@ -171,6 +171,14 @@ export class AppointmentRepository {
     return data as unknown as Booking[]
   }
 
+  /** Gives the bookings of a walk-in case (no openid yet) to the resident who claimed it. */
+  async adoptCaseBookings(caseId: string, openid: string): Promise<void> {
+    await this.db
+      .collection('bookings')
+      .where({ caseId, openid: '' })
+      .update({ data: { openid, reminded: [] } })
+  }
+
   /** A station's appointments of one day, in time order (the agent's day view). */
   async ofDay(stationId: string, day: string): Promise<Booking[]> {
     const _ = this.db.command
@@ -240,6 +248,7 @@ export class AppointmentRepository {
   async noShowDays(openids: string[]): Promise<Map<string, string[]>> {
     const _ = this.db.command
     const out = new Map<string, string[]>()
+    openids = openids.filter(Boolean)
     if (!openids.length) return out
     const { data } = await this.db
       .collection('noshows')

@@ -28,8 +28,8 @@ describe('期限与预约设置', () => {
       ratingWindowDays: 7,
       rectifyDays: 5,
       horizonDays: 14,
-      minNoticeMinutes: 2, // hours on screen
-      cancelCutoffMinutes: 1,
+      minNoticeMinutes: 120,
+      cancelCutoffMinutes: 60,
     })
     const change = (key: string, value: number) =>
       inst.onChange!({ currentTarget: { dataset: { index: at(key) } }, detail: value })
@@ -40,7 +40,7 @@ describe('期限与预约设置', () => {
     change('rectifyDays', 3)
     await inst.onSave!({ currentTarget: { dataset: { group: 'reminders' } } })
     expect(textOf(page, '.message')).toBe('已保存')
-    change('minNoticeMinutes', 1)
+    change('minNoticeMinutes', 60)
     await inst.onSave!({ currentTarget: { dataset: { group: 'booking' } } })
     const saved = await fetchSettings()
     expect(saved.reminders).toMatchObject({ reportAfterDays: 6, rectifyDays: 3 })

@@ -10,8 +10,8 @@ interface Field {
   unit: string
   min: number
   max: number
-  /** Shown in this unit; stored in minutes (for the notice and the cutoff). */
-  scale?: number
+  /** Stepper increment (minutes move in half hours). */
+  step?: number
 }
 
 const FIELDS: Field[] = [
@@ -35,15 +35,15 @@ const FIELDS: Field[] = [
   },
   { group: 'reminders', key: 'rectifyDays', label: '差评整改期限', unit: '个工作日', min: 1, max: 30 },
   { group: 'booking', key: 'horizonDays', label: '可提前预约', unit: '天', min: 1, max: 60 },
-  { group: 'booking', key: 'minNoticeMinutes', label: '最少提前', unit: '小时', min: 0, max: 48, scale: 60 },
+  { group: 'booking', key: 'minNoticeMinutes', label: '最少提前', unit: '分钟', min: 0, max: 2880, step: 30 },
   {
     group: 'booking',
     key: 'cancelCutoffMinutes',
     label: '开始前多久不能在线取消',
-    unit: '小时',
+    unit: '分钟',
     min: 0,
-    max: 24,
-    scale: 60,
+    max: 1440,
+    step: 30,
   },
   { group: 'booking', key: 'noShowLimit', label: '多次未到的次数', unit: '次', min: 1, max: 20 },
   { group: 'booking', key: 'noShowWindowDays', label: '未到次数的统计期', unit: '天', min: 7, max: 365 },
@@ -70,8 +70,7 @@ Component({
       }
     },
     show(settings: Settings) {
-      const value = (f: Field) =>
-        (settings[f.group] as unknown as Record<string, number>)[f.key]! / (f.scale ?? 1)
+      const value = (f: Field) => (settings[f.group] as unknown as Record<string, number>)[f.key]!
       this.setData({ settings, fields: FIELDS.map((f) => ({ ...f, value: value(f) })) })
     },
     onChange(e: WechatMiniprogram.CustomEvent) {
@@ -80,7 +79,7 @@ Component({
     },
     values(group: Group): Record<string, number> {
       return Object.fromEntries(
-        this.data.fields.filter((f) => f.group === group).map((f) => [f.key, f.value * (f.scale ?? 1)]),
+        this.data.fields.filter((f) => f.group === group).map((f) => [f.key, f.value]),
       )
     },
     async onSave(e: WechatMiniprogram.CustomEvent) {

@@ -50,9 +50,13 @@ Component({
         return
       }
       try {
-        await scheduleCaseVisit({ caseId: this.data.id, day: this.data.visitDay, start: this.data.visitTime })
+        const v = await scheduleCaseVisit({
+          caseId: this.data.id,
+          day: this.data.visitDay,
+          start: this.data.visitTime,
+        })
         this.setData({
-          message: `已安排 ${this.data.visitDay} ${this.data.visitTime} 上门，已通知群众`,
+          message: `已安排 ${this.data.visitDay} ${this.data.visitTime} 上门，${v.notified ? '已通知群众' : '请电话告知群众'}`,
           messageKind: 'ok',
           canVisit: false,
         })

@@ -385,6 +385,42 @@ describe('a visit scheduled from a case filed with 上门服务', () => {
   })
 })
 
+describe('a visit for a walk-in case (filed by an agent for a resident without WeChat)', () => {
+  it('is kept in office hours on working days, tells the agent to phone, and moves to the resident on claim', async () => {
+    const c = await ok<{ id: string; claimCode: string }>(
+      lcb,
+      'cases.submit',
+      {
+        itemId: 'it-MZ-004',
+        stationId: station,
+        description: '代老人申请高龄津贴',
+        applicantName: '赵大爷',
+        applicantPhone: '13600002222',
+        visit: 'home',
+        onBehalf: true,
+      },
+      villageAgent,
+      'walk-in-1',
+    )
+    const schedule = (day: string, start: string) =>
+      call(lcb, 'work.visits.schedule', { caseId: c.id, day, start }, villageAgent)
+    expect(await schedule('2026-12-05', '10:00')).toMatchObject({
+      ok: false,
+      error: { message: '2026-12-05 不是工作日，请另选时间' },
+    })
+    expect(await schedule('2026-12-04', '17:00')).toMatchObject({
+      ok: false,
+      error: { message: '请安排在办公时间内（08:30-17:30）' },
+    })
+    expect(await schedule('2026-12-04', '10:00')).toMatchObject({ ok: true, data: { notified: false } })
+    await ok(lcb, 'cases.claim', { claimCode: c.claimCode, phone: '13600002222' }, 'o-claimer')
+    const mine = await ok<{ list: BookingView[] }>(lcb, 'appointments.mine', {}, 'o-claimer')
+    expect(mine.list).toEqual([
+      expect.objectContaining({ caseId: c.id, whenText: '12月4日 周五 10:00-11:00' }),
+    ])
+  })
+})
+
 describe('reminders, the day view, arrivals and no-shows', () => {
   it('reminds the day before and 2 hours before, each exactly once', async () => {
     await ok(lcb, 'notify.grant', { accepted: ['TPL-APPOINTMENT'], longTerm: true }, resident1)

@@ -256,7 +256,7 @@ describe('the applicant’s phone for staff', () => {
       name: '王秀英',
       phone: '13912345678',
     })
-    for (const who of [DEMO_OPENIDS.resident2, DEMO_OPENIDS.townshipHead, resident])
+    for (const who of [DEMO_OPENIDS.resident2, DEMO_OPENIDS.townshipHead, DEMO_OPENIDS.admin, resident])
       expect(await call(lcb, 'cases.contact', { caseId: c.id }, who)).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
