@@ -12,6 +12,11 @@ export class ApiCallError extends Error {
   }
 }
 
+/** The Chinese message to show for a failed call: the server's own, or `fallback` for anything else. */
+export function errorText(err: unknown, fallback: string): string {
+  return err instanceof ApiCallError ? err.message : fallback
+}
+
 export type Transport = (fn: string, event: unknown) => Promise<unknown>
 
 const DEMO_OPENID_KEY = 'local.demoOpenid'

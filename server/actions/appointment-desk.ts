@@ -16,6 +16,7 @@ import {
   recentNoShows,
   remindersNotNeeded,
   scheduleProblem,
+  toHhmm,
   toMinutes,
   type AppointmentSchedule,
   type BookingRules,
@@ -84,8 +85,7 @@ async function visitNotice(ctx: Ctx, b: Booking, startsAt: Date, agent: Agent): 
 
 /** End of a visit of `minutes` starting at `start` (HH:MM). */
 function visitEnd(start: string, minutes: number): string {
-  const m = toMinutes(start) + minutes
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
+  return toHhmm(toMinutes(start) + minutes)
 }
 
 const dayInput = z.object({ day: fields.day.optional() })

@@ -25,21 +25,16 @@ import {
 } from '../domain/appointments'
 import { addDays, shanghaiDay, type WorkCalendar } from '../domain/calendar'
 import { WEEKDAY_LABELS, isoWeekday } from '../domain/network'
-import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { maskPhone } from '../lib/mask'
-import { loadCalendar, type Ctx } from '../app/context'
+import { loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { enqueue, formatInstant } from '../app/notify'
 import type { Booking } from '../repositories/appointments'
 import { checkText } from './cases'
 
 const NOT_OPEN = '该服务站暂未开放预约，请拨打服务热线'
 const CLOSED = '该服务站已停止服务，请选择其他服务站'
-
-function requireResident(ctx: Ctx): string {
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
-  return ctx.caller.openid
-}
 
 /** "12月2日 周三" for a day. */
 export function dayLabel(day: string): string {
@@ -232,7 +227,7 @@ async function placeBooking(ctx: Ctx, slot: Slot, booking: Booking): Promise<voi
 /** 预约: one place, never above capacity however many book at once; one active booking per slot. */
 export async function book(payload: unknown, ctx: Ctx): Promise<BookingView> {
   const p = parse(bookInput, payload)
-  const openid = requireResident(ctx)
+  const openid = requireOpenid(ctx)
   await checkText(ctx, p.name, 'name')
   const [calendar, rules] = await Promise.all([loadCalendar(ctx.deps), ctx.deps.settings.bookingRules()])
   const { slot, schedule } = await resolveSlot(ctx, p.slotKey, calendar)
@@ -253,7 +248,7 @@ export async function book(payload: unknown, ctx: Ctx): Promise<BookingView> {
 }
 
 async function ownBooking(ctx: Ctx, bookingId: string): Promise<Booking> {
-  const openid = requireResident(ctx)
+  const openid = requireOpenid(ctx)
   const b = await ctx.deps.appointments.get(bookingId)
   if (!b) throw notFound('未找到该预约')
   if (b.openid !== openid) throw forbidden('只能更改自己的预约')
@@ -347,7 +342,7 @@ export async function myBookings(
   _payload: unknown,
   ctx: Ctx,
 ): Promise<{ list: BookingView[]; notice: string | null }> {
-  const openid = requireResident(ctx)
+  const openid = requireOpenid(ctx)
   const [list, rules, noShows] = await Promise.all([
     ctx.deps.appointments.mine(openid),
     ctx.deps.settings.bookingRules(),
@@ -393,7 +388,7 @@ export const VISIT_REASON_LABELS = {
  */
 export async function requestVisit(payload: unknown, ctx: Ctx): Promise<BookingView> {
   const p = parse(visitInput, payload)
-  const openid = requireResident(ctx)
+  const openid = requireOpenid(ctx)
   const [calendar, rules, station] = await Promise.all([
     loadCalendar(ctx.deps),
     ctx.deps.settings.bookingRules(),

@@ -23,7 +23,7 @@ import { maskPhone } from '../lib/mask'
 import { rectificationId, rectifyDue, type RectificationRecord } from '../domain/rectification'
 import { rectificationView } from './rectify-view'
 import { fields, parse, z } from '../lib/validate'
-import { currentAgent, loadCalendar, type Ctx } from '../app/context'
+import { currentAgent, loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { calendarStatusOf } from './calendar'
 import { notify } from '../app/notify'
 import { isBadRating } from '../domain/case-states'
@@ -175,7 +175,7 @@ export async function submitCase(
   ctx: Ctx,
 ): Promise<CaseView & { claimCode: string | null }> {
   const p = parse(submitInput, payload)
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  requireOpenid(ctx)
   if (!ctx.requestId) throw invalidInput({ requestId: '缺少请求编号' }, '请求缺少编号，请升级小程序后重试')
   const { network, cases } = ctx.deps
   const prior = await cases.byRequestId(ctx.caller.openid, ctx.requestId)
@@ -696,7 +696,7 @@ const mineInput = z.object({ page: fields.page, pageSize: fields.pageSize })
 
 export async function myCases(payload: unknown, ctx: Ctx) {
   const p = parse(mineInput, payload)
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  requireOpenid(ctx)
   const { list, total } = await ctx.deps.cases.mine(ctx.caller.openid, (p.page - 1) * p.pageSize, p.pageSize)
   return {
     list: list.map((c) => view(c, null, [])),
@@ -779,7 +779,7 @@ const claimInput = z.object({
  */
 export async function claimCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(claimInput, payload)
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  requireOpenid(ctx)
   const c = await ctx.deps.cases.byClaimCode(p.claimCode)
   // One answer for a wrong code and a wrong phone: the code must not be guessable by probing.
   if (!c || c.applicant.phone !== p.phone) throw notFound('认领码或手机号不正确，请核对材料接收单')

@@ -9,7 +9,7 @@ import { shanghaiDay, shanghaiInstant } from '../domain/calendar'
 import { AppError, conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { maskPhone } from '../lib/mask'
-import { requireRole, type Ctx } from '../app/context'
+import { requireOpenid, requireRole, type Ctx } from '../app/context'
 import { enqueue, formatInstant } from '../app/notify'
 import type { Complaint } from '../repositories/complaints'
 import { checkText } from './cases'
@@ -42,8 +42,7 @@ const submitInput = z.object({
 /** 提交投诉 (about a case of one's own, or a station); retried requests file once. */
 export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<ComplaintView> {
   const p = parse(submitInput, payload)
-  const openid = ctx.caller.openid
-  if (!openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  const openid = requireOpenid(ctx)
   if (!p.stationId && !p.caseId) throw invalidInput({ stationId: '请选择投诉的服务站' })
   // Without a request id a retried tap could not be recognised: refuse rather than file twice.
   if (!ctx.requestId) throw invalidInput({ requestId: '缺少请求编号' }, '请求缺少编号，请升级小程序后重试')
@@ -117,7 +116,7 @@ async function stationNames(ctx: Ctx, list: Complaint[]): Promise<Map<string, st
 
 /** 我的投诉, newest first, with the supervisors' answers. */
 export async function myComplaints(_payload: unknown, ctx: Ctx): Promise<{ list: ComplaintView[] }> {
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  requireOpenid(ctx)
   const list = await ctx.deps.complaints.mine(ctx.caller.openid)
   const names = await stationNames(ctx, list)
   return { list: list.map((c) => view(c, names.get(c.stationId) ?? '', false)) }

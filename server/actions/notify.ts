@@ -1,6 +1,5 @@
 import { parse, z } from '../lib/validate'
-import { AppError } from '../lib/errors'
-import type { Ctx } from '../app/context'
+import { requireOpenid, type Ctx } from '../app/context'
 
 const grantInput = z.object({
   /** Template ids the user accepted in wx.requestSubscribeMessage. */
@@ -11,7 +10,7 @@ const grantInput = z.object({
 /** Records the subscribe-message grants a user just gave (one-time grants are counted). */
 export async function recordGrants(payload: unknown, ctx: Ctx): Promise<{ recorded: number }> {
   const p = parse(grantInput, payload)
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  requireOpenid(ctx)
   await ctx.deps.outbox.addGrants(ctx.caller.openid, p.accepted, p.longTerm)
   return { recorded: p.accepted.length }
 }
@@ -27,7 +26,7 @@ const STATUS_LABELS: Record<string, string> = {
 
 /** 我的消息: notifications addressed to the caller. */
 export async function myMessages(_payload: unknown, ctx: Ctx) {
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  requireOpenid(ctx)
   const list = await ctx.deps.outbox.forRecipient(ctx.caller.openid, 50)
   return {
     list: list.map((m) => ({

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto'
 import type { Role } from '../../typings/domain'
-import { AppError, conflict, notFound } from '../lib/errors'
+import { conflict, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
-import { currentAgent, requireRole, type Ctx } from '../app/context'
+import { currentAgent, requireOpenid, requireRole, type Ctx } from '../app/context'
 
 const INVITE_TTL_MS = 7 * 86_400_000
 // No 0/O/1/I: codes are read aloud and typed by hand.
@@ -58,7 +58,7 @@ export async function rosterBind(
   ctx: Ctx,
 ): Promise<{ agentId: string; name: string; role: Role; stationId: string }> {
   const p = parse(bindInput, payload)
-  if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  requireOpenid(ctx)
   if (await ctx.deps.network.agentByOpenid(ctx.caller.openid))
     throw conflict('您的微信已绑定花名册，无需重复绑定')
   const agent = await ctx.deps.roster.redeem(p.code, ctx.caller.openid, ctx.now)

@@ -69,8 +69,14 @@ export async function currentAgent(ctx: Ctx): Promise<Agent | null> {
   return ctx.caller.openid ? ctx.deps.network.agentByOpenid(ctx.caller.openid) : null
 }
 
-export async function requireRole(ctx: Ctx, roles: readonly Role[]): Promise<Agent> {
+/** The caller's openid (from the WeChat context, never the client); signed-out callers are refused. */
+export function requireOpenid(ctx: Ctx): string {
   if (!ctx.caller.openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试')
+  return ctx.caller.openid
+}
+
+export async function requireRole(ctx: Ctx, roles: readonly Role[]): Promise<Agent> {
+  requireOpenid(ctx)
   const agent = await currentAgent(ctx)
   if (!agent || !roles.includes(agent.role)) throw forbidden()
   return agent

@@ -106,7 +106,7 @@ export const DEFAULT_BOOKING_RULES: BookingRules = {
 }
 
 export const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))
-const toHhmm = (m: number) =>
+export const toHhmm = (m: number) =>
   `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
 
 export function slotKey(scheduleId: string, day: string, start: string): string {

@@ -5,7 +5,7 @@ import type {
   BookingReminder,
   VisitWindow,
 } from '../domain/appointments'
-import type { Database } from './db'
+import { isDuplicateKey, type Database } from './db'
 
 export interface Booking {
   _id: string
@@ -45,11 +45,6 @@ export interface Booking {
   markedAt?: Date | null
   createdAt: Date
   updatedAt: Date
-}
-
-function isDuplicate(err: unknown): boolean {
-  const e = err as { errMsg?: string; message?: string }
-  return /E11000|duplicate key/.test(`${e.errMsg ?? ''} ${e.message ?? ''}`)
 }
 
 /** Opening schedules, per-slot place counters, bookings, no-show records. */
@@ -103,7 +98,7 @@ export class AppointmentRepository {
         await this.db.collection('slots').add({ data: { _id: key, booked: 1 } })
         return true
       } catch (err) {
-        if (!isDuplicate(err)) throw err
+        if (!isDuplicateKey(err)) throw err
         // Someone created the counter first: try the conditional increment again.
       }
     }
@@ -124,7 +119,7 @@ export class AppointmentRepository {
       await this.db.collection('bookings').add({ data: b })
       return true
     } catch (err) {
-      if (isDuplicate(err)) return false
+      if (isDuplicateKey(err)) return false
       throw err
     }
   }

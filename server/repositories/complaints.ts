@@ -1,5 +1,5 @@
 import type { ComplaintStatus } from '../domain/complaints'
-import type { Database } from './db'
+import { isDuplicateKey, type Database } from './db'
 
 export interface Complaint {
   _id: string
@@ -18,11 +18,6 @@ export interface Complaint {
   createdAt: Date
 }
 
-function isDuplicate(err: unknown): boolean {
-  const e = err as { errMsg?: string; message?: string }
-  return /E11000|duplicate key/.test(`${e.errMsg ?? ''} ${e.message ?? ''}`)
-}
-
 export class ComplaintRepository {
   constructor(private readonly db: Database) {}
 
@@ -32,7 +27,7 @@ export class ComplaintRepository {
       await this.db.collection('complaints').add({ data: c })
       return true
     } catch (err) {
-      if (isDuplicate(err)) return false
+      if (isDuplicateKey(err)) return false
       throw err
     }
   }

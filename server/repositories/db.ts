@@ -89,6 +89,12 @@ export async function fetchAll<T>(query: Query, max = 1000): Promise<T[]> {
   return out
 }
 
+/** A unique-index violation (E11000): the record exists, which callers treat as "already done". */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { errMsg?: string; message?: string }
+  return /E11000|duplicate key/.test(`${e.errMsg ?? ''} ${e.message ?? ''}`)
+}
+
 /** Escapes user text for a RegExp query. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -1,5 +1,5 @@
 import type { NotifyEvent } from '../domain/notifications'
-import { fetchAll, type Database } from './db'
+import { isDuplicateKey, fetchAll, type Database } from './db'
 
 export type OutboxStatus =
   'pending' | 'sending' | 'sent' | 'failed' | 'skipped_no_grant' | 'skipped_no_recipient'
@@ -30,11 +30,6 @@ export interface Grant {
   longTerm: boolean
 }
 
-function isDuplicate(err: unknown): boolean {
-  const e = err as { errMsg?: string; message?: string }
-  return /E11000|duplicate key/.test(`${e.errMsg ?? ''} ${e.message ?? ''}`)
-}
-
 /** The notification outbox and users' subscribe-message grants. */
 export class OutboxRepository {
   constructor(private readonly db: Database) {}
@@ -46,7 +41,7 @@ export class OutboxRepository {
       await this.db.collection('outbox').add({ data: { _id, ...data } })
       return true
     } catch (err) {
-      if (isDuplicate(err)) return false
+      if (isDuplicateKey(err)) return false
       throw err
     }
   }
@@ -98,7 +93,7 @@ export class OutboxRepository {
           .add({ data: { _id: id, openid, templateId, oneTime: longTerm ? 0 : 1, longTerm } })
           .catch(async (err) => {
             // Two taps raced to create it: count this grant on the existing record.
-            if (!isDuplicate(err)) throw err
+            if (!isDuplicateKey(err)) throw err
             await this.db
               .collection('grants')
               .where({ _id: id })

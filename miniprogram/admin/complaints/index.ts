@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import {
   complaintContact,
   fetchComplaints,
@@ -32,7 +32,7 @@ Component({
         const r = await fetchComplaints(this.data.status)
         this.setData({ list: r.list, open: r.open })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }
@@ -49,7 +49,7 @@ Component({
         const { phone } = await complaintContact(String(e.currentTarget.dataset.id))
         await wx.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '获取电话失败，请重试' })
+        this.setData({ error: errorText(err, '获取电话失败，请重试') })
       }
     },
     async onReply(e: WechatMiniprogram.CustomEvent) {
@@ -61,7 +61,7 @@ Component({
         wx.showToast({ title: '已答复，已通知群众', icon: 'none' })
         await this.reload()
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '答复失败，请重试' })
+        this.setData({ error: errorText(err, '答复失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }

@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import {
   cellsOf,
   exportKpis,
@@ -82,7 +82,7 @@ Component({
           })),
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }
@@ -118,7 +118,7 @@ Component({
         if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
         await wx.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '导出失败，请重试' })
+        this.setData({ error: errorText(err, '导出失败，请重试') })
       } finally {
         this.setData({ exporting: false })
       }

@@ -1,5 +1,5 @@
 import type { Actions } from '../../../typings/api'
-import { ApiCallError, callApi } from '../../services/api'
+import { ApiCallError, callApi, errorText } from '../../services/api'
 
 type Overdue = Actions['supervise.overdue']['out']
 
@@ -29,7 +29,7 @@ Component({
         const r = await callApi('supervise.overdue', {})
         this.setData({ today: r.today, total: r.total, stations: r.stations, cases: r.cases })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

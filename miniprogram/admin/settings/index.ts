@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { ApiCallError, errorText } from '../../services/api'
 import { fetchSettings, saveBookingRules, saveReminders, type Settings } from '../../services/admin'
 
 type Group = 'reminders' | 'booking'
@@ -66,7 +66,7 @@ Component({
       try {
         this.show(await fetchSettings())
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       }
     },
     show(settings: Settings) {

@@ -1,6 +1,6 @@
 import type { Material } from '../../../typings/domain'
 import { config } from '../../config'
-import { ApiCallError, newRequestId } from '../../services/api'
+import { ApiCallError, errorText, newRequestId } from '../../services/api'
 import { submitCase } from '../../services/cases'
 import { fetchItem } from '../../services/catalog'
 import { uploadPhoto } from '../../services/files'
@@ -42,7 +42,7 @@ Component({
           materials: item.materials.map((m) => ({ ...m, formLabel: FORM_LABELS[m.form] })),
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请返回重试' })
+        this.setData({ error: errorText(err, '加载失败，请返回重试') })
       }
     },
     onInput(e: WechatMiniprogram.CustomEvent) {
@@ -61,7 +61,7 @@ Component({
           this.setData({ photos: this.data.photos.concat({ url: f.url, fileID }) })
         }
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '照片上传失败，请重试' })
+        this.setData({ error: errorText(err, '照片上传失败，请重试') })
       } finally {
         this.setData({ uploading: false })
       }

@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import { cancelBooking, fetchMyBookings, type BookingView } from '../../services/appointments'
 import { isElderlyMode } from '../../services/settings'
 import { dialable } from '../../utils/phone'
@@ -35,7 +35,7 @@ Component({
               : '预约成功！我们会在前一天和开始前 2 小时提醒您。',
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }
@@ -59,7 +59,7 @@ Component({
         wx.showToast({ title: '已取消', icon: 'success' })
         await this.reload()
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '取消失败，请重试' })
+        this.setData({ error: errorText(err, '取消失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }

@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { ApiCallError, errorText } from '../../services/api'
 import {
   bookSlot,
   fetchSlots,
@@ -60,7 +60,7 @@ Component({
         this.setData({ schedules, error: schedules.length ? '' : '该服务站暂未开放网上预约，请拨打服务热线' })
         this.pickSchedule(Math.min(this.data.scheduleIndex, schedules.length - 1))
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,6 +1,6 @@
 import type { RatingLevel } from '../../../server/domain/case-states'
 import { rateFix } from '../../services/rectify'
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import { countdown, fetchCase, supplyMaterials, withdrawCase, type CaseView } from '../../services/cases'
 import { uploadPhoto } from '../../services/files'
 import { isElderlyMode } from '../../services/settings'
@@ -64,7 +64,7 @@ Component({
           receivedText: c.receipt ? c.receipt.receivedMaterials.join('、') || '无' : '',
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { ApiCallError, errorText } from '../../services/api'
 import { claimCase, fetchMyCases, type CaseView } from '../../services/cases'
 import { isElderlyMode } from '../../services/settings'
 
@@ -42,7 +42,7 @@ Component({
           hasMore: res.hasMore,
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,6 +1,6 @@
 import type { ItemSummary } from '../../../typings/api'
 import type { Tier } from '../../../typings/domain'
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import { fetchCatalog } from '../../services/catalog'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
@@ -67,7 +67,7 @@ Component({
           categories: res.categories,
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,4 +1,4 @@
-import { ApiCallError, newRequestId } from '../../services/api'
+import { ApiCallError, errorText, newRequestId } from '../../services/api'
 import { saveContact, savedContact } from '../../services/appointments'
 import { fetchMyComplaints, submitComplaint, type ComplaintView } from '../../services/complaints'
 import { isElderlyMode } from '../../services/settings'
@@ -36,7 +36,7 @@ Component({
       try {
         this.setData({ list: (await fetchMyComplaints()).list })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       }
     },
     onInput(e: WechatMiniprogram.CustomEvent) {

@@ -1,5 +1,5 @@
 import type { DutyToday, StationDetail, StationSummary } from '../../../typings/api'
-import { ApiCallError, callApi } from '../../services/api'
+import { callApi, errorText } from '../../services/api'
 import { isElderlyMode } from '../../services/settings'
 import { fetchStation, myStationId, setMyStation } from '../../services/stations'
 
@@ -53,7 +53,7 @@ Component({
           })
         }
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,5 +1,5 @@
 import type { ItemDetail } from '../../../typings/api'
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import { fetchItem } from '../../services/catalog'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
@@ -28,7 +28,7 @@ Component({
         this.setData({ item, steps: item.steps.map((text, i) => ({ text: `${i + 1}. ${text}` })) })
         wx.setNavigationBarTitle({ title: item.name }).catch(() => undefined)
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import { fetchMyMessages, type MyMessages } from '../../services/notify'
 
 /** 我的消息: the notifications addressed to me and whether they went out. */
@@ -17,7 +17,7 @@ Component({
       try {
         this.setData({ list: (await fetchMyMessages()).list })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,5 +1,5 @@
 import type { RatingLevel } from '../../../server/domain/case-states'
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import { rateCase } from '../../services/cases'
 import { isElderlyMode } from '../../services/settings'
 
@@ -47,7 +47,7 @@ Component({
         wx.showToast({ title: '感谢您的评价', icon: 'success' })
         await wx.navigateBack().catch(() => undefined)
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '提交失败，请重试' })
+        this.setData({ error: errorText(err, '提交失败，请重试') })
       } finally {
         this.setData({ submitting: false })
       }

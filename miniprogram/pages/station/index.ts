@@ -1,5 +1,5 @@
 import type { StationDetail } from '../../../typings/api'
-import { ApiCallError, callApi } from '../../services/api'
+import { callApi, errorText } from '../../services/api'
 import { isElderlyMode } from '../../services/settings'
 import { fetchStation, setMyStation } from '../../services/stations'
 
@@ -24,7 +24,7 @@ Component({
         const station = await fetchStation(this.data.id)
         this.setData({ station })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }
@@ -57,7 +57,7 @@ Component({
         const qr = await callApi('stations.qrcode', { stationId: this.data.station.id })
         this.setData({ qrUrl: qr.url })
       } catch (err) {
-        wx.showToast({ title: err instanceof ApiCallError ? err.message : '生成失败，请重试', icon: 'none' })
+        wx.showToast({ title: errorText(err, '生成失败，请重试'), icon: 'none' })
       }
     },
     async onSaveQrcode() {

@@ -1,6 +1,6 @@
 import type { GeoPoint } from '../../../typings/domain'
 import type { StationSummary } from '../../../typings/api'
-import { ApiCallError, callApi } from '../../services/api'
+import { callApi, errorText } from '../../services/api'
 
 type Row = StationSummary & { distanceText: string }
 
@@ -49,7 +49,7 @@ Component({
           center: near ?? list[0]?.location ?? this.data.center,
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       }
     },
     async onLocate() {

@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { ApiCallError, errorText } from '../../services/api'
 import {
   fetchSlots,
   requestVisit,
@@ -62,7 +62,7 @@ Component({
           chosen: 0,
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       }
     },
     onInput(e: WechatMiniprogram.CustomEvent) {

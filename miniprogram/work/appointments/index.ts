@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../services/api'
+import { errorText } from '../../services/api'
 import {
   bookingContact,
   confirmVisit,
@@ -38,7 +38,7 @@ Component({
       try {
         this.setData({ desk: await fetchDesk(day) })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }
@@ -67,7 +67,7 @@ Component({
         await markBooking(id, outcome)
         await this.reload()
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '登记失败，请重试' })
+        this.setData({ error: errorText(err, '登记失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }
@@ -77,7 +77,7 @@ Component({
         const { phone } = await bookingContact(String(e.currentTarget.dataset.id))
         await wx.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '获取电话失败，请重试' })
+        this.setData({ error: errorText(err, '获取电话失败，请重试') })
       }
     },
     async onAddress(e: WechatMiniprogram.CustomEvent) {
@@ -89,7 +89,7 @@ Component({
           showCancel: false,
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '获取地址失败，请重试' })
+        this.setData({ error: errorText(err, '获取地址失败，请重试') })
       }
     },
     onPlan(e: WechatMiniprogram.CustomEvent) {
@@ -120,7 +120,7 @@ Component({
         this.setData({ planning: '' })
         await this.reload()
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '确认失败，请重试' })
+        this.setData({ error: errorText(err, '确认失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }
@@ -139,7 +139,7 @@ Component({
         await declineVisit(id, String(res.content ?? ''))
         await this.reload()
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '提交失败，请重试' })
+        this.setData({ error: errorText(err, '提交失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }

@@ -1,6 +1,6 @@
 import type { CaseView } from '../../../typings/api'
 import type { HandlingType } from '../../../server/domain/case-states'
-import { ApiCallError } from '../../services/api'
+import { ApiCallError, errorText } from '../../services/api'
 import { dialable } from '../../utils/phone'
 import { scheduleCaseVisit } from '../../services/appointments'
 import {
@@ -62,7 +62,7 @@ Component({
         })
       } catch (err) {
         this.setData({
-          message: err instanceof ApiCallError ? err.message : '安排失败，请重试',
+          message: errorText(err, '安排失败，请重试'),
           messageKind: 'bad',
         })
       }
@@ -72,7 +72,7 @@ Component({
         const { phone } = await caseContact(this.data.c!.id)
         await wx.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
       } catch (err) {
-        wx.showToast({ title: err instanceof ApiCallError ? err.message : '获取电话失败', icon: 'none' })
+        wx.showToast({ title: errorText(err, '获取电话失败'), icon: 'none' })
       }
     },
     onLoad(query: Record<string, string | undefined>) {
@@ -94,7 +94,7 @@ Component({
           visitFrom: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
         })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,6 +1,5 @@
 import type { CaseView, InboxTab } from '../../../typings/api'
-import { ApiCallError } from '../../services/api'
-import { callApi } from '../../services/api'
+import { callApi, errorText } from '../../services/api'
 import { fetchInbox } from '../../services/cases'
 import { askForNotices } from '../../services/notify'
 import { config } from '../../config'
@@ -47,7 +46,7 @@ Component({
         const res = await fetchInbox(this.data.tab, 1, this.data.scope)
         this.setData({ list: res.list, counts: res.counts, calendarWarning: res.calendarWarning ?? '' })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -1,5 +1,5 @@
 import type { ItemSummary } from '../../../typings/api'
-import { ApiCallError, callApi, newRequestId } from '../../services/api'
+import { ApiCallError, callApi, errorText, newRequestId } from '../../services/api'
 import { submitCase } from '../../services/cases'
 
 /** 代群众申请: walk-in or hotline intake for residents without a smartphone. */
@@ -25,7 +25,7 @@ Component({
         const page = await callApi('catalog.list', { stationId: me.agent.stationId, pageSize: 50 })
         this.setData({ stationId: me.agent.stationId, items: page.list })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       }
     },
     onItem(e: { detail: { value: string | number } }) {

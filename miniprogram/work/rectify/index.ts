@@ -1,4 +1,4 @@
-import { ApiCallError, callApi } from '../../services/api'
+import { callApi, errorText } from '../../services/api'
 import { fetchRectifications, rectifyStep, type RectificationView } from '../../services/rectify'
 
 /**
@@ -31,7 +31,7 @@ Component({
       try {
         this.setData({ list: (await fetchRectifications(this.data.scope)).list })
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }
@@ -64,7 +64,7 @@ Component({
         this.setData({ [`notes.${caseId}`]: '' })
         await this.reload()
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '提交失败，请重试' })
+        this.setData({ error: errorText(err, '提交失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }

@@ -1,6 +1,6 @@
 import type { ScheduleEditorView } from '../../../typings/api'
 import type { OpeningPeriod } from '../../../server/domain/appointments'
-import { ApiCallError } from '../../services/api'
+import { ApiCallError, errorText } from '../../services/api'
 import { fetchScheduleEditor, saveSchedule } from '../../services/appointments'
 
 type Kind = 'service' | 'leader'
@@ -51,7 +51,7 @@ Component({
         this.setData({ view })
         this.show(this.data.kind)
       } catch (err) {
-        this.setData({ error: err instanceof ApiCallError ? err.message : '加载失败，请重试' })
+        this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
       }

@@ -531,6 +531,11 @@ describe('settings and schedules', () => {
     })
     const b = await ok<BookingView>(lcb, 'appointments.book', { slotKey: key('2026-12-01', '09:00'), ...who })
     expect(b).toMatchObject({ canChange: false, changeHint: '开始前 2 小时内不能在线更改，请致电服务站' })
+    // The cutoff holds at the action too, not only in the view: nothing is cancelled.
+    expect(await call(lcb, 'appointments.cancel', { bookingId: b.id })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE', message: '开始前 2 小时内不能在线更改，请致电服务站' },
+    })
   })
 
   it('heads set their own station schedule; overlapping periods are refused', async () => {
