@@ -95,15 +95,24 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
 
 /** Every supervisor (an unlinked one is recorded as skipped in the outbox). */
 async function notifySupervisors(ctx: Ctx, c: Complaint, stationName: string): Promise<void> {
-  for (const s of await ctx.deps.network.agentsByRole('supervisor')) {
-    await enqueue(ctx.deps, ctx.now, {
-      event: 'complaintFiled',
-      key: `${c._id}:complaintFiled:${s._id}`,
-      recipient: s.openid ?? null,
-      caseId: c.caseId ?? '',
-      query: `id=${c._id}`,
-      vars: { stationName, text: c.text, now: formatInstant(new Date(c.createdAt)) },
-    })
+  const [supervisors, templates] = await Promise.all([
+    ctx.deps.network.agentsByRole('supervisor'),
+    ctx.deps.settings.templates(),
+  ])
+  for (const s of supervisors) {
+    await enqueue(
+      ctx.deps,
+      ctx.now,
+      {
+        event: 'complaintFiled',
+        key: `${c._id}:complaintFiled:${s._id}`,
+        recipient: s.openid ?? null,
+        caseId: c.caseId ?? '',
+        query: `id=${c._id}`,
+        vars: { stationName, text: c.text, now: formatInstant(new Date(c.createdAt)) },
+      },
+      templates,
+    )
   }
 }
 

@@ -52,9 +52,15 @@ export interface Message {
  * flow; it is logged and the outbox shows what happened. Returns false when it could not be
  * queued, for callers that must try again later (a message already queued counts as queued).
  */
-export async function enqueue(deps: Deps, now: Date, m: Message): Promise<boolean> {
+export async function enqueue(
+  deps: Deps,
+  now: Date,
+  m: Message,
+  /** Loops that queue many messages pass the templates read once, instead of one read each. */
+  templates?: Partial<Record<NotifyEvent, TemplateConfig>>,
+): Promise<boolean> {
   try {
-    const t = (await deps.settings.templates())[m.event]
+    const t = (templates ?? (await deps.settings.templates()))[m.event]
     // No template configured for this event: nothing to send, and nothing failed.
     if (!t) return true
     const data = Object.fromEntries(

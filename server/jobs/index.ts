@@ -155,18 +155,25 @@ export async function dailyJobs(
   const day = shanghaiDay(now)
   if (!(await deps.settings.claimDaily(day))) return
   report.daily = true
+  // One read of the templates for every digest and warning of the day.
+  const templates = await deps.settings.templates()
   const status = calendarStatusOf(calendar, now)
   if (status.warning) {
     for (const admin of (await deps.network.agentsByRole('admin')).filter((a) => a.openid)) {
       // Weekly until fixed: loud enough, without a message every day.
-      await enqueue(deps, now, {
-        event: 'calendarMissing',
-        key: `calendarMissing:${admin._id}:${status.coveredUntil}:${isoWeekOf(day)}`,
-        recipient: admin.openid!,
-        caseId: '',
-        query: '',
-        vars: { hint: '节假日安排待录入', dueDay: status.coveredUntil ?? '—', now: formatInstant(now) },
-      })
+      await enqueue(
+        deps,
+        now,
+        {
+          event: 'calendarMissing',
+          key: `calendarMissing:${admin._id}:${status.coveredUntil}:${isoWeekOf(day)}`,
+          recipient: admin.openid!,
+          caseId: '',
+          query: '',
+          vars: { hint: '节假日安排待录入', dueDay: status.coveredUntil ?? '—', now: formatInstant(now) },
+        },
+        templates,
+      )
       report.calendarWarnings += 1
     }
   }
@@ -180,20 +187,25 @@ export async function dailyJobs(
       deps.rectifications.countWithHead(station._id),
     ])
     if (pending + overdue + rectify === 0) continue
-    await enqueue(deps, now, {
-      event: 'dailyDigest',
-      key: `digest:${station._id}:${day}`,
-      recipient: head.openid,
-      caseId: '',
-      query: '',
-      vars: {
-        stationName: station.name,
-        pending: String(pending),
-        overdue: String(overdue),
-        rectify: String(rectify),
-        now: formatInstant(now),
+    await enqueue(
+      deps,
+      now,
+      {
+        event: 'dailyDigest',
+        key: `digest:${station._id}:${day}`,
+        recipient: head.openid,
+        caseId: '',
+        query: '',
+        vars: {
+          stationName: station.name,
+          pending: String(pending),
+          overdue: String(overdue),
+          rectify: String(rectify),
+          now: formatInstant(now),
+        },
       },
-    })
+      templates,
+    )
     report.digests += 1
   }
 }
@@ -210,6 +222,7 @@ export async function appointmentReminders(deps: Deps, now: Date, report: JobRep
   if (eve) windows.push(['dayBefore', eve.from, eve.to])
   windows.push(['soon', now, new Date(now.getTime() + 2 * 3600_000 + 1)])
   const stations = new Map<string, string>()
+  let templates: Awaited<ReturnType<Deps['settings']['templates']>> | undefined
   for (const [kind, from, to] of windows) {
     for (let page = 0; page < 20; page++) {
       const due = await deps.appointments.dueForReminder(kind, from, to, 100)
@@ -226,19 +239,26 @@ export async function appointmentReminders(deps: Deps, now: Date, report: JobRep
         if (wanted) {
           if (!stations.has(b.stationId))
             stations.set(b.stationId, (await deps.network.station(b.stationId))?.name ?? '')
-          await enqueue(deps, now, {
-            event: 'appointmentReminder',
-            key: `${b._id}:${kind}`,
-            recipient: b.openid,
-            caseId: b.caseId ?? '',
-            query: `id=${b._id}`,
-            vars: {
-              stationName: b.kind === 'visit' ? '代理员上门服务' : (stations.get(b.stationId) ?? ''),
-              startsAt: formatInstant(new Date(b.startsAt!)),
-              what: b.itemName ?? BOOKING_KIND_LABELS[b.kind],
-              hint: kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
+          templates ??= await deps.settings.templates()
+          await enqueue(
+            deps,
+            now,
+            {
+              event: 'appointmentReminder',
+              key: `${b._id}:${kind}`,
+              recipient: b.openid,
+              caseId: b.caseId ?? '',
+              query: `id=${b._id}`,
+              vars: {
+                stationName: b.kind === 'visit' ? '代理员上门服务' : (stations.get(b.stationId) ?? ''),
+                startsAt: formatInstant(new Date(b.startsAt!)),
+                what: b.itemName ?? BOOKING_KIND_LABELS[b.kind],
+                hint:
+                  kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
+              },
             },
-          })
+            templates,
+          )
           report.appointmentReminders += 1
         }
         // Marked even when not wanted (booked too late for it): it must leave the window query.
@@ -273,19 +293,27 @@ export async function rectifyWatch(
   if (!late.length) return
   // Every supervisor, linked to WeChat or not: an unlinked one is recorded in the outbox as
   // skipped, so "reported" is never silently "nobody was told".
-  const supervisors = await deps.network.agentsByRole('supervisor')
+  const [supervisors, templates] = await Promise.all([
+    deps.network.agentsByRole('supervisor'),
+    deps.settings.templates(),
+  ])
   for (const r of late) {
     let queued = supervisors.length > 0
     for (const s of supervisors) {
       queued =
-        (await enqueue(deps, now, {
-          event: 'rectifyOverdue',
-          key: `${r._id}:rectifyOverdue:${s._id}`,
-          recipient: s.openid ?? null,
-          caseId: r.caseId,
-          query: '',
-          vars: { itemName: r.itemName, caseNo: r.caseNo ?? '—', dueDay: r.dueDay, state: '整改超期' },
-        })) && queued
+        (await enqueue(
+          deps,
+          now,
+          {
+            event: 'rectifyOverdue',
+            key: `${r._id}:rectifyOverdue:${s._id}`,
+            recipient: s.openid ?? null,
+            caseId: r.caseId,
+            query: '',
+            vars: { itemName: r.itemName, caseNo: r.caseNo ?? '—', dueDay: r.dueDay, state: '整改超期' },
+          },
+          templates,
+        )) && queued
     }
     // Marked only once every notice is in the outbox; otherwise the next run tries again.
     if (!queued) continue
