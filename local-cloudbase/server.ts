@@ -172,7 +172,8 @@ export class LocalCloudBase {
       Time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       Message: '',
     }
-    const res = await this.host.invoke(spec.function, event, { source: 'wx_timer' })
+    // As on the platform: SOURCE is wx_trigger and TRIGGER_SRC=timer for a timer trigger.
+    const res = await this.host.invoke(spec.function, event, { source: 'wx_trigger' })
     return res.ok
   }
 
@@ -279,7 +280,12 @@ export class LocalCloudBase {
       return sendJson(res, 200, { code: 'INVALID_PARAM', message: 'request_data must be JSON', requestId })
     }
     // A function called by a function keeps the end user's identity.
-    const out = await this.host.invoke(name, event, { ...(parent ?? {}), source: 'wx_function' })
+    // SOURCE follows the call chain: a function called from a mini-program call sees
+    // "wx_client,scf"; one called from a script sees "scf".
+    const out = await this.host.invoke(name, event, {
+      ...(parent ?? {}),
+      source: parent?.source ? `${parent.source},scf` : 'scf',
+    })
     if (!out.ok)
       return sendJson(res, 200, { code: 'FUNCTIONS_EXECUTE_FAIL', message: out.message, requestId })
     return sendJson(res, 200, { requestId, data: { response_data: out.json } })

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'INVALID_STATE'
   | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
   | 'CONTENT_RISKY'
   | 'CALENDAR_MISSING'
   | 'UNKNOWN_ACTION'
@@ -229,6 +230,8 @@ export interface Actions {
     in: Record<string, never>
     out: {
       openid: string
+      /** Where this user's uploads go: `<uploadDir>/<request id>/<random>.<ext>`. */
+      uploadDir: string
       agent: { id: string; name: string; role: Role; stationId: string; stationName: string } | null
     }
   }
@@ -290,6 +293,7 @@ export interface Actions {
   }
   'cases.contact': { in: { caseId: string }; out: { name: string; phone: string } }
   'cases.claim': { in: { claimCode: string; phone: string }; out: CaseView }
+  'cases.reissueClaimCode': { in: { caseId: string }; out: { claimCode: string; expiresAt: string } }
   'cases.mine': { in: { page?: number; pageSize?: number }; out: Paged<CaseView> }
   'cases.rate': {
     in: { caseId: string; level: RatingLevel; tags?: string[]; comment?: string }

@@ -25,7 +25,7 @@ export interface Caller {
   openid?: string
   appid?: string
   unionid?: string
-  /** TCB SOURCE: wx_client (mini-program), wx_timer, wx_function … */
+  /** TCB SOURCE: wx_client (mini-program), wx_trigger (timer), a chain such as wx_client,scf … */
   source: string
 }
 
@@ -277,6 +277,7 @@ export class FunctionHost {
       const env: Record<string, string> = {
         TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${this.opts.tcbUrl()}/inv/${id}` }),
         TCB_SOURCE: caller.source,
+        ...(caller.source === 'wx_trigger' ? { TRIGGER_SRC: 'timer' } : {}),
         TCB_SEQID: id,
         WX_OPENID: caller.openid ?? '',
         WX_APPID: caller.appid ?? '',

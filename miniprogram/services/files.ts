@@ -1,5 +1,5 @@
 import { config } from '../config'
-import { ApiCallError, demoOpenid } from './api'
+import { ApiCallError, callApi, demoOpenid } from './api'
 
 /** Uploads a photo of a material and returns its cloud file ID. */
 export type Uploader = (localPath: string, cloudPath: string) => Promise<string>
@@ -33,7 +33,39 @@ export function useUploader(u: Uploader): void {
   uploader = u
 }
 
-export function uploadPhoto(localPath: string, index: number): Promise<string> {
-  const ext = /\.(\w+)$/.exec(localPath)?.[1] ?? 'jpg'
-  return uploader(localPath, `cases/${Date.now().toString(36)}-${index}.${ext}`)
+/** The user's own upload folder, asked of the server once per identity (it hashes the openid). */
+let uploadDir: { who: string; dir: Promise<string> } | null = null
+
+function myUploadDir(): Promise<string> {
+  const who = config.transport === 'local' ? demoOpenid() : 'me'
+  if (!uploadDir || uploadDir.who !== who) {
+    const dir = callApi('me.profile', {}).then((me) => me.uploadDir)
+    // A failed lookup is not cached: the next photo asks again.
+    dir.catch(() => {
+      if (uploadDir?.dir === dir) uploadDir = null
+    })
+    uploadDir = { who, dir }
+  }
+  return uploadDir.dir
+}
+
+/** 16 random characters: two photos of the same moment never share a path. */
+function randomName(): string {
+  let s = ''
+  while (s.length < 16) s += Math.random().toString(36).slice(2)
+  return s.slice(0, 16)
+}
+
+const EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'heic', 'gif']
+
+/**
+ * Uploads a photo into `<my folder>/<batch>/<random>.<ext>`, where the batch is the request id
+ * of the form it belongs to (the case does not exist yet). The server accepts as attachments
+ * only files under the caller's own folder.
+ */
+export async function uploadPhoto(localPath: string, batch: string): Promise<string> {
+  const found = (/\.(\w+)$/.exec(localPath)?.[1] ?? 'jpg').toLowerCase()
+  const ext = EXTENSIONS.includes(found) ? found : 'jpg'
+  const safeBatch = batch.replace(/[^\w-]/g, '').slice(0, 64) || 'photos'
+  return uploader(localPath, `${await myUploadDir()}/${safeBatch}/${randomName()}.${ext}`)
 }

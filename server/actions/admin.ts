@@ -1,6 +1,6 @@
 import type { Agent, DutyRota, Item, Pairing, Station } from '../../typings/domain'
 import { searchText } from '../domain/network'
-import { conflict, invalidInput, notFound } from '../lib/errors'
+import { conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../app/context'
 import { ITEM_CATEGORIES as CATEGORIES } from '../domain/import-rows'
@@ -197,13 +197,30 @@ const pairingInput = z.object({
   household: z.string().max(40).optional(),
 })
 
+/**
+ * 结对: admins for any station, a head for their own station only. Editing names an existing
+ * pairing of that same station (never another station's by its id), and keeps what the resident
+ * confirmed in WeChat (`residentOpenid`) unless the agent changes.
+ */
 export async function savePairing(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
-  await requireRole(ctx, ['admin', 'head'])
+  const me = await requireRole(ctx, ['admin', 'head'])
   const p = parse(pairingInput, payload)
-  const agent = await ctx.deps.network.agent(p.agentId)
+  if (me.role === 'head' && me.stationId !== p.stationId) throw forbidden('站长只能维护本站的结对')
+  const [agent, existing] = await Promise.all([
+    ctx.deps.network.agent(p.agentId),
+    p._id ? ctx.deps.network.pairingsOfStation(p.stationId) : Promise.resolve([]),
+  ])
   if (!agent || agent.stationId !== p.stationId) throw invalidInput({ agentId: '代理员不属于该服务站' })
+  const before = p._id ? existing.find((x) => x._id === p._id) : undefined
+  if (p._id && !before) throw notFound('本站没有这条结对记录')
   const id = p._id ?? `pr-${p.agentId}-${ctx.now.getTime().toString(36)}`
-  const pairing: Pairing = { ...p, _id: id }
+  const pairing: Pairing = {
+    ...p,
+    _id: id,
+    ...(before?.residentOpenid && before.agentId === p.agentId
+      ? { residentOpenid: before.residentOpenid }
+      : {}),
+  }
   await ctx.deps.network.savePairing(pairing)
   return { id }
 }

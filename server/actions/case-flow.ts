@@ -7,6 +7,7 @@ import { computeDue } from '../domain/calendar'
 import { dueAfterAcceptance, dueAfterSupplement, isOnTime, residentDue } from '../domain/case-states'
 import { forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
+import { ownAttachments } from '../lib/files'
 import { currentAgent, loadCalendar, type Ctx } from '../app/context'
 import { notify } from '../app/notify'
 import {
@@ -59,18 +60,17 @@ export async function requestSupplement(payload: unknown, ctx: Ctx): Promise<Cas
   return staffView(ctx, updated, agent)
 }
 
-const supplementInput = z.object({
-  caseId: fields.id('申请'),
-  attachments: z
-    .array(z.string().startsWith('cloud://', '附件格式不正确'))
-    .max(9, '最多上传 9 张照片')
-    .default([]),
-  note: z.string().trim().max(200).default(''),
-})
+/** Attachments must be the caller's own uploads (resident, or the agent at the counter). */
+const supplementInput = (openid: string) =>
+  z.object({
+    caseId: fields.id('申请'),
+    attachments: ownAttachments(openid),
+    note: z.string().trim().max(200).default(''),
+  })
 
 /** The resident (or their agent at the counter) supplies the materials; the full period restarts. */
 export async function supplyMaterials(payload: unknown, ctx: Ctx): Promise<CaseView> {
-  const p = parse(supplementInput, payload)
+  const p = parse(supplementInput(ctx.caller.openid), payload)
   const c = await ctx.deps.cases.get(p.caseId)
   if (!c) throw notFound('未找到该申请')
   const me = c.applicant.openid === ctx.caller.openid ? null : await currentAgent(ctx)

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import type { Actor, Agent, CaseEvent, CaseRecord, Station } from '../../typings/domain'
 import { shanghaiDay } from '../domain/calendar'
 import { chooseAssignee } from '../domain/assignment'
@@ -18,11 +18,21 @@ import {
 } from '../domain/case-states'
 import { dutyOn, tiersOfferedAt } from '../domain/network'
 import type { CaseReceipt, CaseView, HandlingCard } from '../../typings/api'
-import { AppError, conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import {
+  AppError,
+  conflict,
+  forbidden,
+  invalidInput,
+  invalidState,
+  notFound,
+  rateLimited,
+} from '../lib/errors'
 import { maskPhone } from '../lib/mask'
 import { rectificationId, rectifyDue, type RectificationRecord } from '../domain/rectification'
 import { rectificationView } from './rectify-view'
 import { fields, parse, z } from '../lib/validate'
+import { ownAttachments } from '../lib/files'
+import { isDuplicateKey } from '../repositories/db'
 import { currentAgent, loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { calendarStatusOf } from './calendar'
 import { notify } from '../app/notify'
@@ -54,6 +64,7 @@ export type { CaseView }
 const EVENT_LABELS: Record<string, string> = {
   submit: '提交申请',
   claim: '群众认领',
+  reissueClaimCode: '重新生成认领码',
   addTasks: '分派联合任务',
   completeTask: '联合任务完成',
   supervise: '督办',
@@ -129,11 +140,15 @@ type Access =
   | { kind: 'upper'; agent: Agent }
   | { kind: 'supervisor'; agent: Agent }
 
-/** Who may see a case: the applicant, staff of its station, supervisors and admins. */
+/**
+ * Who may see a case: the applicant, staff of its station (and of the upper station of a 上报件),
+ * and supervisors. Admins maintain data and read the figures, not residents' matters (least
+ * privilege): they get the KPIs and the overdue list, never a case's contents.
+ */
 export async function accessTo(ctx: Ctx, c: CaseRecord): Promise<Access> {
   if (c.applicant.openid && c.applicant.openid === ctx.caller.openid) return { kind: 'applicant' }
   const agent = await currentAgent(ctx)
-  if (agent && (agent.role === 'supervisor' || agent.role === 'admin')) return { kind: 'supervisor', agent }
+  if (agent && agent.role === 'supervisor') return { kind: 'supervisor', agent }
   if (agent && agent.stationId === c.stationId) return { kind: 'staff', agent }
   if (agent && c.upper && agent.stationId === c.upper.stationId) return { kind: 'upper', agent }
   throw forbidden('您无权查看这件申请')
@@ -150,40 +165,91 @@ export function staffActions(c: CaseRecord, agent: Agent): CaseAction[] {
 
 // ---- submit ------------------------------------------------------------------------------------
 
-const submitInput = z.object({
-  itemId: fields.id('事项'),
-  stationId: fields.id('服务站'),
-  description: fields.text('需求说明', 500),
-  attachments: z
-    .array(z.string().startsWith('cloud://', '附件格式不正确'))
-    .max(9, '最多上传 9 张照片')
-    .default([]),
-  visit: z.enum(['station', 'home'], { error: '请选择到站办理或上门服务' }).default('station'),
-  // Required for residents and for walk-in intake alike: the agent must be able to call back.
-  applicantName: fields.text('姓名', 20),
-  applicantPhone: z
-    .string({ error: '请填写手机号，方便代理员联系' })
-    .trim()
-    .min(1, '请填写手机号，方便代理员联系')
-    .regex(/^1\d{10}$/, '应为 11 位手机号'),
-  /** An agent files for a resident without a smartphone (walk-in or hotline). */
-  onBehalf: z.boolean().default(false),
-})
+const submitInput = (openid: string) =>
+  z.object({
+    itemId: fields.id('事项'),
+    stationId: fields.id('服务站'),
+    description: fields.text('需求说明', 500),
+    // Only photos the caller uploaded to their own folder (a bounded id, never another user's file).
+    attachments: ownAttachments(openid),
+    visit: z.enum(['station', 'home'], { error: '请选择到站办理或上门服务' }).default('station'),
+    // Required for residents and for walk-in intake alike: the agent must be able to call back.
+    applicantName: fields.text('姓名', 20),
+    applicantPhone: z
+      .string({ error: '请填写手机号，方便代理员联系' })
+      .trim()
+      .min(1, '请填写手机号，方便代理员联系')
+      .regex(/^1\d{10}$/, '应为 11 位手机号'),
+    /** An agent files for a resident without a smartphone (walk-in or hotline). */
+    onBehalf: z.boolean().default(false),
+  })
+
+type SubmitInput = z.infer<ReturnType<typeof submitInput>>
+
+/** Whether a retried submit carries the same form as the case its request id already filed. */
+function sameSubmission(c: CaseRecord, p: SubmitInput): boolean {
+  return (
+    c.item.id === p.itemId &&
+    c.stationId === p.stationId &&
+    c.description === p.description &&
+    c.visit === p.visit &&
+    c.applicant.name === p.applicantName &&
+    c.applicant.phone === p.applicantPhone &&
+    (c.applicant.openid === null) === p.onBehalf &&
+    c.attachments.length === p.attachments.length &&
+    c.attachments.every((a, i) => a === p.attachments[i])
+  )
+}
+
+/** The answer to a retried submit: the first case, if the form is the same one. */
+async function replay(ctx: Ctx, prior: CaseRecord, p: SubmitInput) {
+  if (!sameSubmission(prior, p)) throw conflict('这个请求编号已用于另一份申请，请返回重新填写后提交')
+  return {
+    ...view(prior, await ctx.deps.network.agent(prior.assignedAgentId), []),
+    claimCode: prior.applicant.claimCode,
+  }
+}
+
+/** 认领码: 8 characters of an alphabet without 0/O, 1/I/L; 32^8 ≈ 1.1 × 10^12 codes. */
+export const CLAIM_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+export const CLAIM_CODE_LENGTH = 8
+const CLAIM_TTL_DAYS = 30
+/** Wrong phone numbers a code survives; then it is void and the agent issues a new one. */
+const CLAIM_MAX_FAILURES = 5
+/** Claim attempts per WeChat user and day, right or wrong. */
+const CLAIM_ATTEMPTS_PER_DAY = 10
+
+/** Draws a code that no other case holds (the code is the document id) and records it. */
+async function issueClaimCode(ctx: Ctx, caseId: string): Promise<string> {
+  for (let i = 0; i < 5; i++) {
+    const code = Array.from(
+      { length: CLAIM_CODE_LENGTH },
+      () => CLAIM_ALPHABET[randomInt(CLAIM_ALPHABET.length)],
+    ).join('')
+    const created = await ctx.deps.claims.create({
+      _id: code,
+      caseId,
+      createdAt: ctx.now,
+      expiresAt: new Date(ctx.now.getTime() + CLAIM_TTL_DAYS * 86_400_000),
+      failures: 0,
+      closedAt: null,
+      closedReason: null,
+    })
+    if (created) return code
+  }
+  throw new AppError('UNAVAILABLE', '认领码生成失败，请重试')
+}
 
 export async function submitCase(
   payload: unknown,
   ctx: Ctx,
 ): Promise<CaseView & { claimCode: string | null }> {
-  const p = parse(submitInput, payload)
   requireOpenid(ctx)
+  const p = parse(submitInput(ctx.caller.openid), payload)
   if (!ctx.requestId) throw invalidInput({ requestId: '缺少请求编号' }, '请求缺少编号，请升级小程序后重试')
   const { network, cases } = ctx.deps
   const prior = await cases.byRequestId(ctx.caller.openid, ctx.requestId)
-  if (prior)
-    return {
-      ...view(prior, await network.agent(prior.assignedAgentId), []),
-      claimCode: prior.applicant.claimCode,
-    }
+  if (prior) return replay(ctx, prior, p)
 
   const [item, station, me] = await Promise.all([
     network.item(p.itemId),
@@ -241,9 +307,10 @@ export async function submitCase(
   if (!chosen)
     throw new AppError('INVALID_STATE', '本站暂无可接件的代理员，请拨打服务热线 ' + station.hotline)
 
-  const claimCode = p.onBehalf ? randomBytes(3).toString('hex').toUpperCase() : null
+  const caseId = `case-${ctx.now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`
+  const claimCode = p.onBehalf ? await issueClaimCode(ctx, caseId) : null
   const record: CaseRecord = {
-    _id: `case-${ctx.now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`,
+    _id: caseId,
     caseNo: null,
     state: 'submitted',
     version: 1,
@@ -289,14 +356,24 @@ export async function submitCase(
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }
-  const created = await cases.create(record, {
-    at: ctx.now,
-    actor: record.submittedBy,
-    action: 'submit',
-    from: null,
-    to: 'submitted',
-    note: `${p.onBehalf ? '代理员代为提交' : '群众提交'}；分派给 ${byId.get(chosen.agentId)?.name ?? ''}（${chosen.reason}）`,
-  })
+  let created: CaseRecord
+  try {
+    created = await cases.create(record, {
+      at: ctx.now,
+      actor: record.submittedBy,
+      action: 'submit',
+      from: null,
+      to: 'submitted',
+      note: `${p.onBehalf ? '代理员代为提交' : '群众提交'}；分派给 ${byId.get(chosen.agentId)?.name ?? ''}（${chosen.reason}）`,
+    })
+  } catch (err) {
+    // A simultaneous submit with the same request id won the unique index: answer as a retry.
+    if (!isDuplicateKey(err)) throw err
+    const first = await cases.byRequestId(ctx.caller.openid, ctx.requestId)
+    if (!first) throw err
+    if (claimCode) await ctx.deps.claims.close(claimCode, 'replaced', ctx.now)
+    return replay(ctx, first, p)
+  }
   await notify(ctx.deps, ctx.now, 'caseAssigned', created)
   return { ...view(created, byId.get(chosen.agentId) ?? null, []), claimCode }
 }
@@ -766,23 +843,40 @@ const claimInput = z.object({
     .string({ error: '请输入认领码' })
     .trim()
     .toUpperCase()
-    .regex(/^[0-9A-F]{6}$/, '认领码为 6 位数字或字母'),
+    .regex(
+      new RegExp(`^[${CLAIM_ALPHABET}]{${CLAIM_CODE_LENGTH}}$`),
+      `认领码为 ${CLAIM_CODE_LENGTH} 位字母或数字，见材料接收单`,
+    ),
   phone: z
     .string({ error: '请填写手机号' })
     .trim()
     .regex(/^1\d{10}$/, '应为 11 位手机号'),
 })
 
+const WRONG_CLAIM = '认领码或手机号不正确，请核对材料接收单'
+
 /**
  * A resident whose case an agent filed at the counter (or by phone) claims it in WeChat with the
  * code on their 材料接收单 and the phone number given at intake; from then on it is theirs.
+ * Guessing is bounded twice: 10 attempts per WeChat user a day, and 5 wrong phone numbers void a
+ * code (the agent issues a new one). A wrong code, a wrong phone, an expired or void code all get
+ * the same answer, so probing learns nothing.
  */
 export async function claimCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
-  const p = parse(claimInput, payload)
   requireOpenid(ctx)
-  const c = await ctx.deps.cases.byClaimCode(p.claimCode)
-  // One answer for a wrong code and a wrong phone: the code must not be guessable by probing.
-  if (!c || c.applicant.phone !== p.phone) throw notFound('认领码或手机号不正确，请核对材料接收单')
+  const p = parse(claimInput, payload)
+  const day = shanghaiDay(ctx.now)
+  if (!(await ctx.deps.claims.takeAttempt(`${ctx.caller.openid}:${day}`, CLAIM_ATTEMPTS_PER_DAY, ctx.now)))
+    throw rateLimited('今天认领尝试次数过多，请明天再试，或请代理员帮您查看')
+  const code = await ctx.deps.claims.get(p.claimCode)
+  if (!code || code.closedAt || new Date(code.expiresAt).getTime() <= ctx.now.getTime())
+    throw notFound(WRONG_CLAIM)
+  const c = await ctx.deps.cases.get(code.caseId)
+  if (!c) throw notFound(WRONG_CLAIM)
+  if (c.applicant.phone !== p.phone) {
+    await ctx.deps.claims.fail(code._id, CLAIM_MAX_FAILURES, ctx.now)
+    throw notFound(WRONG_CLAIM)
+  }
   if (c.applicant.openid) throw invalidState('这件申请已被认领')
   const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
     if (cur.applicant.openid) throw invalidState('这件申请已被认领')
@@ -798,9 +892,54 @@ export async function claimCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
       },
     }
   })
+  await ctx.deps.claims.close(code._id, 'claimed', ctx.now)
   // A visit the agent scheduled before the claim now belongs to the resident (我的预约, reminders).
   await ctx.deps.appointments.adoptCaseBookings(c._id, ctx.caller.openid)
   return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
+}
+
+const reissueInput = z.object({ caseId: fields.id('申请') })
+
+/**
+ * A new 认领码 for an unclaimed case filed on a resident's behalf (the old one expired, was lost or
+ * was voided by wrong phone numbers): staff of the case's station only; the old code stops working.
+ */
+export async function reissueClaimCode(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ claimCode: string; expiresAt: string }> {
+  const p = parse(reissueInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  const agent = await currentAgent(ctx)
+  if (
+    !agent ||
+    !STAFF_ROLES.includes(agent.role as (typeof STAFF_ROLES)[number]) ||
+    agent.stationId !== c.stationId
+  )
+    throw forbidden('只有本站代理员可以重新生成认领码')
+  if (c.applicant.openid) throw invalidState('这件申请已被群众认领')
+  const code = await issueClaimCode(ctx, c._id)
+  const old = c.applicant.claimCode
+  await ctx.deps.cases.transition(c._id, c.version, (cur) => {
+    if (cur.applicant.openid) throw invalidState('这件申请已被群众认领')
+    return {
+      patch: { applicant: { ...cur.applicant, claimCode: code } },
+      event: {
+        at: ctx.now,
+        actor: actorOf(ctx, agent),
+        action: 'reissueClaimCode',
+        from: cur.state,
+        to: cur.state,
+        note: '重新生成认领码，旧码作废',
+      },
+    }
+  })
+  if (old) await ctx.deps.claims.close(old, 'replaced', ctx.now)
+  return {
+    claimCode: code,
+    expiresAt: new Date(ctx.now.getTime() + CLAIM_TTL_DAYS * 86_400_000).toISOString(),
+  }
 }
 
 const contactInput = z.object({ caseId: fields.id('申请') })

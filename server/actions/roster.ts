@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import type { Role } from '../../typings/domain'
 import { conflict, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
+import { uploadDirOf } from '../lib/files'
 import { currentAgent, requireOpenid, requireRole, type Ctx } from '../app/context'
 
 const INVITE_TTL_MS = 7 * 86_400_000
@@ -10,10 +11,13 @@ const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 
 export async function meProfile(_payload: unknown, ctx: Ctx) {
   const agent = await currentAgent(ctx)
-  if (!agent) return { openid: ctx.caller.openid, agent: null }
+  // The folder this user's photo uploads go to (owner-scoped; see server/lib/files.ts).
+  const uploadDir = ctx.caller.openid ? uploadDirOf(ctx.caller.openid) : ''
+  if (!agent) return { openid: ctx.caller.openid, uploadDir, agent: null }
   const station = await ctx.deps.network.station(agent.stationId)
   return {
     openid: ctx.caller.openid,
+    uploadDir,
     agent: {
       id: agent._id,
       name: agent.name,

@@ -6,6 +6,7 @@ import type { NetworkRepository } from '../repositories/network'
 import type { SettingsRepository } from '../repositories/settings'
 import type { RosterRepository } from '../repositories/roster'
 import type { CaseRepository } from '../repositories/cases'
+import type { ClaimRepository } from '../repositories/claims'
 import type { OutboxRepository } from '../repositories/outbox'
 import type { AppointmentRepository } from '../repositories/appointments'
 import type { ComplaintRepository } from '../repositories/complaints'
@@ -39,6 +40,7 @@ export interface Deps {
   settings: SettingsRepository
   roster: RosterRepository
   cases: CaseRepository
+  claims: ClaimRepository
   outbox: OutboxRepository
   appointments: AppointmentRepository
   complaints: ComplaintRepository

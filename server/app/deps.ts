@@ -3,6 +3,7 @@ import type { Deps } from './context'
 import { wxPlatform } from './platform'
 import type { Database } from '../repositories/db'
 import { CaseRepository } from '../repositories/cases'
+import { ClaimRepository } from '../repositories/claims'
 import { NetworkRepository } from '../repositories/network'
 import { OutboxRepository } from '../repositories/outbox'
 import { AppointmentRepository } from '../repositories/appointments'
@@ -20,6 +21,7 @@ export function makeDeps(sdk: typeof cloud): Deps {
     settings: new SettingsRepository(db),
     roster: new RosterRepository(db),
     cases: new CaseRepository(db),
+    claims: new ClaimRepository(db),
     outbox: new OutboxRepository(db),
     appointments: new AppointmentRepository(db),
     complaints: new ComplaintRepository(db),

@@ -1,5 +1,6 @@
 import type cloud from 'wx-server-sdk'
 import type { Platform } from './context'
+import { unavailable } from '../lib/errors'
 
 /** WeChat open APIs and cloud storage through wx-server-sdk. */
 export function wxPlatform(sdk: typeof cloud): Platform {
@@ -19,8 +20,19 @@ export function wxPlatform(sdk: typeof cloud): Platform {
       return res.fileContent as Buffer
     },
     async textCheck(content, openid) {
-      const res = (await sdk.openapi.security.msgSecCheck({ content, version: 2, scene: 1, openid })) as {
-        result?: { suggest?: string }
+      let res: { result?: { suggest?: string } }
+      try {
+        res = (await sdk.openapi.security.msgSecCheck({
+          content,
+          version: 2,
+          scene: 1,
+          openid,
+        })) as typeof res
+      } catch (err) {
+        // Nothing is stored unchecked: a failed check (errcode -1 system busy, a timeout) asks
+        // the user to try again instead of answering INTERNAL or letting the text through.
+        console.error('[platform] msgSecCheck failed', err)
+        throw unavailable('内容检查暂时不可用，请稍后再提交')
       }
       const suggest = res.result?.suggest
       return suggest === 'risky' || suggest === 'review' ? suggest : 'pass'

@@ -27,3 +27,8 @@ export const notFound = (message = '未找到相关信息'): AppError => new App
 export const conflict = (message = '数据已被他人修改，请刷新后重试'): AppError =>
   new AppError('CONFLICT', message)
 export const invalidState = (message: string): AppError => new AppError('INVALID_STATE', message)
+
+/** A transient platform failure (database, WeChat open API): the same request may be retried. */
+export const unavailable = (message = '系统繁忙，请稍后再试'): AppError =>
+  new AppError('UNAVAILABLE', message)
+export const rateLimited = (message: string): AppError => new AppError('RATE_LIMITED', message)

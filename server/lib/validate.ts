@@ -13,6 +13,13 @@ function isRealDay(day: string): boolean {
 
 // Chinese default messages for anything a schema does not word itself.
 z.config(z.locales.zhCN())
+// zod words a non-finite number (1e400 parses to Infinity) as "期望 数字，实际接收 数字".
+z.config({
+  customError: (iss) =>
+    iss.code === 'invalid_type' && iss.expected === 'number' && typeof iss.input === 'number'
+      ? '数值超出范围'
+      : undefined,
+})
 
 /**
  * Validates an action payload. On failure: INVALID_INPUT with one Chinese message per field

@@ -118,7 +118,7 @@ describe('walk-in intake', () => {
     inst.onInput!({ currentTarget: { dataset: { field: 'applicantPhone' } }, detail: '13800001111' })
     inst.onInput!({ currentTarget: { dataset: { field: 'description' } }, detail: '电话求助，想咨询政策' })
     await inst.onSubmit!()
-    expect(text(page, '.claim-code')).toMatch(/^[0-9A-F]{6}$/)
+    expect(text(page, '.claim-code')).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}$/)
   })
 })
 

@@ -57,7 +57,7 @@ Component({
       this.setData({ uploading: true, error: '' })
       try {
         for (const f of files) {
-          const fileID = await uploadPhoto(f.url, this.data.photos.length)
+          const fileID = await uploadPhoto(f.url, this.data.requestId)
           this.setData({ photos: this.data.photos.concat({ url: f.url, fileID }) })
         }
       } catch (err) {

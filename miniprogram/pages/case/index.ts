@@ -72,7 +72,7 @@ Component({
     async onPhoto(e: WechatMiniprogram.CustomEvent) {
       const f = e.detail.file as { url: string }
       try {
-        const fileID = await uploadPhoto(f.url, this.data.photos.length)
+        const fileID = await uploadPhoto(f.url, `supplement-${this.data.id}`)
         this.setData({ photos: this.data.photos.concat({ url: f.url, fileID }) })
       } catch (err) {
         wx.showToast({ title: (err as Error).message || '上传失败', icon: 'none' })

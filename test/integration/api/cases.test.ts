@@ -205,7 +205,7 @@ describe('rules and bad input', () => {
       applicantPhone: '13800001111',
     })
     expect(body.ok).toBe(true)
-    expect(body.data.claimCode).toMatch(/^[0-9A-F]{6}$/)
+    expect(body.data.claimCode).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}$/)
     // Later the resident claims it in WeChat with the code and the phone given at intake.
     const code = body.data.claimCode!
     expect(await call(lcb, 'cases.claim', { claimCode: code, phone: '13900000000' }, 'o-zhao')).toMatchObject(
@@ -221,8 +221,9 @@ describe('rules and bad input', () => {
     expect(
       await call(lcb, 'cases.claim', { claimCode: code, phone: '13800001111' }, 'o-other'),
     ).toMatchObject({
+      // A used code is closed: it answers like any wrong code.
       ok: false,
-      error: { code: 'INVALID_STATE' },
+      error: { code: 'NOT_FOUND' },
     })
     const notStaff = await submit(DEMO_OPENIDS.resident2, 'req-walkin-2', { onBehalf: true })
     expect(notStaff.body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })

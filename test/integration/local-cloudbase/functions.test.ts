@@ -63,7 +63,7 @@ describe('function host and gateway', () => {
 
   it('calls a function from a function, keeping the end user', async () => {
     const r = await callGateway<{ openid: string; source: string }>(lcb, 'probe', { op: 'call' }, 'o-caller')
-    expect(r.body).toMatchObject({ openid: 'o-caller', source: 'wx_function' })
+    expect(r.body).toMatchObject({ openid: 'o-caller', source: 'wx_client,scf' })
   })
 
   it('fails a thrown error and a timeout without taking the host down', async () => {
