@@ -8,7 +8,7 @@ import { dueAfterAcceptance, dueAfterSupplement, isOnTime, residentDue } from '.
 import { forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { ownAttachments } from '../lib/files'
-import { currentAgent, loadCalendar, type Ctx } from '../app/context'
+import { currentAgent, loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { notify } from '../app/notify'
 import {
   actorOf,
@@ -70,6 +70,7 @@ const supplementInput = (openid: string) =>
 
 /** The resident (or their agent at the counter) supplies the materials; the full period restarts. */
 export async function supplyMaterials(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  requireOpenid(ctx)
   const p = parse(supplementInput(ctx.caller.openid), payload)
   const c = await ctx.deps.cases.get(p.caseId)
   if (!c) throw notFound('未找到该申请')

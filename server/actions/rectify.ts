@@ -23,7 +23,8 @@ const listInput = z.object({ scope: z.enum(['open', 'all']).default('open') })
 
 /** The head's 整改 list (their station), or every station's for supervisors; due first. */
 export async function listRectifications(payload: unknown, ctx: Ctx): Promise<{ list: RectificationView[] }> {
-  const me = await requireRole(ctx, ['head', 'supervisor', 'admin'])
+  // Not admins: a 整改 carries the resident's complaint, which is case content (least privilege).
+  const me = await requireRole(ctx, ['head', 'supervisor'])
   const p = parse(listInput, payload)
   const statuses: RectifyStatus[] =
     p.scope === 'open' ? [...HEAD_STATUSES, 'visited'] : ['open', 'verified', 'fixed', 'visited', 'closed']
