@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { benchAppointments } from './appointments'
 import { benchCases } from './cases'
 import { benchDeadlines } from './deadlines'
+import { benchFuzz } from './fuzz'
 import { benchKpis } from './kpis'
 import { benchLocalCloudBase } from './local-cloudbase'
 
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   if (!only || only === 'deadlines') await benchDeadlines(root)
   if (!only || only === 'kpis') await benchKpis(root)
   if (!only || only === 'local-cloudbase') await benchLocalCloudBase(root)
+  // Long: only when asked for by name.
+  if (only === 'fuzz') await benchFuzz(process.argv[3] ? Number(process.argv[3]) : undefined)
 }
 
 main().catch((err) => {

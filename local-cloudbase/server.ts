@@ -234,7 +234,15 @@ export class LocalCloudBase {
       console.error(`[tcb] ${action} ${String(body.collectionName ?? body.function_name ?? '')}`)
     try {
       if (action.startsWith('database.')) {
+        // handle() is synchronous: the store's write tally moves only for this action.
+        const before = invocation ? new Map(this.store.writes) : null
         const out = this.db.handle(action, body)
+        if (invocation && before) {
+          for (const [coll, n] of this.store.writes) {
+            const d = n - (before.get(coll) ?? 0)
+            if (d) invocation.dbWrites[coll] = (invocation.dbWrites[coll] ?? 0) + d
+          }
+        }
         return sendJson(res, 200, { requestId, ...out })
       }
       if (action === 'functions.invokeFunction')
@@ -451,6 +459,8 @@ export class LocalCloudBase {
       const out = await this.host.invoke(name, event, caller)
       res.setHeader('x-invocation-id', out.record.id)
       res.setHeader('x-db-calls', String(out.record.dbCalls))
+      // Documents written per collection by this call (tests check that refusals write nothing).
+      res.setHeader('x-db-writes', JSON.stringify(out.record.dbWrites))
       if (!out.ok) return sendJson(res, 502, { errCode: -1, errMsg: `callFunction:fail ${out.message}` })
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
       res.end(out.json === '' ? 'null' : out.json)

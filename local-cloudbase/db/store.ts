@@ -48,6 +48,8 @@ export function serializeDoc(doc: unknown): string {
 export class Store {
   readonly db: Database.Database
   readonly stats: StoreStats = { docsExamined: 0, indexLookups: 0, fullScans: 0 }
+  /** Documents written (put or removed) per collection since start: attributes writes to calls. */
+  readonly writes = new Map<string, number>()
   private readonly indexes = new Map<string, IndexDef[]>()
   private readonly collections = new Set<string>()
   private readonly stmts
@@ -214,6 +216,7 @@ export class Store {
 
   /** Inserts or replaces a document and its index keys; the caller wraps this in `atomically`. */
   put(coll: string, doc: Doc): number {
+    this.writes.set(coll, (this.writes.get(coll) ?? 0) + 1)
     const id = doc._id
     const cur = this.stmts.getDoc.get(coll, id)
     const ver = (cur?.ver ?? 0) + 1
@@ -237,6 +240,7 @@ export class Store {
 
   remove(coll: string, id: string): boolean {
     const res = this.stmts.deleteDoc.run(coll, id)
+    if (res.changes > 0) this.writes.set(coll, (this.writes.get(coll) ?? 0) + 1)
     this.stmts.deleteIdxOfDoc.run(coll, id)
     return res.changes > 0
   }

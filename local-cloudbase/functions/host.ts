@@ -46,6 +46,8 @@ export interface InvocationRecord {
   error?: string
   logs: LogLine[]
   dbCalls: number
+  /** Documents written per collection (committed writes only). */
+  dbWrites: Record<string, number>
 }
 
 export type InvocationResult =
@@ -139,6 +141,7 @@ export class FunctionHost {
       ok: false,
       logs: [],
       dbCalls: 0,
+      dbWrites: {},
     }
     this.live.set(id, record)
     const t0 = performance.now()
