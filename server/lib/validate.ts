@@ -13,25 +13,21 @@ function isRealDay(day: string): boolean {
 
 // Chinese default messages for anything a schema does not word itself.
 z.config(z.locales.zhCN())
-// zod words a non-finite number (1e400 parses to Infinity) as "期望 数字，实际接收 数字".
-z.config({
-  customError: (iss) =>
-    iss.code === 'invalid_type' && iss.expected === 'number' && typeof iss.input === 'number'
-      ? '数值超出范围'
-      : undefined,
-})
 
 /**
  * Validates an action payload. On failure: INVALID_INPUT with one Chinese message per field
  * path (`materials.0.name`), so forms can show the message next to the field.
  */
 export function parse<T extends z.ZodType>(schema: T, payload: unknown): z.infer<T> {
-  const res = schema.safeParse(payload)
+  const res = schema.safeParse(payload, { reportInput: true })
   if (res.success) return res.data
   const fields: Record<string, string> = {}
   for (const issue of res.error.issues) {
     const key = issue.path.map(String).join('.') || '_'
-    if (!fields[key]) fields[key] = issue.message
+    // A field's own message ("缺少版本号") would mislead for 1e400, which parses to Infinity.
+    const outOfRange =
+      issue.code === 'invalid_type' && issue.expected === 'number' && typeof issue.input === 'number'
+    if (!fields[key]) fields[key] = outOfRange ? '数值超出范围' : issue.message
   }
   throw invalidInput(fields)
 }

@@ -5,7 +5,13 @@ import tcb from '@cloudbase/node-sdk'
 import { LocalCloudBase, type LocalCloudBaseOptions } from '../../local-cloudbase/server'
 import type { DatabaseDefinition } from '../../local-cloudbase/definition'
 
-export const ROOT = path.resolve(__dirname, '../..')
+/** The repository root, from test/helpers (ts-jest) or from .build (the bundled bench). */
+export const ROOT = (() => {
+  let dir = __dirname
+  while (!fs.existsSync(path.join(dir, 'database/definition.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir)
+  return dir
+})()
 export const WORKER = path.join(ROOT, '.build/local-cloudbase/worker.js')
 export const DEFINITION = JSON.parse(
   fs.readFileSync(path.join(ROOT, 'database/definition.json'), 'utf8'),
