@@ -179,8 +179,11 @@ export interface CaseView {
   assignReason: string
   handling: HandlingType | null
   handlingLabel: string | null
+  /** For the resident of a 上报件: the later of the two deadlines. */
   dueAt: string | null
   dueDay: string | null
+  /** Staff only: the upper station's own deadline of a 上报件. */
+  upperDue: { stationId: string; dueAt: string; dueDay: string; completed: boolean } | null
   calendarWarning: string | null
   result: string | null
   onTime: boolean | null

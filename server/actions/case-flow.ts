@@ -106,7 +106,7 @@ export async function supplyMaterials(payload: unknown, ctx: Ctx): Promise<CaseV
       },
     }
   })
-  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
+  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [], undefined, isApplicant)
 }
 
 const escalateInput = z.object({ ...base, note: z.string().trim().max(200).default('') })
@@ -238,7 +238,7 @@ export async function withdrawCase(payload: unknown, ctx: Ctx): Promise<CaseView
     c.version,
     step(ctx, actorOf(ctx, null, c.applicant.name), 'withdraw', () => ({ note: p.reason || '申请人撤回' })),
   )
-  return view(updated, null, [])
+  return view(updated, null, [], undefined, true)
 }
 
 const extendInput = z.object({

@@ -70,12 +70,19 @@ const EVENT_LABELS: Record<string, string> = {
   supervise: '督办',
 }
 
+/**
+ * A case as its caller sees it. `forResident`: a 上报件 promises the resident the later of the
+ * two deadlines (the village's and the upper station's), so their due date is that one.
+ */
 export function view(
   c: CaseRecord,
   agent: Agent | null,
   callerActions: CaseAction[],
   events?: CaseEvent[],
+  forResident = false,
 ): CaseView {
+  const residentDue = c.residentDueAt ?? c.dueAt
+  const dueAt = forResident ? residentDue : c.dueAt
   return {
     id: c._id,
     caseNo: c.caseNo,
@@ -96,8 +103,18 @@ export function view(
     assignReason: c.assignReason,
     handling: c.handling,
     handlingLabel: c.handling ? HANDLING_TYPE_LABELS[c.handling] : null,
-    dueAt: c.dueAt ? new Date(c.dueAt).toISOString() : null,
-    dueDay: c.dueDay,
+    dueAt: dueAt ? new Date(dueAt).toISOString() : null,
+    dueDay: forResident && residentDue ? shanghaiDay(new Date(residentDue)) : c.dueDay,
+    // The upper station's own deadline of a 上报件, for the staff on both sides.
+    upperDue:
+      !forResident && c.upper?.dueAt
+        ? {
+            stationId: c.upper.stationId,
+            dueAt: new Date(c.upper.dueAt).toISOString(),
+            dueDay: shanghaiDay(new Date(c.upper.dueAt)),
+            completed: !!c.upper.completedAt,
+          }
+        : null,
     calendarWarning: c.calendarMissingYears.length
       ? `${c.calendarMissingYears.join('、')} 年的节假日安排尚未录入，截止日期按周一至周五推算，请管理员尽快补录`
       : null,
@@ -205,7 +222,7 @@ function sameSubmission(c: CaseRecord, p: SubmitInput): boolean {
 async function replay(ctx: Ctx, prior: CaseRecord, p: SubmitInput) {
   if (!sameSubmission(prior, p)) throw conflict('这个请求编号已用于另一份申请，请返回重新填写后提交')
   return {
-    ...view(prior, await ctx.deps.network.agent(prior.assignedAgentId), []),
+    ...view(prior, await ctx.deps.network.agent(prior.assignedAgentId), [], undefined, !p.onBehalf),
     claimCode: prior.applicant.claimCode,
   }
 }
@@ -684,7 +701,7 @@ export async function rateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
     }
   })
   if (bad) await notify(ctx.deps, ctx.now, 'badRating', updated)
-  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
+  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [], undefined, true)
 }
 
 const getInput = z.object({ caseId: fields.id('申请') })
@@ -719,7 +736,7 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   // The handling card is for staff; the resident keeps the receipt.
   const { card, ...receipt } = extras as { receipt?: CaseReceipt; card?: HandlingCard }
   return {
-    ...view(c, agent, actions, events),
+    ...view(c, agent, actions, events, access.kind === 'applicant'),
     ...receipt,
     ...(access.kind === 'applicant' ? {} : card ? { card } : {}),
     upperStep,
@@ -776,7 +793,7 @@ export async function myCases(payload: unknown, ctx: Ctx) {
   requireOpenid(ctx)
   const { list, total } = await ctx.deps.cases.mine(ctx.caller.openid, (p.page - 1) * p.pageSize, p.pageSize)
   return {
-    list: list.map((c) => view(c, null, [])),
+    list: list.map((c) => view(c, null, [], undefined, true)),
     total,
     page: p.page,
     pageSize: p.pageSize,
@@ -895,7 +912,7 @@ export async function claimCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   await ctx.deps.claims.close(code._id, 'claimed', ctx.now)
   // A visit the agent scheduled before the claim now belongs to the resident (我的预约, reminders).
   await ctx.deps.appointments.adoptCaseBookings(c._id, ctx.caller.openid)
-  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [])
+  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [], undefined, true)
 }
 
 const reissueInput = z.object({ caseId: fields.id('申请') })

@@ -112,6 +112,9 @@ describe('上报件: the village room forwards upward and still delivers', () =>
     expect(upperInbox.counts.upper).toBeGreaterThanOrEqual(1)
     const seen = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, townshipHead)
     expect(seen.upperStep).toBe('accept')
+    // The township takes it up two days later: its own deadline ends after the village's.
+    const before = lcb.clock.now()
+    lcb.clock.set(before + 2 * 86_400_000)
     const upperAccepted = await ok<CaseView>(
       lcb,
       'cases.acceptUpper',
@@ -122,6 +125,15 @@ describe('上报件: the village room forwards upward and still delivers', () =>
       Date.parse((await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)).dueAt!),
     )
     expect((await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, townshipHead)).upperStep).toBe('complete')
+    // Both deadlines are on the staff's pages; the resident is promised the later of the two.
+    const onVillage = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, agent)
+    const onTownship = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, townshipHead)
+    const forResident = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)
+    expect(onTownship.upperDue).toMatchObject({ stationId: 'st-qingshan', completed: false })
+    expect(onVillage.upperDue?.dueDay).toBe(onTownship.upperDue!.dueDay)
+    expect(onTownship.upperDue!.dueDay > onVillage.dueDay!).toBe(true)
+    expect(forResident.dueDay).toBe(onTownship.upperDue!.dueDay)
+    expect(forResident.upperDue).toBeNull()
     const done = await ok<CaseView>(
       lcb,
       'cases.completeUpper',
@@ -140,6 +152,7 @@ describe('上报件: the village room forwards upward and still delivers', () =>
       (e) => e.what,
     )
     expect(timeline).toEqual(['提交申请', '受理', '受理', '上级办结', '反馈结果'])
+    lcb.clock.set(before)
   })
 })
 
