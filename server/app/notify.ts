@@ -1,12 +1,6 @@
 import type { Agent, CaseRecord } from '../../typings/domain'
 import { CASE_STATE_LABELS } from '../domain/case-states'
-import {
-  EVENT_AUDIENCE,
-  OFFICE_HOURS_ONLY,
-  fitField,
-  isOfficeTime,
-  type NotifyEvent,
-} from '../domain/notifications'
+import { EVENT_AUDIENCE, OFFICE_HOURS_ONLY, fitField, type NotifyEvent } from '../domain/notifications'
 import type { WorkCalendar } from '../domain/calendar'
 import { nextOfficeMoment, type DeadlineSide } from '../domain/schedule'
 import { loadCalendar, type Deps } from './context'
@@ -189,9 +183,5 @@ export async function notify(
   return queued
 }
 
-/** Whether a message of this event may be sent now (reminders wait for office hours). */
+/** Shanghai `YYYY-MM-DD HH:mm` of an instant, for template fields. */
 export { when as formatInstant }
-
-export function sendableNow(event: NotifyEvent, now: Date, calendar: WorkCalendar): boolean {
-  return !OFFICE_HOURS_ONLY.has(event) || isOfficeTime(now, calendar)
-}

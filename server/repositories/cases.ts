@@ -206,17 +206,6 @@ export class CaseRepository {
     )
   }
 
-  async deliveredBefore(cutoff: Date, max: number): Promise<CaseRecord[]> {
-    const _ = this.db.command
-    return fetchAll<CaseRecord>(
-      this.db
-        .collection('cases')
-        .where({ state: 'delivered', deliveredAt: _.lte(cutoff) })
-        .orderBy('deliveredAt', 'asc'),
-      max,
-    )
-  }
-
   async mine(openid: string, skip: number, limit: number): Promise<{ list: CaseRecord[]; total: number }> {
     const q = this.db.collection('cases').where({ 'applicant.openid': openid })
     const [{ total }, { data }] = await Promise.all([

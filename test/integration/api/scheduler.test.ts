@@ -24,7 +24,7 @@ interface Report {
 /** One timer run of `jobs`: its report and the database calls it made. */
 async function runJobs(lcb: LocalCloudBase): Promise<{ report: Report; dbCalls: number }> {
   const res = await lcb.invoke('jobs', { Type: 'Timer' }, { source: 'wx_timer' })
-  if (!res.ok) throw new Error(`jobs failed: ${res.json}`)
+  if (!res.ok) throw new Error(`jobs failed: ${res.message}`)
   return { report: JSON.parse(res.json) as Report, dbCalls: res.record.dbCalls }
 }
 
@@ -230,7 +230,7 @@ describe('上报件 and supervisor notices', () => {
     // The township accepts on Tuesday: its own deadline is Tuesday 8 Dec, the owner's Monday 7 Dec.
     await setClock(lcb, '2026-12-01T09:05:00+08:00')
     await ok(lcb, 'cases.acceptUpper', { caseId: c.id, version: escalated.version }, townshipHead)
-    const stored = [...lcb.store.find('cases', { _id: c.id })][0]!.doc as {
+    const stored = [...lcb.store.find('cases', { _id: c.id })][0]!.doc as unknown as {
       watchAt: Date
       upper: { agentId: string }
     }
