@@ -300,6 +300,11 @@ export async function dailyJobs(rc: RunContext, share: Share): Promise<void> {
     if (!(await deps.settings.claimDaily(day))) return
     report.daily = true
     progress = { day, digestAfter: '', digestDone: false }
+    // Records stored before the schedule existed join it (two bulk updates, once a day).
+    if (share.fits(2)) {
+      await deps.cases.adoptUnplanned([...RUNNING_WATCH_STATES, ...RATING_WATCH_STATES], now)
+      await deps.outbox.adoptUndated(now)
+    }
     await calendarWarnings(rc, share, day)
   }
   if (progress.day !== day || progress.digestDone) return

@@ -194,6 +194,19 @@ export class CaseRepository {
     return res.stats.updated
   }
 
+  /**
+   * Cases of `states` that have never been planned (stored before the schedule existed: no
+   * `watchAt` and no `reminded`) join the schedule now, in one bulk update.
+   */
+  async adoptUnplanned(states: readonly CaseState[], now: Date): Promise<number> {
+    const _ = this.db.command
+    const res = await this.db
+      .collection('cases')
+      .where({ state: _.in([...states]), watchAt: null, reminded: null })
+      .update({ data: { watchAt: now, reminded: [] } })
+    return res.stats.updated
+  }
+
   /** Running cases due before `before` (and overdue ones), through the state+due index. */
   async dueBefore(states: CaseState[], before: Date, max: number): Promise<CaseRecord[]> {
     const _ = this.db.command

@@ -68,6 +68,16 @@ export class OutboxRepository {
     return data as unknown as OutboxMessage[]
   }
 
+  /** Messages queued before `notBefore` existed become due now (one bulk update). */
+  async adoptUndated(now: Date): Promise<number> {
+    const _ = this.db.command
+    const res = await this.db
+      .collection('outbox')
+      .where({ status: _.in(['pending', 'sending']), notBefore: null })
+      .update({ data: { status: 'pending', notBefore: now } })
+    return res.stats.updated
+  }
+
   /**
    * Claims due messages for one sender in one conditional update: each document moves to
    * `sending` with `notBefore` at the end of the claim only if it is still due, so two senders

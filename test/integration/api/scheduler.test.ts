@@ -239,6 +239,28 @@ describe('上报件 and supervisor notices', () => {
     const upperAgent = [...lcb.store.find('agents', { _id: stored.upper.agentId })][0]!.doc as {
       openid?: string
     }
+    // Stored before the schedule existed: a case without watchAt and a message without notBefore.
+    const legacy: Record<string, unknown> = acceptedCase('legacy', '2026-12-09')
+    delete legacy.watchAt
+    delete legacy.reminded
+    await insert(lcb, 'cases', [legacy])
+    await insert(lcb, 'outbox', [
+      {
+        _id: 'legacy-message',
+        event: 'caseAssigned',
+        recipientOpenid: agent,
+        caseId: '',
+        templateId: 'TPL-CASE-ASSIGNED',
+        page: 'work/case/index',
+        data: {},
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: at('2026-12-01T09:00:00+08:00'),
+        lastError: null,
+        createdAt: at('2026-12-01T09:00:00+08:00'),
+        sentAt: null,
+      },
+    ])
     // Friday 11 Dec: the owner is 4 working days overdue (督办 at 3), the township 3 (its 督办 too).
     await setClock(lcb, '2026-12-11T09:05:00+08:00')
     await runJobs(lcb)
@@ -253,6 +275,9 @@ describe('上报件 and supervisor notices', () => {
     expect(outboxDoc(lcb, `${c.id}:superviseHead:2026-12-07`)).toMatchObject({
       recipientOpenid: DEMO_OPENIDS.villageHead,
     })
+    // The day's first run took them into the schedule and the outbox.
+    expect(outboxDoc(lcb, 'legacy:overdue:2026-12-09')).toMatchObject({ recipientOpenid: agent })
+    expect(outboxDoc(lcb, 'legacy-message')).toMatchObject({ status: 'skipped_no_grant' })
     // Monday 14 Dec: 5 working days past the owner's date → 通报 to each supervisor, linked or not.
     await setClock(lcb, '2026-12-14T09:05:00+08:00')
     await runJobs(lcb)
