@@ -194,6 +194,14 @@ export interface CaseRecord {
   /** The date shown to the resident: the later of the own and the upper deadline. */
   residentDueAt: Date | null
   extensions: { at: Date; byAgentId: string; days: number; reason: string; newDueAt: Date }[]
+  /**
+   * 期限提醒日程: the next moment something is due to happen to the case (a reminder, the
+   * rating window closing); null or absent when nothing will. Set by the repository on every
+   * transition that changes the schedule and moved on by the `jobs` timer.
+   */
+  watchAt?: Date | null
+  /** Reminder keys already done for the current due dates (`overdue:2026-12-08`, `upper:dueSoon:…`). */
+  reminded?: string[]
   /** 联合代理: parallel tasks for several departments or agents; the case completes when all are done. */
   tasks: JointTask[]
   createdAt: Date

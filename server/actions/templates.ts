@@ -1,5 +1,6 @@
 import type { BookingRules } from '../domain/appointments'
 import { FIELD_LIMITS, NOTIFY_EVENTS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
+import { RATING_WATCH_STATES, RUNNING_WATCH_STATES, watchResetAfter } from '../domain/schedule'
 import { parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../app/context'
 
@@ -82,6 +83,11 @@ export async function saveReminders(payload: unknown, ctx: Ctx): Promise<Reminde
     rectifyDays: p.rectifyDays ?? current.rectifyDays,
   }
   await ctx.deps.settings.saveReminders(saved)
+  // Open cases follow the new thresholds: those whose moment may now come earlier are looked at
+  // again by the next timer runs (one bulk update per group; later moments need nothing).
+  const reset = watchResetAfter(current, saved)
+  if (reset.running) await ctx.deps.cases.rewatch(RUNNING_WATCH_STATES, ctx.now)
+  if (reset.delivered) await ctx.deps.cases.rewatch(RATING_WATCH_STATES, ctx.now)
   return saved
 }
 

@@ -1,14 +1,9 @@
 import type { Agent, CaseRecord } from '../../typings/domain'
 import { CASE_STATE_LABELS } from '../domain/case-states'
-import {
-  EVENT_AUDIENCE,
-  OFFICE_HOURS_ONLY,
-  fitField,
-  isOfficeTime,
-  type NotifyEvent,
-} from '../domain/notifications'
+import { EVENT_AUDIENCE, OFFICE_HOURS_ONLY, fitField, type NotifyEvent } from '../domain/notifications'
 import type { WorkCalendar } from '../domain/calendar'
-import type { Deps } from './context'
+import { nextOfficeMoment, type DeadlineSide } from '../domain/schedule'
+import { loadCalendar, type Deps } from './context'
 
 /** Template configured by the admin for an event: id, page to open and field mapping. */
 export interface TemplateConfig {
@@ -23,16 +18,37 @@ function when(d: Date): string {
   return `${s.slice(0, 10)} ${s.slice(11, 16)}`
 }
 
-async function recipientOf(deps: Deps, event: NotifyEvent, c: CaseRecord): Promise<string | null> {
+/** One addressee of a notice: roster id (for per-person keys) and WeChat openid if linked. */
+interface Recipient {
+  id: string
+  openid: string | null
+}
+
+/**
+ * Who hears about `event` on case `c`. Supervisor and admin notices go to every one of them:
+ * an unlinked one is still a recipient, recorded in the outbox as skipped, so "reported" never
+ * silently means "nobody was told". `side: 'upper'` addresses the upper station of a 上报件.
+ */
+async function recipientsOf(
+  deps: Deps,
+  event: NotifyEvent,
+  c: CaseRecord,
+  side: DeadlineSide,
+): Promise<Recipient[]> {
   const audience = EVENT_AUDIENCE[event]
-  if (audience === 'resident') return c.applicant.openid
-  if (audience === 'agent') return (await deps.network.agent(c.assignedAgentId))?.openid ?? null
-  if (audience === 'head') {
-    const station = await deps.network.station(c.stationId)
-    return station?.headAgentId ? ((await deps.network.agent(station.headAgentId))?.openid ?? null) : null
+  const upper = side === 'upper' ? c.upper : null
+  if (audience === 'resident') return [{ id: '', openid: c.applicant.openid }]
+  if (audience === 'agent') {
+    const id = upper ? upper.agentId : c.assignedAgentId
+    return [{ id, openid: (await deps.network.agent(id))?.openid ?? null }]
   }
-  const supervisors = await deps.network.agentsByRole(audience === 'admin' ? 'admin' : 'supervisor')
-  return supervisors.find((a: Agent) => a.openid)?.openid ?? null
+  if (audience === 'head') {
+    const station = await deps.network.station(upper ? upper.stationId : c.stationId)
+    const id = station?.headAgentId ?? ''
+    return [{ id, openid: id ? ((await deps.network.agent(id))?.openid ?? null) : null }]
+  }
+  const all = await deps.network.agentsByRole(audience === 'admin' ? 'admin' : 'supervisor')
+  return all.map((a: Agent) => ({ id: a._id, openid: a.openid ?? null }))
 }
 
 /** A message to put in the outbox: who, which event, what fills the template, where it opens. */
@@ -58,11 +74,17 @@ export async function enqueue(
   m: Message,
   /** Loops that queue many messages pass the templates read once, instead of one read each. */
   templates?: Partial<Record<NotifyEvent, TemplateConfig>>,
+  /** The working calendar, when the caller has it (office-hours messages need it). */
+  calendar?: WorkCalendar,
 ): Promise<boolean> {
   try {
     const t = (templates ?? (await deps.settings.templates()))[m.event]
     // No template configured for this event: nothing to send, and nothing failed.
     if (!t) return true
+    // Office-hours messages wait for their moment in the outbox, behind nobody.
+    const notBefore = OFFICE_HOURS_ONLY.has(m.event)
+      ? nextOfficeMoment(now, calendar ?? (await loadCalendar(deps)))
+      : now
     const data = Object.fromEntries(
       Object.entries(t.fields).map(([k, v]) => [k, { value: fitField(k, m.vars[v] ?? v) }]),
     )
@@ -76,7 +98,7 @@ export async function enqueue(
       data,
       status: m.recipient ? 'pending' : 'skipped_no_recipient',
       attempts: 0,
-      nextAttemptAt: now,
+      notBefore,
       lastError: m.recipient ? null : '接收人未绑定微信',
       createdAt: now,
       sentAt: null,
@@ -88,42 +110,78 @@ export async function enqueue(
   }
 }
 
-/** A notification about case `c` for the audience of `event`. */
+/** What a loop of notices shares: templates and calendar read once; the 上报件 side and its date. */
+export interface NotifyOptions {
+  templates?: Partial<Record<NotifyEvent, TemplateConfig>>
+  calendar?: WorkCalendar
+  /** 'upper': the upper station's assignee and head hear about their own deadline. */
+  side?: DeadlineSide
+  /** The due day the notice is about (the upper station's for side 'upper'). */
+  dueDay?: string
+}
+
+/**
+ * A notification about case `c` for the audience of `event` (every supervisor for supervisor
+ * notices, each under its own key). Returns false when something could not be queued, so a
+ * timer can try again; actions may ignore it (a notice never breaks the case flow).
+ */
 export async function notify(
   deps: Deps,
   now: Date,
   event: NotifyEvent,
   c: CaseRecord,
   key?: string,
-): Promise<void> {
-  let recipient: string | null = null
+  opts: NotifyOptions = {},
+): Promise<boolean> {
+  let recipients: Recipient[]
   try {
-    recipient = await recipientOf(deps, event, c)
+    recipients = await recipientsOf(deps, event, c, opts.side ?? 'own')
   } catch (err) {
     console.error('[notify] recipient lookup failed', event, c._id, err)
+    return false
   }
-  await enqueue(deps, now, {
-    event,
-    key: key ?? `${c._id}:${event}:${c.version}`,
-    recipient,
-    caseId: c._id,
-    query: `id=${encodeURIComponent(c._id)}`,
-    vars: {
-      itemName: c.item.name,
-      caseNo: c.caseNo ?? '待受理',
-      applicantName: c.applicant.name,
-      state: CASE_STATE_LABELS[c.state],
-      dueDay: c.dueDay ?? '—',
-      result: c.result ?? '—',
-      now: when(now),
-      hint: event === 'caseDelivered' ? '请为本次服务评价' : '请及时办理',
-    },
-  })
+  const base = key ?? `${c._id}:${event}:${c.version}`
+  const many = EVENT_AUDIENCE[event] === 'supervisor' || EVENT_AUDIENCE[event] === 'admin'
+  const lastExtension = (c.extensions ?? []).at(-1)
+  const vars = {
+    itemName: c.item.name,
+    caseNo: c.caseNo ?? '待受理',
+    applicantName: c.applicant.name,
+    state: CASE_STATE_LABELS[c.state],
+    dueDay: opts.dueDay ?? c.dueDay ?? '—',
+    result: c.result ?? '—',
+    now: when(now),
+    hint:
+      event === 'caseDelivered'
+        ? '请为本次服务评价'
+        : event === 'caseExtended' && lastExtension
+          ? `延期原因：${lastExtension.reason}`
+          : opts.side === 'upper'
+            ? '上报件，请按本站期限办理'
+            : '请及时办理',
+  }
+  // Nobody in the role at all: recorded once as having no recipient.
+  const list = recipients.length ? recipients : [{ id: '', openid: null }]
+  let queued = true
+  for (const r of list) {
+    queued =
+      (await enqueue(
+        deps,
+        now,
+        {
+          event,
+          key: many && r.id ? `${base}:${r.id}` : base,
+          recipient: r.openid,
+          caseId: c._id,
+          query: `id=${encodeURIComponent(c._id)}`,
+          vars,
+        },
+        opts.templates,
+        opts.calendar,
+      )) && queued
+  }
+  return queued
 }
 
-/** Whether a message of this event may be sent now (reminders wait for office hours). */
+/** Shanghai `YYYY-MM-DD HH:mm` of an instant, for template fields. */
 export { when as formatInstant }
-
-export function sendableNow(event: NotifyEvent, now: Date, calendar: WorkCalendar): boolean {
-  return !OFFICE_HOURS_ONLY.has(event) || isOfficeTime(now, calendar)
-}

@@ -12,6 +12,7 @@ export type NotifyEvent =
   | 'supplementNeeded'
   | 'caseCompleted'
   | 'caseDelivered'
+  | 'caseExtended'
   | 'dueSoon'
   | 'dueToday'
   | 'overdue'
@@ -37,6 +38,8 @@ export const EVENT_AUDIENCE: Record<NotifyEvent, Audience> = {
   supplementNeeded: 'resident',
   caseCompleted: 'resident',
   caseDelivered: 'resident',
+  /** 延期 approved by the head: the resident hears the new date and the reason (DOMAIN.md). */
+  caseExtended: 'resident',
   dueSoon: 'agent',
   dueToday: 'agent',
   overdue: 'agent',

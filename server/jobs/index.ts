@@ -1,13 +1,23 @@
 /**
- * Scheduled jobs on the `jobs` function's timer: deadline watch, rating window, outbox sender.
- * Each is idempotent (keys, claims and state checks), so reruns and overlapping runs send
- * nothing twice.
+ * Scheduled jobs on the `jobs` function's timer: daily digests, the deadline and reminder
+ * schedule, the rating window, appointment reminders, the 整改 watch and the outbox sender.
+ * Every job reads only what is due now through an index, acts, moves the moment on, and stops
+ * when its share of the run's database-call budget is used (the next run continues). Each is
+ * idempotent (keys, claims and conditional updates), so reruns, overlapping runs and runs that
+ * died half-way send nothing twice.
  */
+import { randomUUID } from 'node:crypto'
 import type { CaseRecord } from '../../typings/domain'
-import { dueAfterAcceptance, ratingWindowClosed, DEFAULT_RATING, transition } from '../domain/case-states'
-import { isOfficeTime, isPermanent, nextAttempt, remindersDue } from '../domain/notifications'
+import { DEFAULT_RATING, transition } from '../domain/case-states'
+import {
+  OFFICE_HOURS_ONLY,
+  isOfficeTime,
+  isPermanent,
+  nextAttempt,
+  type ReminderSettings,
+} from '../domain/notifications'
 import { loadCalendar, type Deps } from '../app/context'
-import { enqueue, formatInstant, notify, sendableNow } from '../app/notify'
+import { enqueue, formatInstant, notify, type TemplateConfig } from '../app/notify'
 import { calendarStatusOf } from '../actions/calendar'
 import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
 import {
@@ -16,6 +26,11 @@ import {
   dayBeforeWindow,
   type BookingReminder,
 } from '../domain/appointments'
+import { RATING_WATCH_STATES, RUNNING_WATCH_STATES, nextOfficeStart, planWatch } from '../domain/schedule'
+import type { NotifyEvent } from '../domain/notifications'
+import { Budget, runDeps, type Share } from './budget'
+
+export { Budget, RUN_CALLS } from './budget'
 
 export interface JobReport {
   watched: number
@@ -32,43 +47,118 @@ export interface JobReport {
   appointmentReminders: number
   rectifyOverdue: number
   rectifyClosed: number
+  /** Database calls the run made (at most the budget), and jobs that stopped at their share. */
+  dbCalls: number
+  stoppedAtBudget: string[]
 }
 
-/** Enqueues due-soon, due-today and overdue reminders for running cases near or past their due. */
-export async function deadlineWatch(
-  deps: Deps,
-  now: Date,
-  calendar: WorkCalendar,
-  report: JobReport,
+type Templates = Partial<Record<NotifyEvent, TemplateConfig>>
+
+/** What the jobs of one run share: thresholds, templates and calendar are read once. */
+interface RunContext {
+  deps: Deps
+  now: Date
+  calendar: WorkCalendar
+  report: JobReport
+  thresholds: () => Promise<ReminderSettings>
+  templates: () => Promise<Templates>
+}
+
+const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined
+  return () => (p ??= fn())
+}
+
+/** Cases read per query: small pages keep each read cheap however much is due. */
+const WATCH_PAGE = 50
+/** A claim on an outbox message lasts this long; then another run may take it up. */
+export const CLAIM_MS = 5 * 60_000
+
+/**
+ * Reads the watched cases of `states` whose moment has come, oldest first, a page at a time,
+ * and hands each to `act` while the share lasts. A case `act` could not move on stays due and
+ * is not read twice in one run.
+ */
+async function drainWatch(
+  rc: RunContext,
+  share: Share,
+  name: string,
+  states: readonly CaseRecord['state'][],
+  act: (c: CaseRecord) => Promise<'done' | 'noBudget'>,
 ): Promise<void> {
-  if (!isOfficeTime(now, calendar)) return
-  // Only cases due before the end of the next working day or already overdue: an index range,
-  // never every open case.
-  const horizon = dueAfterAcceptance(now, 'promised', 1, calendar).dueAt
-  const cases = await deps.cases.dueBefore(['accepted', 'escalated'], horizon, 1000)
-  report.watched += cases.length
-  const thresholds = await deps.settings.reminders()
-  for (const c of cases) {
-    if (!c.dueAt || !c.dueDay) continue
-    for (const r of remindersDue(
-      { id: c._id, dueAt: new Date(c.dueAt), dueDay: c.dueDay },
-      now,
-      calendar,
-      thresholds,
-    )) {
-      await notify(deps, now, r.event, c, r.key)
-      report.reminders += 1
+  const seen = new Set<string>()
+  for (;;) {
+    if (!share.fits(2)) return stopped(rc, name)
+    const page = await rc.deps.cases.watchDue(states, rc.now, WATCH_PAGE)
+    const fresh = page.filter((c) => !seen.has(c._id))
+    for (const c of fresh) {
+      seen.add(c._id)
+      rc.report.watched += 1
+      if ((await act(c)) === 'noBudget') return stopped(rc, name)
     }
+    if (!fresh.length || page.length < WATCH_PAGE) return
   }
 }
 
+function stopped(rc: RunContext, name: string): void {
+  if (!rc.report.stoppedAtBudget.includes(name)) rc.report.stoppedAtBudget.push(name)
+}
+
+/**
+ * Due soon, due today, 催办, 督办 and 通报 for running cases whose moment has come (both
+ * deadlines of a 上报件), in office hours only. Each reminder is queued before the moment moves
+ * on, so a run that dies in between is repaired by the next one (the outbox key keeps it single).
+ */
+export async function deadlineWatch(rc: RunContext, share: Share): Promise<void> {
+  const { deps, now, calendar, report } = rc
+  if (!isOfficeTime(now, calendar)) return
+  if (!share.fits(3)) return stopped(rc, 'deadlines')
+  const [thresholds, templates] = await Promise.all([rc.thresholds(), rc.templates()])
+  let supervisors: number | null = null
+  await drainWatch(rc, share, 'deadlines', RUNNING_WATCH_STATES, async (c) => {
+    const plan = planWatch(c, now, calendar, thresholds)
+    if (supervisors === null && plan.send.some((r) => r.event === 'reportSupervisor')) {
+      if (!share.fits(1)) return 'noBudget'
+      supervisors = (await deps.network.agentsByRole('supervisor')).length
+    }
+    // Worst case: two lookups and one insert per addressee, then the move.
+    const cost = plan.send.reduce(
+      (n, r) => n + (r.event === 'reportSupervisor' ? (supervisors ?? 0) + 1 : 3),
+      1,
+    )
+    if (!share.fits(cost)) return 'noBudget'
+    let queued = true
+    for (const r of plan.send) {
+      queued =
+        (await notify(deps, now, r.event, c, `${c._id}:${r.key}`, {
+          templates,
+          calendar,
+          side: r.side,
+          dueDay: r.dueDay,
+        })) && queued
+      report.reminders += 1
+    }
+    // Not everything queued: the case stays due and the next run tries again.
+    if (queued) await deps.cases.moveWatch(c, plan.next, plan.reminded)
+    return 'done'
+  })
+}
+
 /** Unrated N days (a setting, default 7) after delivery → 基本满意, marked as default (KPIs report it apart). */
-export async function ratingWindow(deps: Deps, now: Date, report: JobReport): Promise<void> {
-  const days = (await deps.settings.reminders()).ratingWindowDays
-  const cutoff = new Date(now.getTime() - days * 86_400_000)
-  const cases = await deps.cases.deliveredBefore(cutoff, 500)
-  for (const c of cases) {
-    if (!c.deliveredAt || !ratingWindowClosed(new Date(c.deliveredAt), now, days)) continue
+export async function ratingWindow(rc: RunContext, share: Share): Promise<void> {
+  const { deps, now, calendar, report } = rc
+  if (!share.fits(3)) return stopped(rc, 'rating')
+  const thresholds = await rc.thresholds()
+  const days = thresholds.ratingWindowDays
+  await drainWatch(rc, share, 'rating', RATING_WATCH_STATES, async (c) => {
+    const plan = planWatch(c, now, calendar, thresholds)
+    if (!plan.autoRate) {
+      if (!share.fits(1)) return 'noBudget'
+      await deps.cases.moveWatch(c, plan.next, plan.reminded)
+      return 'done'
+    }
+    // A transaction: start, read, update, event, commit.
+    if (!share.fits(5)) return 'noBudget'
     try {
       await deps.cases.transition(c._id, c.version, (cur: CaseRecord) => {
         const t = transition(cur.state, 'autoRate')
@@ -92,92 +182,145 @@ export async function ratingWindow(deps: Deps, now: Date, report: JobReport): Pr
     } catch {
       // Rated meanwhile by the resident, or another run got there first: nothing to do.
     }
-  }
+    return 'done'
+  })
 }
 
-/** Sends due outbox messages: claim, check the grant, send, record; transient errors back off. */
-export async function sendOutbox(
-  deps: Deps,
-  now: Date,
-  calendar: WorkCalendar,
-  report: JobReport,
-): Promise<void> {
-  for (const m of await deps.outbox.due(now, 50)) {
-    if (!sendableNow(m.event, now, calendar)) {
-      report.waiting += 1
-      continue
+/**
+ * Sends due outbox messages, oldest moment first: claim a page in one conditional update,
+ * read the recipients' grants in one read, then per message spend a one-time grant (a
+ * conditional decrement), send, record. Transient errors back off; a claim that dies with its
+ * run expires after CLAIM_MS and the message is taken up again.
+ */
+export async function sendOutbox(rc: RunContext, share: Share): Promise<void> {
+  const { deps, now, calendar, report } = rc
+  const token = randomUUID()
+  const office = isOfficeTime(now, calendar)
+  const seen = new Set<string>()
+  for (;;) {
+    // Per page: read, claim, read back, grants; per message at most spend, finish, give back.
+    const room = Math.floor((share.room() - 4) / 3)
+    if (room < 1) return stopped(rc, 'outbox')
+    const limit = Math.min(50, room)
+    const due = (await deps.outbox.due(now, limit)).filter((m) => !seen.has(m._id))
+    if (!due.length) return
+    for (const m of due) seen.add(m._id)
+    // Reminders left over after office hours wait for the next office morning, out of the way.
+    const later = office ? [] : due.filter((m) => OFFICE_HOURS_ONLY.has(m.event))
+    if (later.length) {
+      await deps.outbox.postpone(
+        later.map((m) => m._id),
+        now,
+        nextOfficeStart(now, calendar),
+      )
+      report.waiting += later.length
     }
-    if (!(await deps.outbox.claim(m._id, now))) continue
-    const grant = m.recipientOpenid ? await deps.outbox.grant(m.recipientOpenid, m.templateId) : null
-    if (!m.recipientOpenid || !grant) {
-      await deps.outbox.finish(m._id, { status: 'skipped_no_grant', lastError: '用户未授权该订阅消息' })
-      report.skippedNoGrant += 1
-      continue
-    }
-    const res = await deps.platform.sendSubscribe({
-      touser: m.recipientOpenid,
-      templateId: m.templateId,
-      page: m.page,
-      data: m.data,
-    })
-    const attempts = m.attempts + 1
-    if (res.errCode === 0) {
-      await deps.outbox.finish(m._id, { status: 'sent', attempts, sentAt: now, lastError: null })
-      report.sent += 1
-    } else if (res.errCode === 43101) {
-      await deps.outbox.finish(m._id, { status: 'skipped_no_grant', attempts, lastError: res.errMsg })
-      report.skippedNoGrant += 1
-    } else {
+    const ready = due.filter((m) => !later.includes(m))
+    const mine = new Set(
+      await deps.outbox.claim(
+        ready.map((m) => m._id),
+        now,
+        token,
+        CLAIM_MS,
+      ),
+    )
+    const claimed = ready.filter((m) => mine.has(m._id))
+    const grants = await deps.outbox.grants(
+      claimed.filter((m) => m.recipientOpenid).map((m) => `${m.recipientOpenid}:${m.templateId}`),
+    )
+    for (const m of claimed) {
+      const g = m.recipientOpenid ? grants.get(`${m.recipientOpenid}:${m.templateId}`) : undefined
+      const oneTime = !!g && !g.longTerm
+      // A one-time grant is taken before the send, so two messages can never ride on one grant.
+      const granted = !!g && (g.longTerm || (g.oneTime > 0 && (await deps.outbox.useOneTime(g._id))))
+      if (!granted) {
+        await deps.outbox.finish(m._id, token, {
+          status: 'skipped_no_grant',
+          lastError: '用户未授权该订阅消息',
+        })
+        report.skippedNoGrant += 1
+        continue
+      }
+      let res: { errCode: number; errMsg: string }
+      try {
+        res = await deps.platform.sendSubscribe({
+          touser: m.recipientOpenid!,
+          templateId: m.templateId,
+          page: m.page,
+          data: m.data,
+        })
+      } catch (err) {
+        res = { errCode: -1, errMsg: String((err as Error).message ?? err) }
+      }
+      const attempts = m.attempts + 1
+      if (res.errCode === 0) {
+        await deps.outbox.finish(m._id, token, { status: 'sent', attempts, sentAt: now, lastError: null })
+        report.sent += 1
+        continue
+      }
+      // Not sent: WeChat did not use the grant, unless it says there was none (43101).
+      if (oneTime && res.errCode !== 43101) await deps.outbox.returnOneTime(g._id)
+      if (res.errCode === 43101) {
+        await deps.outbox.finish(m._id, token, {
+          status: 'skipped_no_grant',
+          attempts,
+          lastError: res.errMsg,
+        })
+        report.skippedNoGrant += 1
+        continue
+      }
       const next = isPermanent(res.errCode) ? null : nextAttempt(attempts, now)
       await deps.outbox.finish(
         m._id,
+        token,
         next
-          ? { status: 'pending', attempts, nextAttemptAt: next, lastError: res.errMsg }
+          ? { status: 'pending', attempts, notBefore: next, lastError: res.errMsg }
           : { status: 'failed', attempts, lastError: res.errMsg },
       )
       if (next) report.retried += 1
       else report.failed += 1
     }
+    if (due.length < limit) return
   }
 }
 
 /**
- * Once per working day, in office hours: each head's digest of pending and overdue cases, and
- * the calendar coverage check that warns admins before the official data runs out.
+ * Once per working day, in office hours: the calendar coverage check that warns admins before
+ * the official data runs out, and each head's digest of pending and overdue cases, station by
+ * station in code order with a cursor, so a county's hundreds of stations take a few runs
+ * instead of one that never ends.
  */
-export async function dailyJobs(
-  deps: Deps,
-  now: Date,
-  calendar: WorkCalendar,
-  report: JobReport,
-): Promise<void> {
+export async function dailyJobs(rc: RunContext, share: Share): Promise<void> {
+  const { deps, now, calendar, report } = rc
   if (!isOfficeTime(now, calendar)) return
   const day = shanghaiDay(now)
-  if (!(await deps.settings.claimDaily(day))) return
-  report.daily = true
-  // One read of the templates for every digest and warning of the day.
-  const templates = await deps.settings.templates()
-  const status = calendarStatusOf(calendar, now)
-  if (status.warning) {
-    for (const admin of (await deps.network.agentsByRole('admin')).filter((a) => a.openid)) {
-      // Weekly until fixed: loud enough, without a message every day.
-      await enqueue(
-        deps,
-        now,
-        {
-          event: 'calendarMissing',
-          key: `calendarMissing:${admin._id}:${status.coveredUntil}:${isoWeekOf(day)}`,
-          recipient: admin.openid!,
-          caseId: '',
-          query: '',
-          vars: { hint: '节假日安排待录入', dueDay: status.coveredUntil ?? '—', now: formatInstant(now) },
-        },
-        templates,
-      )
-      report.calendarWarnings += 1
+  if (!share.fits(2)) return stopped(rc, 'daily')
+  let progress = await deps.settings.dailyProgress()
+  if (!progress || progress.day < day) {
+    if (!(await deps.settings.claimDaily(day))) return
+    report.daily = true
+    progress = { day, digestAfter: '', digestDone: false }
+    // Records stored before the schedule existed join it (two bulk updates, once a day).
+    if (share.fits(2)) {
+      await deps.cases.adoptUnplanned([...RUNNING_WATCH_STATES, ...RATING_WATCH_STATES], now)
+      await deps.outbox.adoptUndated(now)
     }
+    await calendarWarnings(rc, share, day)
   }
-  for (const station of await deps.network.stations()) {
+  if (progress.day !== day || progress.digestDone) return
+  if (!share.fits(4)) return stopped(rc, 'daily')
+  const templates = await rc.templates()
+  const stations = (await deps.network.stations()).filter((s) => s.code > progress.digestAfter)
+  let after = progress.digestAfter
+  let done = true
+  for (const station of stations) {
+    // Three counts, the head, the digest; and the cursor at the end.
+    if (!share.fits(6)) {
+      done = false
+      stopped(rc, 'daily')
+      break
+    }
+    after = station.code
     if (!station.headAgentId) continue
     const head = await deps.network.agent(station.headAgentId)
     if (!head?.openid) continue
@@ -205,8 +348,36 @@ export async function dailyJobs(
         },
       },
       templates,
+      calendar,
     )
     report.digests += 1
+  }
+  await deps.settings.advanceDigest(day, progress.digestAfter, after, done)
+}
+
+/** Weekly until fixed: loud enough, without a message every day. */
+async function calendarWarnings(rc: RunContext, share: Share, day: string): Promise<void> {
+  const { deps, now, calendar, report } = rc
+  const status = calendarStatusOf(calendar, now)
+  if (!status.warning || !share.fits(2)) return
+  const templates = await rc.templates()
+  for (const admin of (await deps.network.agentsByRole('admin')).filter((a) => a.openid)) {
+    if (!share.fits(1)) return stopped(rc, 'daily')
+    await enqueue(
+      deps,
+      now,
+      {
+        event: 'calendarMissing',
+        key: `calendarMissing:${admin._id}:${status.coveredUntil}:${isoWeekOf(day)}`,
+        recipient: admin.openid!,
+        caseId: '',
+        query: '',
+        vars: { hint: '节假日安排待录入', dueDay: status.coveredUntil ?? '—', now: formatInstant(now) },
+      },
+      templates,
+      calendar,
+    )
+    report.calendarWarnings += 1
   }
 }
 
@@ -214,19 +385,23 @@ export async function dailyJobs(
  * 预约 reminders: the day before (sent 09:00–21:00 for tomorrow's appointments) and 2 hours
  * before. Each kind reads only bookings in its window that have not had it (an index range),
  * page by page; every booking read is marked, so reruns and overlapping runs send nothing twice
- * (the outbox key is the second guard).
+ * (the outbox key is the second guard). A booking not reached for lack of budget stays in the
+ * window for the next run.
  */
-export async function appointmentReminders(deps: Deps, now: Date, report: JobReport): Promise<void> {
+export async function appointmentReminders(rc: RunContext, share: Share): Promise<void> {
+  const { deps, now, report } = rc
   const windows: [BookingReminder, Date, Date][] = []
   const eve = dayBeforeWindow(now)
   if (eve) windows.push(['dayBefore', eve.from, eve.to])
   windows.push(['soon', now, new Date(now.getTime() + 2 * 3600_000 + 1)])
   const stations = new Map<string, string>()
-  let templates: Awaited<ReturnType<Deps['settings']['templates']>> | undefined
   for (const [kind, from, to] of windows) {
     for (let page = 0; page < 20; page++) {
-      const due = await deps.appointments.dueForReminder(kind, from, to, 100)
+      if (!share.fits(1)) return stopped(rc, 'appointments')
+      const due = await deps.appointments.dueForReminder(kind, from, to, 20)
       for (const b of due) {
+        // Station name, templates, the reminder and the mark.
+        if (!share.fits(4)) return stopped(rc, 'appointments')
         const wanted = appointmentRemindersDue(
           {
             startsAt: new Date(b.startsAt!),
@@ -239,7 +414,6 @@ export async function appointmentReminders(deps: Deps, now: Date, report: JobRep
         if (wanted) {
           if (!stations.has(b.stationId))
             stations.set(b.stationId, (await deps.network.station(b.stationId))?.name ?? '')
-          templates ??= await deps.settings.templates()
           await enqueue(
             deps,
             now,
@@ -257,14 +431,14 @@ export async function appointmentReminders(deps: Deps, now: Date, report: JobRep
                   kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
               },
             },
-            templates,
+            await rc.templates(),
           )
           report.appointmentReminders += 1
         }
         // Marked even when not wanted (booked too late for it): it must leave the window query.
         await deps.appointments.markReminded(b._id, kind)
       }
-      if (due.length < 100) break
+      if (due.length < 20) break
     }
   }
 }
@@ -273,31 +447,33 @@ export async function appointmentReminders(deps: Deps, now: Date, report: JobRep
  * 整改 past its working days and still with the head: the supervisors are told once per task
  * (in office hours), so a 差评 cannot be left to lie.
  */
-export async function rectifyWatch(
-  deps: Deps,
-  now: Date,
-  calendar: WorkCalendar,
-  report: JobReport,
-): Promise<void> {
+export async function rectifyWatch(rc: RunContext, share: Share): Promise<void> {
+  const { deps, now, calendar, report } = rc
   // Tasks waiting for the resident's verdict close on their own after the rating window.
-  const { ratingWindowDays } = await deps.settings.reminders()
+  if (!share.fits(2)) return stopped(rc, 'rectify')
+  const { ratingWindowDays } = await rc.thresholds()
+  const room = Math.min(100, share.room() - 1)
+  if (room < 1) return stopped(rc, 'rectify')
   for (const r of await deps.rectifications.visitedBefore(
     new Date(now.getTime() - ratingWindowDays * 86_400_000),
-    100,
+    room,
   )) {
+    if (!share.fits(1)) return stopped(rc, 'rectify')
     if (await deps.rectifications.advance(r._id, 'visited', 'closed', { autoClosed: true }, null))
       report.rectifyClosed += 1
   }
   if (!isOfficeTime(now, calendar)) return
-  const late = await deps.rectifications.overdueUnreported(now, 100)
+  if (!share.fits(3)) return stopped(rc, 'rectify')
+  const late = await deps.rectifications.overdueUnreported(now, 20)
   if (!late.length) return
   // Every supervisor, linked to WeChat or not: an unlinked one is recorded in the outbox as
   // skipped, so "reported" is never silently "nobody was told".
   const [supervisors, templates] = await Promise.all([
     deps.network.agentsByRole('supervisor'),
-    deps.settings.templates(),
+    rc.templates(),
   ])
   for (const r of late) {
+    if (!share.fits(supervisors.length + 1)) return stopped(rc, 'rectify')
     let queued = supervisors.length > 0
     for (const s of supervisors) {
       queued =
@@ -313,6 +489,7 @@ export async function rectifyWatch(
             vars: { itemName: r.itemName, caseNo: r.caseNo ?? '—', dueDay: r.dueDay, state: '整改超期' },
           },
           templates,
+          calendar,
         )) && queued
     }
     // Marked only once every notice is in the outbox; otherwise the next run tries again.
@@ -329,7 +506,12 @@ function isoWeekOf(day: string): string {
   return new Date(d.getTime() - back * 86_400_000).toISOString().slice(0, 10)
 }
 
-export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
+/**
+ * One timer run. Jobs run in order, each within its share of the budget and never eating into
+ * what is reserved for the ones after it; the outbox sender runs last with the rest.
+ */
+export async function runJobs(base: Deps, now: Date, budget: Budget = new Budget()): Promise<JobReport> {
+  const deps = runDeps(base, budget)
   const report: JobReport = {
     watched: 0,
     reminders: 0,
@@ -345,14 +527,25 @@ export async function runJobs(deps: Deps, now: Date): Promise<JobReport> {
     appointmentReminders: 0,
     rectifyOverdue: 0,
     rectifyClosed: 0,
+    dbCalls: 0,
+    stoppedAtBudget: [],
   }
   // One read of the working calendar serves every job of the run.
   const calendar = await loadCalendar(deps)
-  await dailyJobs(deps, now, calendar, report)
-  await deadlineWatch(deps, now, calendar, report)
-  await ratingWindow(deps, now, report)
-  await appointmentReminders(deps, now, report)
-  await rectifyWatch(deps, now, calendar, report)
-  await sendOutbox(deps, now, calendar, report)
+  const rc: RunContext = {
+    deps,
+    now,
+    calendar,
+    report,
+    thresholds: once(() => deps.settings.reminders()),
+    templates: once(() => deps.settings.templates()),
+  }
+  await dailyJobs(rc, budget.share(60, 300))
+  await deadlineWatch(rc, budget.share(200, 120))
+  await ratingWindow(rc, budget.share(40, 100))
+  await appointmentReminders(rc, budget.share(40, 90))
+  await rectifyWatch(rc, budget.share(30, 80))
+  await sendOutbox(rc, budget.share(budget.calls))
+  report.dbCalls = budget.used
   return report
 }

@@ -2,6 +2,7 @@ import type { CaseEvent, CaseRecord } from '../../typings/domain'
 import type { CaseCounts } from '../domain/kpis'
 import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
+import { isWatched } from '../domain/schedule'
 import { conflict, notFound } from '../lib/errors'
 import { fetchAll, type Database, type Row } from './db'
 
@@ -21,6 +22,27 @@ export interface Decision {
   patch: Partial<CaseRecord>
   event: Omit<CaseEvent, '_id' | 'caseId'>
   also?: { collection: 'rectifications'; id: string; data: object }[]
+}
+
+/** Fields whose change can move what the schedule must do next. */
+const SCHEDULE_FIELDS: readonly (keyof CaseRecord)[] = [
+  'state',
+  'dueAt',
+  'dueDay',
+  'upper',
+  'deliveredAt',
+  'rating',
+]
+
+/**
+ * The schedule part of a transition, derived from the patch so that no action has to think of
+ * it: a change to the deadline, the state, the upper station's deadline or the rating puts the
+ * case at the front of the schedule (`watchAt` = now; the next timer run computes the exact
+ * moment with the calendar and the thresholds) or takes it out when nothing can be due any more.
+ */
+function watchPatch(cur: CaseRecord, patch: Partial<CaseRecord>, at: Date): Partial<CaseRecord> {
+  if (!SCHEDULE_FIELDS.some((f) => f in patch)) return {}
+  return { watchAt: isWatched({ ...cur, ...patch }) ? at : null }
 }
 
 export class CaseRepository {
@@ -116,13 +138,73 @@ export class CaseRepository {
         caseNo = `${numbering.stationCode}-${numbering.day.replace(/-/g, '')}-${String(n).padStart(3, '0')}`
       }
       const { patch, event, also } = decide(cur, caseNo)
-      const next = { ...patch, version: cur.version + 1, updatedAt: event.at }
+      const next: Partial<CaseRecord> = {
+        ...patch,
+        ...watchPatch(cur, patch, event.at),
+        version: cur.version + 1,
+        updatedAt: event.at,
+      }
       await ref.update({ data: next })
       await tx.collection('case_events').add({ data: { ...event, caseId: id } })
       // Records born of this transition (a 整改 task from a 差评) land with it or not at all.
       for (const a of also ?? []) await tx.collection(a.collection).doc(a.id).set({ data: a.data })
       return { ...cur, ...next }
     }, 0)
+  }
+
+  /**
+   * Watched cases in `states` whose next moment has come, oldest first (index state+watchAt):
+   * the timer reads only these, however many cases are open or overdue.
+   */
+  async watchDue(states: readonly CaseState[], now: Date, limit: number): Promise<CaseRecord[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('cases')
+      .where({ state: _.in([...states]), watchAt: _.lte(now) })
+      .orderBy('watchAt', 'asc')
+      .limit(limit)
+      .get()
+    return data as unknown as CaseRecord[]
+  }
+
+  /**
+   * Moves a case's moment on after the timer acted on it, only if nobody changed the case since
+   * it was read (same version and moment): a transition in between has re-planned it already,
+   * and an overlapping run that got there first wins. The version is not bumped: the schedule
+   * is not a change a user must see as a conflict.
+   */
+  async moveWatch(c: CaseRecord, watchAt: Date | null, reminded: string[]): Promise<boolean> {
+    const res = await this.db
+      .collection('cases')
+      .where({ _id: c._id, version: c.version, watchAt: c.watchAt ?? null })
+      .update({ data: { watchAt, reminded } })
+    return res.stats.updated === 1
+  }
+
+  /**
+   * After a threshold change: every case of `states` waiting for a later moment is looked at
+   * again by the next runs (one bulk update), so the new thresholds apply to open cases.
+   */
+  async rewatch(states: readonly CaseState[], now: Date): Promise<number> {
+    const _ = this.db.command
+    const res = await this.db
+      .collection('cases')
+      .where({ state: _.in([...states]), watchAt: _.gt(now) })
+      .update({ data: { watchAt: now } })
+    return res.stats.updated
+  }
+
+  /**
+   * Cases of `states` that have never been planned (stored before the schedule existed: no
+   * `watchAt` and no `reminded`) join the schedule now, in one bulk update.
+   */
+  async adoptUnplanned(states: readonly CaseState[], now: Date): Promise<number> {
+    const _ = this.db.command
+    const res = await this.db
+      .collection('cases')
+      .where({ state: _.in([...states]), watchAt: null, reminded: null })
+      .update({ data: { watchAt: now, reminded: [] } })
+    return res.stats.updated
   }
 
   /** Running cases due before `before` (and overdue ones), through the state+due index. */
@@ -133,17 +215,6 @@ export class CaseRepository {
         .collection('cases')
         .where({ state: _.in(states), dueAt: _.lte(before) })
         .orderBy('dueAt', 'asc'),
-      max,
-    )
-  }
-
-  async deliveredBefore(cutoff: Date, max: number): Promise<CaseRecord[]> {
-    const _ = this.db.command
-    return fetchAll<CaseRecord>(
-      this.db
-        .collection('cases')
-        .where({ state: 'delivered', deliveredAt: _.lte(cutoff) })
-        .orderBy('deliveredAt', 'asc'),
       max,
     )
   }

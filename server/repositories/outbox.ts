@@ -15,7 +15,13 @@ export interface OutboxMessage {
   data: Record<string, { value: string }>
   status: OutboxStatus
   attempts: number
-  nextAttemptAt: Date
+  /**
+   * The earliest moment the message may be sent: its office-hours moment for reminders, the
+   * next retry after a transient failure, or the end of a sender's claim while `sending`.
+   */
+  notBefore: Date
+  /** The claim of the sender working on it (a claim that expired is taken up again). */
+  claimToken?: string | null
   lastError: string | null
   createdAt: Date
   sentAt: Date | null
@@ -46,28 +52,83 @@ export class OutboxRepository {
     }
   }
 
+  /**
+   * Messages that may be sent now, oldest moment first (index status+notBefore). A `sending`
+   * message whose claim has expired (its sender died) is due again; messages waiting for office
+   * hours carry a later `notBefore` and never stand in front of the others.
+   */
   async due(now: Date, limit = 50): Promise<OutboxMessage[]> {
     const _ = this.db.command
     const { data } = await this.db
       .collection('outbox')
-      .where({ status: 'pending', nextAttemptAt: _.lte(now) })
-      .orderBy('nextAttemptAt', 'asc')
+      .where({ status: _.in(['pending', 'sending']), notBefore: _.lte(now) })
+      .orderBy('notBefore', 'asc')
       .limit(limit)
       .get()
     return data as unknown as OutboxMessage[]
   }
 
-  /** Claims a pending message for sending; false if another sender took it first. */
-  async claim(id: string, now: Date): Promise<boolean> {
+  /** Messages queued before `notBefore` existed become due now (one bulk update). */
+  async adoptUndated(now: Date): Promise<number> {
+    const _ = this.db.command
     const res = await this.db
       .collection('outbox')
-      .where({ _id: id, status: 'pending' })
-      .update({ data: { status: 'sending', claimedAt: now } })
+      .where({ status: _.in(['pending', 'sending']), notBefore: null })
+      .update({ data: { status: 'pending', notBefore: now } })
+    return res.stats.updated
+  }
+
+  /**
+   * Claims due messages for one sender in one conditional update: each document moves to
+   * `sending` with `notBefore` at the end of the claim only if it is still due, so two senders
+   * never hold the same message; an expired claim is due again. Returns the ids claimed.
+   */
+  async claim(ids: string[], now: Date, token: string, leaseMs: number): Promise<string[]> {
+    if (!ids.length) return []
+    const _ = this.db.command
+    const res = await this.db
+      .collection('outbox')
+      .where({ _id: _.in(ids), status: _.in(['pending', 'sending']), notBefore: _.lte(now) })
+      .update({
+        data: {
+          status: 'sending',
+          claimToken: token,
+          claimedAt: now,
+          notBefore: new Date(now.getTime() + leaseMs),
+        },
+      })
+    if (res.stats.updated === ids.length) return ids
+    if (res.stats.updated === 0) return []
+    // Another sender took some of them: read back which are ours.
+    const { data } = await this.db
+      .collection('outbox')
+      .where({ _id: _.in(ids), claimToken: token })
+      .field({ _id: true })
+      .limit(ids.length)
+      .get()
+    return data.map((d) => String(d._id))
+  }
+
+  /** Records the outcome, only while the claim is still this sender's. */
+  async finish(id: string, token: string, patch: Partial<OutboxMessage>): Promise<boolean> {
+    const res = await this.db
+      .collection('outbox')
+      .where({ _id: id, claimToken: token, status: 'sending' })
+      .update({ data: { ...patch, claimToken: null } })
     return res.stats.updated === 1
   }
 
-  async finish(id: string, patch: Partial<OutboxMessage>): Promise<void> {
-    await this.db.collection('outbox').doc(id).update({ data: patch })
+  /**
+   * Moves office-hours messages that were not sent in time to their next moment (one update);
+   * only while still due, so a live claim is never taken from its sender.
+   */
+  async postpone(ids: string[], now: Date, notBefore: Date): Promise<void> {
+    if (!ids.length) return
+    const _ = this.db.command
+    await this.db
+      .collection('outbox')
+      .where({ _id: _.in(ids), status: _.in(['pending', 'sending']), notBefore: _.lte(now) })
+      .update({ data: { status: 'pending', claimToken: null, notBefore } })
   }
 
   async forRecipient(openid: string, limit = 50): Promise<OutboxMessage[]> {
@@ -103,24 +164,46 @@ export class OutboxRepository {
     }
   }
 
-  /** The user's grant for a template, if any remains (long-term, or one-time left). */
-  async grant(openid: string, templateId: string): Promise<Grant | null> {
+  /** Grants of several users and templates in one read, by `openid:templateId`. */
+  async grants(keys: string[]): Promise<Map<string, Grant>> {
+    const out = new Map<string, Grant>()
+    const unique = [...new Set(keys)]
+    if (!unique.length) return out
+    const _ = this.db.command
     const { data } = await this.db
       .collection('grants')
-      .where({ _id: `${openid}:${templateId}` })
-      .limit(1)
+      .where({ _id: _.in(unique) })
+      .limit(unique.length)
       .get()
-    const g = data[0] as unknown as Grant | undefined
+    for (const g of data as unknown as Grant[]) out.set(g._id, g)
+    return out
+  }
+
+  /** The user's grant for a template, if any remains (long-term, or one-time left). */
+  async grant(openid: string, templateId: string): Promise<Grant | null> {
+    const g = (await this.grants([`${openid}:${templateId}`])).get(`${openid}:${templateId}`)
     return g && (g.longTerm || g.oneTime > 0) ? g : null
   }
 
-  /** A successful send uses up one one-time grant (as WeChat does); long-term grants stay. */
-  async useOneTime(g: Grant): Promise<void> {
-    if (g.longTerm) return
+  /**
+   * Takes one one-time grant before a send (as WeChat uses one up per message): a conditional
+   * decrement, so two senders can never spend the same grant. False when none is left.
+   */
+  async useOneTime(grantId: string): Promise<boolean> {
+    const _ = this.db.command
+    const res = await this.db
+      .collection('grants')
+      .where({ _id: grantId, oneTime: _.gt(0) })
+      .update({ data: { oneTime: _.inc(-1) } })
+    return res.stats.updated === 1
+  }
+
+  /** Gives a one-time grant back when the send did not go through (WeChat did not use it). */
+  async returnOneTime(grantId: string): Promise<void> {
     const _ = this.db.command
     await this.db
       .collection('grants')
-      .where({ _id: g._id, oneTime: _.gt(0) })
-      .update({ data: { oneTime: _.inc(-1) } })
+      .where({ _id: grantId })
+      .update({ data: { oneTime: _.inc(1) } })
   }
 }

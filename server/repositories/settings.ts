@@ -16,6 +16,14 @@ export interface DistrictSettings {
   supervisionHotline: string
 }
 
+/** Progress of the once-a-day jobs: the day claimed and the station digests done so far. */
+export interface DailyProgress {
+  day: string
+  /** Code of the last station whose digest was queued ('' = none yet). */
+  digestAfter: string
+  digestDone: boolean
+}
+
 /** Admin-maintained settings documents in the `settings` collection. */
 export class SettingsRepository {
   constructor(private readonly db: Database) {}
@@ -72,21 +80,42 @@ export class SettingsRepository {
   /**
    * Claims the once-a-day jobs for `day`: true for exactly one caller per day, however many
    * timer runs overlap; a late run for an earlier day never claims after a later day did.
+   * The claim also starts the day's digest cursor (see `dailyProgress`).
    */
   async claimDaily(day: string): Promise<boolean> {
     const _ = this.db.command
+    const fresh = { dailyDoneFor: day, digestAfter: '', digestDone: false }
     const res = await this.db
       .collection('settings')
       .where({ _id: 'jobs', dailyDoneFor: _.lt(day) })
-      .update({ data: { dailyDoneFor: day } })
+      .update({ data: fresh })
     if (res.stats.updated === 1) return true
     if (await this.read('jobs')) return false
     try {
-      await this.db.collection('settings').add({ data: { _id: 'jobs', dailyDoneFor: day } })
+      await this.db.collection('settings').add({ data: { _id: 'jobs', ...fresh } })
       return true
     } catch {
       return false
     }
+  }
+
+  /** How far today's digests have got: the last station done (in code order), or done. */
+  async dailyProgress(): Promise<DailyProgress | null> {
+    const r = await this.read<DailyProgress & { dailyDoneFor?: string }>('jobs')
+    if (!r?.dailyDoneFor) return null
+    return { day: r.dailyDoneFor, digestAfter: r.digestAfter ?? '', digestDone: r.digestDone ?? true }
+  }
+
+  /**
+   * Moves the digest cursor on from `from` (a run that was overtaken by another changes
+   * nothing; the outbox keys keep any digest it queued from going out twice).
+   */
+  async advanceDigest(day: string, from: string, to: string, done: boolean): Promise<boolean> {
+    const res = await this.db
+      .collection('settings')
+      .where({ _id: 'jobs', dailyDoneFor: day, digestAfter: from })
+      .update({ data: { digestAfter: to, digestDone: done } })
+    return res.stats.updated === 1
   }
 
   async district(): Promise<DistrictSettings> {
