@@ -52,6 +52,12 @@ export const DEMO_TEMPLATES = {
     page: 'pages/case/index',
     fields: { thing1: 'itemName', phrase2: 'state', thing3: 'result', time4: 'now' },
   },
+  // 办理期限变更: the new date and the head's reason (延期).
+  caseExtended: {
+    templateId: 'TPL-EXTENDED',
+    page: 'pages/case/index',
+    fields: { thing1: 'itemName', date2: 'dueDay', thing3: 'hint' },
+  },
   caseDelivered: {
     templateId: 'TPL-DELIVERED',
     page: 'pages/case/index',

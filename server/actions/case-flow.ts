@@ -10,6 +10,7 @@ import { fields, parse, z } from '../lib/validate'
 import { ownAttachments } from '../lib/files'
 import { currentAgent, loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { notify } from '../app/notify'
+import { shanghaiDay } from '../domain/calendar'
 import {
   actorOf,
   assignUpper,
@@ -279,6 +280,11 @@ export async function extendCase(payload: unknown, ctx: Ctx): Promise<CaseView> 
         note: `延期 ${p.days} 个工作日至 ${due.dueDay}：${p.reason}`,
       },
     }
+  })
+  // The resident hears of the new date (the one promised to them) and the reason.
+  const promised = updated.residentDueAt ?? updated.dueAt
+  await notify(ctx.deps, ctx.now, 'caseExtended', updated, undefined, {
+    dueDay: promised ? shanghaiDay(new Date(promised)) : (updated.dueDay ?? undefined),
   })
   return staffView(ctx, updated, agent)
 }

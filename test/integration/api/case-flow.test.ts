@@ -1,6 +1,7 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView } from '../../../server/actions/cases'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
 const resident = DEMO_OPENIDS.resident1
@@ -190,6 +191,17 @@ describe('改派, 延期, 撤回', () => {
       villageHead,
     )
     expect(Date.parse(extended.dueAt!)).toBeGreaterThan(Date.parse(accepted.dueAt!))
+    // The resident is told the new date and the reason.
+    const { data: notices } = await nodeSdk(lcb)
+      .database()
+      .collection('outbox')
+      .where({ caseId: c.id, event: 'caseExtended' })
+      .get()
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatchObject({
+      recipientOpenid: resident,
+      data: { date2: { value: extended.dueDay }, thing3: { value: expect.stringContaining('银行流水') } },
+    })
     expect(await call(lcb, 'cases.withdraw', { caseId: c.id }, DEMO_OPENIDS.resident2)).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
