@@ -130,7 +130,11 @@ async function once(root: string, open: number): Promise<Figures> {
   const run = async (at: string): Promise<Tick> => {
     lcb.clock.set(Date.parse(at))
     const t0 = performance.now()
-    const res = await lcb.invoke('jobs', { Type: 'Timer' }, { source: 'wx_timer' })
+    const res = await lcb.invoke(
+      'jobs',
+      { Type: 'Timer', TriggerName: 'jobs', Time: new Date(lcb.clock.now()).toISOString() },
+      { source: 'wx_trigger' },
+    )
     const ms = performance.now() - t0
     if (!res.ok) throw new Error(`jobs failed: ${res.message}`)
     const report = JSON.parse(res.json) as { reminders: number; digests: number }

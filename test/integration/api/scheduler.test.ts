@@ -23,7 +23,11 @@ interface Report {
 
 /** One timer run of `jobs`: its report and the database calls it made. */
 async function runJobs(lcb: LocalCloudBase): Promise<{ report: Report; dbCalls: number }> {
-  const res = await lcb.invoke('jobs', { Type: 'Timer' }, { source: 'wx_timer' })
+  const res = await lcb.invoke(
+    'jobs',
+    { Type: 'Timer', TriggerName: 'jobs', Time: new Date(lcb.clock.now()).toISOString() },
+    { source: 'wx_trigger' },
+  )
   if (!res.ok) throw new Error(`jobs failed: ${res.message}`)
   return { report: JSON.parse(res.json) as Report, dbCalls: res.record.dbCalls }
 }
