@@ -9,6 +9,10 @@ import type { Actions, BookingView, ScheduleView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
   DAY_PARTS,
+  QUOTA_REFUSAL,
+  SAME_STATION_REFUSALS,
+  quotaKeys,
+  stationHoldKey,
   bookableSlots,
   bookingProblem,
   bookingStatusLabel,
@@ -201,27 +205,47 @@ function slotBooking(
     openid,
     ...rest,
     status: 'booked',
-    activeKey: `${slot.key}:${openid}`,
+    activeKey: stationHoldKey(slot.kind, slot.stationId, openid),
     agentId: hostAgentId,
     reminded: remindersNotNeeded(slot.startsAt, slot.day, ctx.now),
   })
 }
 
 /**
- * Takes a place and writes the booking; gives the place back if the resident already holds the
- * slot. Throws the Chinese refusal; on any refusal nothing stays written.
+ * Writes a resident's new booking inside the cap: one active booking per station and kind, and
+ * ACTIVE_BOOKINGS_PER_RESIDENT in all. Both are unique keys on the booking itself, so requests
+ * racing each other cannot all pass a check made before any of them was saved.
+ */
+async function insertWithinCap(ctx: Ctx, booking: Booking): Promise<void> {
+  const keys = quotaKeys(booking.openid)
+  const held = await ctx.deps.appointments.holds(booking.openid, keys, ctx.now)
+  if (held.some((b) => b.activeKey === booking.activeKey)) throw conflict(SAME_STATION_REFUSALS[booking.kind])
+  for (const quotaKey of keys.filter((k) => !held.some((b) => b.quotaKey === k))) {
+    const res = await ctx.deps.appointments.insertHolding({ ...booking, quotaKey })
+    if (res === 'ok') {
+      booking.quotaKey = quotaKey
+      return
+    }
+    if (res === 'held') throw conflict(SAME_STATION_REFUSALS[booking.kind])
+    if (res === 'exists') throw conflict('该预约已提交')
+    // 'quota': another of the resident's requests took this place just now; try the next.
+  }
+  throw invalidState(QUOTA_REFUSAL)
+}
+
+/**
+ * Takes a place and writes the booking; gives the place back on any refusal (already booked
+ * here, over the cap). Throws the Chinese refusal; on any refusal nothing stays written.
  */
 async function placeBooking(ctx: Ctx, slot: Slot, booking: Booking): Promise<void> {
   if (!(await ctx.deps.appointments.take(slot.key, slot.capacity)))
     throw conflict('该时段已约满，请选择其他时段')
   try {
-    if (await ctx.deps.appointments.insert(booking)) return
+    await insertWithinCap(ctx, booking)
   } catch (err) {
     await ctx.deps.appointments.release(slot.key)
     throw err
   }
-  await ctx.deps.appointments.release(slot.key)
-  throw conflict('您已预约过这个时段')
 }
 
 /** 预约: one place, never above capacity however many book at once; one active booking per slot. */
@@ -294,25 +318,19 @@ export async function reschedule(payload: unknown, ctx: Ctx): Promise<BookingVie
     schedule.hostAgentId ?? null,
   )
   next.rescheduledFrom = old._id
-  await placeBooking(ctx, slot, next)
-  const rollback = async () => {
-    await ctx.deps.appointments.discard(next._id)
-    await ctx.deps.appointments.release(slot.key)
-  }
-  let closed: boolean
+  if (!(await ctx.deps.appointments.take(slot.key, slot.capacity)))
+    throw conflict('该时段已约满，请选择其他时段')
+  // The old booking closes and the new one is written together, handing over the station and
+  // cap keys, so the resident holds exactly one of the two and never two places in the cap.
+  let moved: boolean
   try {
-    closed = await ctx.deps.appointments.change(
-      old._id,
-      ['booked'],
-      { status: 'rescheduled', rescheduledTo: next._id },
-      ctx.now,
-    )
+    moved = await ctx.deps.appointments.moveTo(old._id, next, ctx.now)
   } catch (err) {
-    await rollback()
+    await ctx.deps.appointments.release(slot.key)
     throw err
   }
-  if (!closed) {
-    await rollback()
+  if (!moved) {
+    await ctx.deps.appointments.release(slot.key)
     throw conflict('原预约刚刚发生了变化，请刷新后重试')
   }
   if (old.slotKey) await ctx.deps.appointments.release(old.slotKey)
@@ -427,12 +445,11 @@ export async function requestVisit(payload: unknown, ctx: Ctx): Promise<BookingV
     note: p.note,
     agentId: null,
     // One open home visit per resident and station (unique while requested or booked), so a
-    // double tap or two phones at once cannot queue it twice.
-    activeKey: `visit:${station._id}:${openid}`,
+    // double tap or two phones at once cannot queue it twice; it counts in the resident's cap.
+    activeKey: stationHoldKey('visit', station._id, openid),
     reminded: [],
   })
-  if (!(await ctx.deps.appointments.insert(booking)))
-    throw conflict('您在该服务站已有一个未完成的上门服务申请，代理员会尽快与您联系')
+  await insertWithinCap(ctx, booking)
   const view = bookingView(booking, station, rules, ctx)
   await enqueue(ctx.deps, ctx.now, {
     event: 'visitRequested',

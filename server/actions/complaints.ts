@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import type { ComplaintView } from '../../typings/api'
 import { COMPLAINTS_PER_DAY, COMPLAINT_STATUS_LABELS } from '../domain/complaints'
-import { shanghaiDay, shanghaiInstant } from '../domain/calendar'
+import { shanghaiDay } from '../domain/calendar'
 import { AppError, conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { maskPhone } from '../lib/mask'
@@ -65,10 +65,11 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
     await notifySupervisors(ctx, prior, station.name)
     return view(prior, station.name, false)
   }
-  const since = shanghaiInstant(shanghaiDay(ctx.now), '00:00')
-  if ((await ctx.deps.complaints.countSince(openid, since)) >= COMPLAINTS_PER_DAY)
-    throw new AppError('RATE_LIMITED', `每天最多提交 ${COMPLAINTS_PER_DAY} 次投诉，请明天再试或拨打监督电话`)
+  // Content first, so a refused text does not use up one of the day's complaints.
   await checkText(ctx, p.text, 'text')
+  const day = shanghaiDay(ctx.now)
+  if (!(await ctx.deps.complaints.takeDaily(openid, day, COMPLAINTS_PER_DAY)))
+    throw new AppError('RATE_LIMITED', `每天最多提交 ${COMPLAINTS_PER_DAY} 次投诉，请明天再试或拨打监督电话`)
   const complaint: Complaint = {
     _id: id,
     openid,
@@ -84,8 +85,16 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
     repliedAt: null,
     createdAt: ctx.now,
   }
-  if (!(await ctx.deps.complaints.insert(complaint))) {
-    // The same request won a race with this one: answer with what it saved.
+  let inserted: boolean
+  try {
+    inserted = await ctx.deps.complaints.insert(complaint)
+  } catch (err) {
+    await ctx.deps.complaints.releaseDaily(openid, day)
+    throw err
+  }
+  if (!inserted) {
+    // The same request won a race with this one: it counted once, so this one gives its place back.
+    await ctx.deps.complaints.releaseDaily(openid, day)
     const saved = await ctx.deps.complaints.get(id)
     if (saved) return view(saved, station.name, false)
   }

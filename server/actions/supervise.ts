@@ -7,6 +7,7 @@ import {
   neighbours,
   periodFromKey,
   periodOf,
+  periodYearProblem,
   rankTownships,
   reportSheets,
   REPORT_TITLES,
@@ -121,6 +122,8 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
   const period = p.key ? periodFromKey(p.key) : periodOf(p.kind, today)
   if (!period || (p.key && period.kind !== p.kind))
     throw invalidInput({ key: '统计周期格式不正确' }, '统计周期格式不正确')
+  const yearProblem = periodYearProblem(period)
+  if (yearProblem) throw invalidInput({ key: yearProblem }, yearProblem)
   if (period.from > today) throw invalidInput({ key: '统计周期还没有开始' }, '统计周期还没有开始')
   const [everyStation, staff, rotas, items, counts, { districtName, supervisionHotline }] = await Promise.all(
     [

@@ -27,8 +27,14 @@ export interface Booking {
   itemName: string | null
   caseId: string | null
   status: BookingStatus
-  /** `${slotKey}:${openid}` while active (unique), removed on cancel: one active booking per slot. */
+  /**
+   * While active (unique, removed when the booking leaves requested/booked or its time passes):
+   * `${kind}:${stationId}:${openid}` — one active booking per resident, station and kind
+   * (`visit-case:<case>` for a visit an agent arranges for a case).
+   */
   activeKey?: string | null
+  /** One of the resident's places in the cap while active (unique, `${openid}#n`). */
+  quotaKey?: string | null
   /** Home visit: address, why a visit is needed, preferred windows, and who confirmed. */
   address?: string
   reason?: string
@@ -124,9 +130,65 @@ export class AppointmentRepository {
     }
   }
 
-  /** Removes a booking that never became visible (the compensation of a failed reschedule). */
-  async discard(id: string): Promise<void> {
-    await this.db.collection('bookings').doc(id).remove()
+  /**
+   * Inserts a resident's booking holding `activeKey` and `quotaKey`; on a unique-key clash says
+   * which: `held` (already one of this kind at the station), `quota` (that place in the cap was
+   * just taken by another of the resident's requests) or `exists` (the same id).
+   */
+  async insertHolding(b: Booking): Promise<'ok' | 'held' | 'quota' | 'exists'> {
+    try {
+      await this.db.collection('bookings').add({ data: b })
+      return 'ok'
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err
+      const msg = String((err as { errMsg?: string; message?: string }).errMsg ?? (err as Error).message)
+      if (/index: quota_unique/.test(msg)) return 'quota'
+      if (/index: active_unique/.test(msg)) return 'held'
+      return 'exists'
+    }
+  }
+
+  /**
+   * The resident's bookings that hold a place in the cap. Those whose time has passed are let go
+   * first (their keys removed, so they no longer count), whether or not an agent has marked them.
+   */
+  async holds(openid: string, keys: string[], now: Date): Promise<Booking[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('bookings')
+      .where({ quotaKey: _.in(keys) })
+      .limit(keys.length)
+      .get()
+    const list = data as unknown as Booking[]
+    const past = list.filter((b) => b.startsAt && new Date(b.startsAt).getTime() <= now.getTime())
+    if (past.length)
+      await this.db
+        .collection('bookings')
+        .where({ _id: _.in(past.map((b) => b._id)), openid, startsAt: _.lte(now) })
+        .update({ data: { quotaKey: _.remove(), activeKey: _.remove() } })
+    return list.filter((b) => !past.includes(b))
+  }
+
+  /**
+   * 改期 in one transaction: the old booking, only if still booked, is closed and gives its
+   * unique keys to the new one, which is written at the same moment. False when the old one
+   * changed meanwhile (cancelled, marked); then nothing is written.
+   */
+  async moveTo(oldId: string, next: Booking, now: Date): Promise<boolean> {
+    return this.db.runTransaction(async (tx) => {
+      const ref = tx.collection('bookings').doc(oldId)
+      const old = (await ref.get().catch(() => ({ data: null }))).data as unknown as Booking | null
+      if (!old || old.status !== 'booked') return false
+      // Old first: its keys are gone before the new booking takes the same ones.
+      const { _id, activeKey: _active, quotaKey, ...rest } = old
+      await ref.set({ data: { ...rest, status: 'rescheduled', rescheduledTo: next._id, updatedAt: now } })
+      const { _id: nextId, ...data } = next
+      await tx
+        .collection('bookings')
+        .doc(nextId)
+        .set({ data: { ...data, ...(quotaKey ? { quotaKey } : {}) } })
+      return true
+    })
   }
 
   async get(id: string): Promise<Booking | null> {
@@ -144,7 +206,13 @@ export class AppointmentRepository {
     const res = await this.db
       .collection('bookings')
       .where({ _id: id, status: _.in(from) })
-      .update({ data: { ...patch, updatedAt: now, ...(freeKey ? { activeKey: _.remove() } : {}) } })
+      .update({
+        data: {
+          ...patch,
+          updatedAt: now,
+          ...(freeKey ? { activeKey: _.remove(), quotaKey: _.remove() } : {}),
+        },
+      })
     return res.stats.updated === 1
   }
 

@@ -18,6 +18,8 @@ export interface Complaint {
   createdAt: Date
 }
 
+const dailyKey = (openid: string, day: string) => `complaints-${day}-${openid}`
+
 export class ComplaintRepository {
   constructor(private readonly db: Database) {}
 
@@ -47,13 +49,40 @@ export class ComplaintRepository {
     return data as unknown as Complaint[]
   }
 
-  async countSince(openid: string, since: Date): Promise<number> {
+  /**
+   * Takes one of the resident's `limit` complaints of `day` (Shanghai): a conditional increment
+   * of a per-resident-per-day counter, so simultaneous submits cannot all pass a count that was
+   * read before any of them was saved. False when the day's allowance is used up.
+   */
+  async takeDaily(openid: string, day: string, limit: number): Promise<boolean> {
     const _ = this.db.command
-    const { total } = await this.db
-      .collection('complaints')
-      .where({ openid, createdAt: _.gte(since) })
-      .count()
-    return total
+    const id = dailyKey(openid, day)
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const res = await this.db
+        .collection('counters')
+        .where({ _id: id, n: _.lt(limit) })
+        .update({ data: { n: _.inc(1) } })
+      if (res.stats.updated === 1) return true
+      const { data } = await this.db.collection('counters').where({ _id: id }).limit(1).get()
+      if (data.length) return false
+      try {
+        await this.db.collection('counters').add({ data: { _id: id, n: 1 } })
+        return true
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err
+        // Another submit created the counter first: try the conditional increment again.
+      }
+    }
+    return false
+  }
+
+  /** Gives a taken allowance back (the complaint was not filed after all). */
+  async releaseDaily(openid: string, day: string): Promise<void> {
+    const _ = this.db.command
+    await this.db
+      .collection('counters')
+      .where({ _id: dailyKey(openid, day), n: _.gt(0) })
+      .update({ data: { n: _.inc(-1) } })
   }
 
   async byStatus(status: ComplaintStatus | null, limit: number): Promise<Complaint[]> {
