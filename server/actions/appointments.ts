@@ -36,6 +36,7 @@ import { loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { enqueue, formatInstant } from '../app/notify'
 import type { Booking } from '../repositories/appointments'
 import { checkText } from './cases'
+import { pageFields } from './page-input'
 
 const NOT_OPEN = '该服务站暂未开放预约，请拨打服务热线'
 const CLOSED = '该服务站已停止服务，请选择其他服务站'
@@ -355,22 +356,25 @@ export async function cancelBooking(payload: unknown, ctx: Ctx): Promise<Booking
   return bookingView({ ...b, status: 'cancelled' }, await ctx.deps.network.station(b.stationId), rules, ctx)
 }
 
-/** 我的预约, newest first, with what can be done and a note on repeated no-shows. */
-export async function myBookings(
-  _payload: unknown,
-  ctx: Ctx,
-): Promise<{ list: BookingView[]; notice: string | null }> {
+const mineInput = z.object({ ...pageFields })
+
+/** 我的预约, newest first, a page at a time, with what can be done and a note on repeated no-shows. */
+export async function myBookings(payload: unknown, ctx: Ctx): Promise<Actions['appointments.mine']['out']> {
   const openid = requireOpenid(ctx)
-  const [list, rules, noShows] = await Promise.all([
-    ctx.deps.appointments.mine(openid),
+  const p = parse(mineInput, payload ?? {})
+  const [page, rules, noShows] = await Promise.all([
+    ctx.deps.appointments.mine(openid, p.cursor ?? null, p.pageSize ?? 20),
     ctx.deps.settings.bookingRules(),
     ctx.deps.appointments.noShowDays([openid]),
   ])
   const stations = new Map<string, Station | null>()
-  for (const id of new Set(list.map((b) => b.stationId))) stations.set(id, await ctx.deps.network.station(id))
+  for (const id of new Set(page.list.map((b) => b.stationId)))
+    stations.set(id, await ctx.deps.network.station(id))
   const missed = recentNoShows(noShows.get(openid) ?? [], ctx.now, rules)
   return {
-    list: list.map((b) => bookingView(b, stations.get(b.stationId) ?? null, rules, ctx)),
+    total: page.total,
+    nextCursor: page.nextCursor,
+    list: page.list.map((b) => bookingView(b, stations.get(b.stationId) ?? null, rules, ctx)),
     notice:
       missed >= rules.noShowLimit
         ? `您近 ${rules.noShowWindowDays} 天有 ${missed} 次预约未到场。如不能前往，请提前取消，把名额留给其他群众。`

@@ -6,6 +6,7 @@ import type {
   VisitWindow,
 } from '../domain/appointments'
 import { isDuplicateKey, type Database } from './db'
+import { keysetPage, type Page } from './paging'
 
 export interface Booking {
   _id: string
@@ -52,6 +53,9 @@ export interface Booking {
   createdAt: Date
   updatedAt: Date
 }
+
+/** The statuses the day view lists. */
+const DAY_STATUSES = ['booked', 'arrived', 'no_show']
 
 /** Opening schedules, per-slot place counters, bookings, no-show records. */
 export class AppointmentRepository {
@@ -224,14 +228,16 @@ export class AppointmentRepository {
       .update({ data: { reminded: _.push(kind) } })
   }
 
-  async mine(openid: string): Promise<Booking[]> {
-    const { data } = await this.db
-      .collection('bookings')
-      .where({ openid })
-      .orderBy('createdAt', 'desc')
-      .limit(50)
-      .get()
-    return data as unknown as Booking[]
+  /** A resident's bookings, newest first, a page at a time (index: openid, createdAt). */
+  async mine(openid: string, cursor: string | null, limit: number): Promise<Page<Booking>> {
+    return keysetPage<Booking>(
+      this.db,
+      'bookings',
+      { openid },
+      { field: 'createdAt', dir: 'desc' },
+      cursor,
+      limit,
+    )
   }
 
   /** Gives the bookings of a walk-in case (no openid yet) to the resident who claimed it. */
@@ -242,16 +248,30 @@ export class AppointmentRepository {
       .update({ data: { openid, reminded: [] } })
   }
 
-  /** A station's appointments of one day, in time order (the agent's day view). */
-  async ofDay(stationId: string, day: string): Promise<Booking[]> {
+  /** A station's appointments of one day, in time order, a page at a time (the agent's day view). */
+  async ofDay(stationId: string, day: string, cursor: string | null, limit: number): Promise<Page<Booking>> {
     const _ = this.db.command
-    const { data } = await this.db
+    return keysetPage<Booking>(
+      this.db,
+      'bookings',
+      { stationId, day, status: _.in(DAY_STATUSES) },
+      { field: 'start', dir: 'asc' },
+      cursor,
+      limit,
+    )
+  }
+
+  /** How many of the day's appointments are in each status: one aggregation, not the page's length. */
+  async dayCounts(stationId: string, day: string): Promise<Record<string, number>> {
+    const _ = this.db.command
+    const { list } = await this.db
       .collection('bookings')
-      .where({ stationId, day, status: _.in(['booked', 'arrived', 'no_show']) })
-      .orderBy('start', 'asc')
-      .limit(100)
-      .get()
-    return data as unknown as Booking[]
+      .aggregate()
+      .match({ stationId, day, status: _.in(DAY_STATUSES) })
+      .group({ _id: '$status', n: { $sum: 1 } })
+      .limit(10)
+      .end()
+    return Object.fromEntries(list.map((r) => [String(r._id), Number(r.n)]))
   }
 
   /** A station's booked appointments from a day on (what a schedule change may affect). */
@@ -266,15 +286,16 @@ export class AppointmentRepository {
     return data as unknown as Booking[]
   }
 
-  /** Home-visit requests of a station waiting for an agent to confirm a time. */
-  async visitRequests(stationId: string): Promise<Booking[]> {
-    const { data } = await this.db
-      .collection('bookings')
-      .where({ stationId, status: 'requested' })
-      .orderBy('createdAt', 'asc')
-      .limit(50)
-      .get()
-    return data as unknown as Booking[]
+  /** Home-visit requests of a station waiting for an agent to confirm a time, oldest first. */
+  async visitRequests(stationId: string, cursor: string | null, limit: number): Promise<Page<Booking>> {
+    return keysetPage<Booking>(
+      this.db,
+      'bookings',
+      { stationId, status: 'requested' },
+      { field: 'createdAt', dir: 'asc' },
+      cursor,
+      limit,
+    )
   }
 
   /**

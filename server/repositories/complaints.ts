@@ -1,5 +1,6 @@
 import type { ComplaintStatus } from '../domain/complaints'
 import { isDuplicateKey, type Database } from './db'
+import { keysetPage, type Page } from './paging'
 
 export interface Complaint {
   _id: string
@@ -39,14 +40,16 @@ export class ComplaintRepository {
     return (data[0] as unknown as Complaint | undefined) ?? null
   }
 
-  async mine(openid: string): Promise<Complaint[]> {
-    const { data } = await this.db
-      .collection('complaints')
-      .where({ openid })
-      .orderBy('createdAt', 'desc')
-      .limit(50)
-      .get()
-    return data as unknown as Complaint[]
+  /** A resident's complaints, newest first, a page at a time. */
+  async mine(openid: string, cursor: string | null, limit: number): Promise<Page<Complaint>> {
+    return keysetPage<Complaint>(
+      this.db,
+      'complaints',
+      { openid },
+      { field: 'createdAt', dir: 'desc' },
+      cursor,
+      limit,
+    )
   }
 
   /**
@@ -85,14 +88,20 @@ export class ComplaintRepository {
       .update({ data: { n: _.inc(-1) } })
   }
 
-  async byStatus(status: ComplaintStatus | null, limit: number): Promise<Complaint[]> {
-    const { data } = await this.db
-      .collection('complaints')
-      .where(status ? { status } : {})
-      .orderBy('createdAt', 'desc')
-      .limit(limit)
-      .get()
-    return data as unknown as Complaint[]
+  /** Complaints (of one status, or all), newest first, a page at a time (index: status, createdAt). */
+  async byStatus(
+    status: ComplaintStatus | null,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<Complaint>> {
+    return keysetPage<Complaint>(
+      this.db,
+      'complaints',
+      status ? { status } : {},
+      { field: 'createdAt', dir: 'desc' },
+      cursor,
+      limit,
+    )
   }
 
   async countOpen(): Promise<number> {

@@ -13,6 +13,23 @@ export class NetworkRepository {
     return (data[0] as unknown as Station | undefined) ?? null
   }
 
+  /** Names of the given stations, one read per 100 (a page of a list names at most 100). */
+  async stationNames(ids: string[]): Promise<Map<string, string>> {
+    const _ = this.db.command
+    const unique = [...new Set(ids)]
+    const out = new Map<string, string>()
+    for (let i = 0; i < unique.length; i += 100) {
+      const { data } = await this.db
+        .collection('stations')
+        .where({ _id: _.in(unique.slice(i, i + 100)) })
+        .field({ name: true })
+        .limit(100)
+        .get()
+      for (const s of data) out.set(String(s._id), String(s.name))
+    }
+    return out
+  }
+
   async stationByCode(code: string): Promise<Station | null> {
     const { data } = await this.db.collection('stations').where({ code }).limit(1).get()
     return (data[0] as unknown as Station | undefined) ?? null
