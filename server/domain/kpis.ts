@@ -42,8 +42,9 @@ export const KPI_YEARS = { first: 2020, last: 2100 } as const
 
 /** Why a period cannot be reported on (a Chinese message), or null. */
 export function periodYearProblem(p: Period): string | null {
-  const y = Number(p.from.slice(0, 4))
-  return y < KPI_YEARS.first || y > KPI_YEARS.last
+  // From the key, always four digits (the `from` day of year 1 is written "1-01-01").
+  const y = Number(p.key.slice(0, 4))
+  return !(y >= KPI_YEARS.first && y <= KPI_YEARS.last)
     ? `统计周期的年份应在 ${KPI_YEARS.first} 至 ${KPI_YEARS.last} 年之间`
     : null
 }
