@@ -412,6 +412,21 @@ export interface Actions {
     out: { fileId: string; url: string; title: string }
   }
   'admin.schedules.get': { in: { stationId?: string }; out: ScheduleEditorView }
+  /**
+   * 导入 a sheet, all or nothing: call again with the same kind and file while `status` is
+   * `applying` (or `waiting` for an earlier import of that kind); `done` when every row is in.
+   */
+  'admin.import': {
+    in: { kind: 'stations' | 'items' | 'agents'; fileId: string }
+    out: {
+      batchId: string
+      status: 'done' | 'applying' | 'waiting'
+      /** Rows in the file, and how many are written so far. */
+      imported: number
+      applied: number
+      message: string
+    }
+  }
   'admin.schedules.save': {
     in: {
       stationId: string
