@@ -58,6 +58,22 @@ export interface Paged<T> {
   hasMore: boolean
 }
 
+/**
+ * A page of a list read with a cursor: `total` counts every row of the list (not the page);
+ * pass `nextCursor` back as `cursor` for the next page; null on the last page.
+ */
+export interface CursorPage<T> {
+  list: T[]
+  total: number
+  nextCursor: string | null
+}
+
+/** The paging part of a list action's input. */
+export interface PageInput {
+  cursor?: string
+  pageSize?: number
+}
+
 /** An agent as the public sees them: name, title, masked phone. */
 export interface AgentPublic {
   id: string
@@ -258,10 +274,12 @@ export interface Actions {
   'stations.qrcode': { in: { stationId: string }; out: { fileId: string; url: string; scene: string } }
   'cases.get': { in: { caseId: string }; out: CaseView }
   'supervise.overdue': {
-    in: Record<string, never>
+    in: PageInput
     out: {
       today: string
+      /** Every overdue case; `stations` covers them all, `cases` is one page (most overdue first). */
       total: number
+      nextCursor: string | null
       stations: { stationId: string; stationName: string; count: number; maxDays: number }[]
       cases: {
         caseId: string
@@ -363,9 +381,12 @@ export interface Actions {
   }
   'appointments.reschedule': { in: { bookingId: string; slotKey: string }; out: BookingView }
   'appointments.cancel': { in: { bookingId: string }; out: BookingView }
-  'appointments.mine': { in: Record<string, never>; out: { list: BookingView[]; notice: string | null } }
+  'appointments.mine': { in: PageInput; out: CursorPage<BookingView> & { notice: string | null } }
   'appointments.requestVisit': { in: VisitRequestInput; out: BookingView }
-  'work.appointments': { in: { day?: string }; out: DeskDay }
+  'work.appointments': {
+    in: { day?: string; cursor?: string; visitCursor?: string; only?: 'list' | 'visits'; pageSize?: number }
+    out: DeskDay
+  }
   'work.appointments.mark': {
     in: { bookingId: string; outcome: 'arrived' | 'no_show' }
     out: { id: string; status: string; statusLabel: string }
@@ -375,7 +396,7 @@ export interface Actions {
     in: { bookingId: string; day: string; start: string; minutes?: number }
     out: DeskBooking
   }
-  'rectify.list': { in: { scope?: 'open' | 'all' }; out: { list: RectificationView[] } }
+  'rectify.list': { in: { scope?: 'open' | 'all' } & PageInput; out: CursorPage<RectificationView> }
   'rectify.step': {
     in: { caseId: string; step: 'verify' | 'fix' | 'visit'; note: string; outcome?: 'fixed' | 'explained' }
     out: RectificationView
@@ -385,8 +406,11 @@ export interface Actions {
     in: { stationId?: string; caseId?: string; name: string; phone: string; text: string }
     out: ComplaintView
   }
-  'complaints.mine': { in: Record<string, never>; out: { list: ComplaintView[] } }
-  'complaints.list': { in: { status?: 'open' | 'replied' }; out: { list: ComplaintView[]; open: number } }
+  'complaints.mine': { in: PageInput; out: CursorPage<ComplaintView> }
+  'complaints.list': {
+    in: { status?: 'open' | 'replied' } & PageInput
+    out: CursorPage<ComplaintView> & { open: number }
+  }
   'complaints.reply': { in: { id: string; reply: string }; out: ComplaintView }
   'complaints.contact': { in: { id: string }; out: { phone: string } }
   'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
@@ -395,6 +419,21 @@ export interface Actions {
     out: { fileId: string; url: string; title: string }
   }
   'admin.schedules.get': { in: { stationId?: string }; out: ScheduleEditorView }
+  /**
+   * 导入 a sheet, all or nothing: call again with the same kind and file while `status` is
+   * `applying` (or `waiting` for an earlier import of that kind); `done` when every row is in.
+   */
+  'admin.import': {
+    in: { kind: 'stations' | 'items' | 'agents'; fileId: string }
+    out: {
+      batchId: string
+      status: 'done' | 'applying' | 'waiting'
+      /** Rows in the file, and how many are written so far. */
+      imported: number
+      applied: number
+      message: string
+    }
+  }
   'admin.schedules.save': {
     in: {
       stationId: string
@@ -552,9 +591,14 @@ export interface DeskDay {
   isToday: boolean
   prevDay: string
   nextDay: string
+  /** One page of the day's appointments in time order; `counts` cover the whole day. */
   list: DeskBooking[]
+  nextCursor: string | null
   counts: { total: number; arrived: number; noShow: number; waiting: number }
+  /** One page of the home-visit requests awaiting a time, oldest first, and how many there are. */
   visitRequests: VisitRequestView[]
+  visitRequestsTotal: number
+  visitNextCursor: string | null
   /** Heads maintain their station's opening hours. */
   canEditSchedule: boolean
 }

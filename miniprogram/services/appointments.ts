@@ -18,11 +18,19 @@ export const bookSlot = (p: Actions['appointments.book']['in']) => callApi('appo
 export const rescheduleBooking = (bookingId: string, slotKey: string) =>
   callApi('appointments.reschedule', { bookingId, slotKey })
 export const cancelBooking = (bookingId: string) => callApi('appointments.cancel', { bookingId })
-export const fetchMyBookings = () => callApi('appointments.mine', {})
+/** A page of 我的预约 (newest first); pass the previous page's `nextCursor` for the next. */
+export const fetchMyBookings = (cursor?: string | null) =>
+  callApi('appointments.mine', cursor ? { cursor } : {})
 export const requestVisit = (p: VisitRequestInput) => callApi('appointments.requestVisit', p)
 
 /** Agent day view. */
 export const fetchDesk = (day?: string) => callApi('work.appointments', day ? { day } : {})
+/** More of the day's appointments, or of the home-visit requests, after the last one shown. */
+export const fetchDeskMore = (day: string, part: 'list' | 'visits', cursor: string) =>
+  callApi(
+    'work.appointments',
+    part === 'list' ? { day, only: 'list', cursor } : { day, only: 'visits', visitCursor: cursor },
+  )
 export const markBooking = (bookingId: string, outcome: 'arrived' | 'no_show') =>
   callApi('work.appointments.mark', { bookingId, outcome })
 export const bookingContact = (bookingId: string) => callApi('work.appointments.contact', { bookingId })

@@ -29,6 +29,7 @@ import { currentAgent, loadCalendar, requireRole, type Ctx } from '../app/contex
 import { enqueue, formatInstant } from '../app/notify'
 import type { Booking } from '../repositories/appointments'
 import { dayLabel } from './appointments'
+import { pageFields } from './page-input'
 
 async function requireStaff(ctx: Ctx): Promise<Agent> {
   const agent = await currentAgent(ctx)
@@ -88,19 +89,38 @@ function visitEnd(start: string, minutes: number): string {
   return toHhmm(toMinutes(start) + minutes)
 }
 
-const dayInput = z.object({ day: fields.day.optional() })
+const dayInput = z.object({
+  day: fields.day.optional(),
+  /** Where the day's list continues; `visitCursor` the same for the home-visit requests. */
+  cursor: pageFields.cursor,
+  visitCursor: pageFields.cursor,
+  /** Load more of one part only (the other part comes back empty). */
+  only: z.enum(['list', 'visits']).optional(),
+  pageSize: pageFields.pageSize,
+})
 
-/** The station's appointments of a day (default today) and the home visits awaiting a time. */
+const NO_PAGE = { list: [] as Booking[], total: 0, nextCursor: null }
+
+/**
+ * The station's appointments of a day (default today) and the home visits awaiting a time, each
+ * a page at a time with its total; the day's counts cover every appointment of the day.
+ */
 export async function deskDay(payload: unknown, ctx: Ctx): Promise<DeskDay> {
-  const p = parse(dayInput, payload)
+  const p = parse(dayInput, payload ?? {})
   const agent = await requireStaff(ctx)
   const today = shanghaiDay(ctx.now)
   const day = p.day ?? today
-  const [list, requests, rules] = await Promise.all([
-    ctx.deps.appointments.ofDay(agent.stationId, day),
-    ctx.deps.appointments.visitRequests(agent.stationId),
+  const size = p.pageSize ?? 50
+  const [page, requestPage, counts, rules] = await Promise.all([
+    p.only === 'visits' ? NO_PAGE : ctx.deps.appointments.ofDay(agent.stationId, day, p.cursor ?? null, size),
+    p.only === 'list'
+      ? NO_PAGE
+      : ctx.deps.appointments.visitRequests(agent.stationId, p.visitCursor ?? null, size),
+    ctx.deps.appointments.dayCounts(agent.stationId, day),
     ctx.deps.settings.bookingRules(),
   ])
+  const list = page.list
+  const requests = requestPage.list
   const noShows = await ctx.deps.appointments.noShowDays([...list, ...requests].map((b) => b.openid))
   const missedOf = (openid: string) => recentNoShows(noShows.get(openid) ?? [], ctx.now, rules)
   const view = (b: Booking): DeskBooking => deskBooking(b, ctx.now, missedOf(b.openid), rules)
@@ -125,13 +145,16 @@ export async function deskDay(payload: unknown, ctx: Ctx): Promise<DeskDay> {
     prevDay: addDays(day, -1),
     nextDay: addDays(day, 1),
     list: list.map(view),
+    nextCursor: page.nextCursor,
     counts: {
-      total: list.length,
-      arrived: list.filter((b) => b.status === 'arrived').length,
-      noShow: list.filter((b) => b.status === 'no_show').length,
-      waiting: list.filter((b) => b.status === 'booked').length,
+      total: (counts.arrived ?? 0) + (counts.no_show ?? 0) + (counts.booked ?? 0),
+      arrived: counts.arrived ?? 0,
+      noShow: counts.no_show ?? 0,
+      waiting: counts.booked ?? 0,
     },
     visitRequests: requests.map(requestView),
+    visitRequestsTotal: requestPage.total,
+    visitNextCursor: requestPage.nextCursor,
     canEditSchedule: agent.role === 'head',
   }
 }

@@ -9,6 +9,10 @@ import type { Actions, BookingView, ScheduleView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
   DAY_PARTS,
+  QUOTA_REFUSAL,
+  SAME_STATION_REFUSALS,
+  quotaKeys,
+  stationHoldKey,
   bookableSlots,
   bookingProblem,
   bookingStatusLabel,
@@ -32,6 +36,7 @@ import { loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { enqueue, formatInstant } from '../app/notify'
 import type { Booking } from '../repositories/appointments'
 import { checkText } from './cases'
+import { pageFields } from './page-input'
 
 const NOT_OPEN = '该服务站暂未开放预约，请拨打服务热线'
 const CLOSED = '该服务站已停止服务，请选择其他服务站'
@@ -201,27 +206,47 @@ function slotBooking(
     openid,
     ...rest,
     status: 'booked',
-    activeKey: `${slot.key}:${openid}`,
+    activeKey: stationHoldKey(slot.kind, slot.stationId, openid),
     agentId: hostAgentId,
     reminded: remindersNotNeeded(slot.startsAt, slot.day, ctx.now),
   })
 }
 
 /**
- * Takes a place and writes the booking; gives the place back if the resident already holds the
- * slot. Throws the Chinese refusal; on any refusal nothing stays written.
+ * Writes a resident's new booking inside the cap: one active booking per station and kind, and
+ * ACTIVE_BOOKINGS_PER_RESIDENT in all. Both are unique keys on the booking itself, so requests
+ * racing each other cannot all pass a check made before any of them was saved.
+ */
+async function insertWithinCap(ctx: Ctx, booking: Booking): Promise<void> {
+  const keys = quotaKeys(booking.openid)
+  const held = await ctx.deps.appointments.holds(booking.openid, keys, ctx.now)
+  if (held.some((b) => b.activeKey === booking.activeKey)) throw conflict(SAME_STATION_REFUSALS[booking.kind])
+  for (const quotaKey of keys.filter((k) => !held.some((b) => b.quotaKey === k))) {
+    const res = await ctx.deps.appointments.insertHolding({ ...booking, quotaKey })
+    if (res === 'ok') {
+      booking.quotaKey = quotaKey
+      return
+    }
+    if (res === 'held') throw conflict(SAME_STATION_REFUSALS[booking.kind])
+    if (res === 'exists') throw conflict('该预约已提交')
+    // 'quota': another of the resident's requests took this place just now; try the next.
+  }
+  throw invalidState(QUOTA_REFUSAL)
+}
+
+/**
+ * Takes a place and writes the booking; gives the place back on any refusal (already booked
+ * here, over the cap). Throws the Chinese refusal; on any refusal nothing stays written.
  */
 async function placeBooking(ctx: Ctx, slot: Slot, booking: Booking): Promise<void> {
   if (!(await ctx.deps.appointments.take(slot.key, slot.capacity)))
     throw conflict('该时段已约满，请选择其他时段')
   try {
-    if (await ctx.deps.appointments.insert(booking)) return
+    await insertWithinCap(ctx, booking)
   } catch (err) {
     await ctx.deps.appointments.release(slot.key)
     throw err
   }
-  await ctx.deps.appointments.release(slot.key)
-  throw conflict('您已预约过这个时段')
 }
 
 /** 预约: one place, never above capacity however many book at once; one active booking per slot. */
@@ -294,25 +319,19 @@ export async function reschedule(payload: unknown, ctx: Ctx): Promise<BookingVie
     schedule.hostAgentId ?? null,
   )
   next.rescheduledFrom = old._id
-  await placeBooking(ctx, slot, next)
-  const rollback = async () => {
-    await ctx.deps.appointments.discard(next._id)
-    await ctx.deps.appointments.release(slot.key)
-  }
-  let closed: boolean
+  if (!(await ctx.deps.appointments.take(slot.key, slot.capacity)))
+    throw conflict('该时段已约满，请选择其他时段')
+  // The old booking closes and the new one is written together, handing over the station and
+  // cap keys, so the resident holds exactly one of the two and never two places in the cap.
+  let moved: boolean
   try {
-    closed = await ctx.deps.appointments.change(
-      old._id,
-      ['booked'],
-      { status: 'rescheduled', rescheduledTo: next._id },
-      ctx.now,
-    )
+    moved = await ctx.deps.appointments.moveTo(old._id, next, ctx.now)
   } catch (err) {
-    await rollback()
+    await ctx.deps.appointments.release(slot.key)
     throw err
   }
-  if (!closed) {
-    await rollback()
+  if (!moved) {
+    await ctx.deps.appointments.release(slot.key)
     throw conflict('原预约刚刚发生了变化，请刷新后重试')
   }
   if (old.slotKey) await ctx.deps.appointments.release(old.slotKey)
@@ -337,22 +356,25 @@ export async function cancelBooking(payload: unknown, ctx: Ctx): Promise<Booking
   return bookingView({ ...b, status: 'cancelled' }, await ctx.deps.network.station(b.stationId), rules, ctx)
 }
 
-/** 我的预约, newest first, with what can be done and a note on repeated no-shows. */
-export async function myBookings(
-  _payload: unknown,
-  ctx: Ctx,
-): Promise<{ list: BookingView[]; notice: string | null }> {
+const mineInput = z.object({ ...pageFields })
+
+/** 我的预约, newest first, a page at a time, with what can be done and a note on repeated no-shows. */
+export async function myBookings(payload: unknown, ctx: Ctx): Promise<Actions['appointments.mine']['out']> {
   const openid = requireOpenid(ctx)
-  const [list, rules, noShows] = await Promise.all([
-    ctx.deps.appointments.mine(openid),
+  const p = parse(mineInput, payload ?? {})
+  const [page, rules, noShows] = await Promise.all([
+    ctx.deps.appointments.mine(openid, p.cursor ?? null, p.pageSize ?? 20),
     ctx.deps.settings.bookingRules(),
     ctx.deps.appointments.noShowDays([openid]),
   ])
   const stations = new Map<string, Station | null>()
-  for (const id of new Set(list.map((b) => b.stationId))) stations.set(id, await ctx.deps.network.station(id))
+  for (const id of new Set(page.list.map((b) => b.stationId)))
+    stations.set(id, await ctx.deps.network.station(id))
   const missed = recentNoShows(noShows.get(openid) ?? [], ctx.now, rules)
   return {
-    list: list.map((b) => bookingView(b, stations.get(b.stationId) ?? null, rules, ctx)),
+    total: page.total,
+    nextCursor: page.nextCursor,
+    list: page.list.map((b) => bookingView(b, stations.get(b.stationId) ?? null, rules, ctx)),
     notice:
       missed >= rules.noShowLimit
         ? `您近 ${rules.noShowWindowDays} 天有 ${missed} 次预约未到场。如不能前往，请提前取消，把名额留给其他群众。`
@@ -427,12 +449,11 @@ export async function requestVisit(payload: unknown, ctx: Ctx): Promise<BookingV
     note: p.note,
     agentId: null,
     // One open home visit per resident and station (unique while requested or booked), so a
-    // double tap or two phones at once cannot queue it twice.
-    activeKey: `visit:${station._id}:${openid}`,
+    // double tap or two phones at once cannot queue it twice; it counts in the resident's cap.
+    activeKey: stationHoldKey('visit', station._id, openid),
     reminded: [],
   })
-  if (!(await ctx.deps.appointments.insert(booking)))
-    throw conflict('您在该服务站已有一个未完成的上门服务申请，代理员会尽快与您联系')
+  await insertWithinCap(ctx, booking)
   const view = bookingView(booking, station, rules, ctx)
   await enqueue(ctx.deps, ctx.now, {
     event: 'visitRequested',

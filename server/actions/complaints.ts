@@ -3,9 +3,9 @@
  * complained about never sees the complaint. Supervisors answer once; the resident is told.
  */
 import { createHash } from 'node:crypto'
-import type { ComplaintView } from '../../typings/api'
+import type { ComplaintView, CursorPage } from '../../typings/api'
 import { COMPLAINTS_PER_DAY, COMPLAINT_STATUS_LABELS } from '../domain/complaints'
-import { shanghaiDay, shanghaiInstant } from '../domain/calendar'
+import { shanghaiDay } from '../domain/calendar'
 import { AppError, conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { maskPhone } from '../lib/mask'
@@ -13,6 +13,7 @@ import { requireOpenid, requireRole, type Ctx } from '../app/context'
 import { enqueue, formatInstant } from '../app/notify'
 import type { Complaint } from '../repositories/complaints'
 import { checkText } from './cases'
+import { pageFields } from './page-input'
 
 function view(c: Complaint, stationName: string, forStaff: boolean): ComplaintView {
   return {
@@ -65,10 +66,11 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
     await notifySupervisors(ctx, prior, station.name)
     return view(prior, station.name, false)
   }
-  const since = shanghaiInstant(shanghaiDay(ctx.now), '00:00')
-  if ((await ctx.deps.complaints.countSince(openid, since)) >= COMPLAINTS_PER_DAY)
-    throw new AppError('RATE_LIMITED', `每天最多提交 ${COMPLAINTS_PER_DAY} 次投诉，请明天再试或拨打监督电话`)
+  // Content first, so a refused text does not use up one of the day's complaints.
   await checkText(ctx, p.text, 'text')
+  const day = shanghaiDay(ctx.now)
+  if (!(await ctx.deps.complaints.takeDaily(openid, day, COMPLAINTS_PER_DAY)))
+    throw new AppError('RATE_LIMITED', `每天最多提交 ${COMPLAINTS_PER_DAY} 次投诉，请明天再试或拨打监督电话`)
   const complaint: Complaint = {
     _id: id,
     openid,
@@ -84,8 +86,16 @@ export async function submitComplaint(payload: unknown, ctx: Ctx): Promise<Compl
     repliedAt: null,
     createdAt: ctx.now,
   }
-  if (!(await ctx.deps.complaints.insert(complaint))) {
-    // The same request won a race with this one: answer with what it saved.
+  let inserted: boolean
+  try {
+    inserted = await ctx.deps.complaints.insert(complaint)
+  } catch (err) {
+    await ctx.deps.complaints.releaseDaily(openid, day)
+    throw err
+  }
+  if (!inserted) {
+    // The same request won a race with this one: it counted once, so this one gives its place back.
+    await ctx.deps.complaints.releaseDaily(openid, day)
     const saved = await ctx.deps.complaints.get(id)
     if (saved) return view(saved, station.name, false)
   }
@@ -116,34 +126,35 @@ async function notifySupervisors(ctx: Ctx, c: Complaint, stationName: string): P
   }
 }
 
-async function stationNames(ctx: Ctx, list: Complaint[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>()
-  for (const id of new Set(list.map((c) => c.stationId)))
-    out.set(id, (await ctx.deps.network.station(id))?.name ?? '')
-  return out
+const mineInput = z.object({ ...pageFields })
+
+/** 我的投诉, newest first, with the supervisors' answers; a page at a time. */
+export async function myComplaints(payload: unknown, ctx: Ctx): Promise<CursorPage<ComplaintView>> {
+  const openid = requireOpenid(ctx)
+  const p = parse(mineInput, payload ?? {})
+  const page = await ctx.deps.complaints.mine(openid, p.cursor ?? null, p.pageSize ?? 20)
+  const names = await ctx.deps.network.stationNames(page.list.map((c) => c.stationId))
+  return { ...page, list: page.list.map((c) => view(c, names.get(c.stationId) ?? '', false)) }
 }
 
-/** 我的投诉, newest first, with the supervisors' answers. */
-export async function myComplaints(_payload: unknown, ctx: Ctx): Promise<{ list: ComplaintView[] }> {
-  requireOpenid(ctx)
-  const list = await ctx.deps.complaints.mine(ctx.caller.openid)
-  const names = await stationNames(ctx, list)
-  return { list: list.map((c) => view(c, names.get(c.stationId) ?? '', false)) }
-}
+const listInput = z.object({ status: z.enum(['open', 'replied']).optional(), ...pageFields })
 
-const listInput = z.object({ status: z.enum(['open', 'replied']).optional() })
-
-/** Supervisors only: not even the head of the station complained about may read these. */
+/**
+ * Supervisors only: not even the head of the station complained about may read these. Newest
+ * first, a page at a time, with the total of the chosen status and the number still open.
+ */
 export async function listComplaints(
   payload: unknown,
   ctx: Ctx,
-): Promise<{ list: ComplaintView[]; open: number }> {
+): Promise<CursorPage<ComplaintView> & { open: number }> {
   await requireRole(ctx, ['supervisor'])
-  const p = parse(listInput, payload)
-  const list = await ctx.deps.complaints.byStatus(p.status ?? null, 100)
-  const names = await stationNames(ctx, list)
-  const open = await ctx.deps.complaints.countOpen()
-  return { list: list.map((c) => view(c, names.get(c.stationId) ?? '', true)), open }
+  const p = parse(listInput, payload ?? {})
+  const [page, open] = await Promise.all([
+    ctx.deps.complaints.byStatus(p.status ?? null, p.cursor ?? null, p.pageSize ?? 20),
+    ctx.deps.complaints.countOpen(),
+  ])
+  const names = await ctx.deps.network.stationNames(page.list.map((c) => c.stationId))
+  return { ...page, list: page.list.map((c) => view(c, names.get(c.stationId) ?? '', true)), open }
 }
 
 const replyInput = z.object({ id: fields.id('投诉'), reply: fields.text('答复', 500) })

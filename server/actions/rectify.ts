@@ -2,7 +2,7 @@
  * 整改 (the 好差评 loop): the station head 核实 → 整改或说明 → 回访 within the set working days;
  * the resident then rates the fix. Supervisors see every station's tasks; the head only theirs.
  */
-import type { RectificationView } from '../../typings/api'
+import type { CursorPage, RectificationView } from '../../typings/api'
 import { RATING_LEVELS } from '../domain/case-states'
 import {
   HEAD_STATUSES,
@@ -18,18 +18,24 @@ import { requireRole, type Ctx } from '../app/context'
 import { enqueue, formatInstant } from '../app/notify'
 import { checkText } from './cases'
 import { rectificationView } from './rectify-view'
+import { pageFields } from './page-input'
 
-const listInput = z.object({ scope: z.enum(['open', 'all']).default('open') })
+const listInput = z.object({ scope: z.enum(['open', 'all']).default('open'), ...pageFields })
 
-/** The head's 整改 list (their station), or every station's for supervisors; due first. */
-export async function listRectifications(payload: unknown, ctx: Ctx): Promise<{ list: RectificationView[] }> {
+/** The head's 整改 list (their station), or every station's for supervisors; due first, paged. */
+export async function listRectifications(payload: unknown, ctx: Ctx): Promise<CursorPage<RectificationView>> {
   // Not admins: a 整改 carries the resident's complaint, which is case content (least privilege).
   const me = await requireRole(ctx, ['head', 'supervisor'])
-  const p = parse(listInput, payload)
+  const p = parse(listInput, payload ?? {})
   const statuses: RectifyStatus[] =
     p.scope === 'open' ? [...HEAD_STATUSES, 'visited'] : ['open', 'verified', 'fixed', 'visited', 'closed']
-  const list = await ctx.deps.rectifications.list(me.role === 'head' ? me.stationId : null, statuses, 100)
-  return { list: list.map((r) => rectificationView(r, ctx.now, true)) }
+  const page = await ctx.deps.rectifications.list(
+    me.role === 'head' ? me.stationId : null,
+    statuses,
+    p.cursor ?? null,
+    p.pageSize ?? 20,
+  )
+  return { ...page, list: page.list.map((r) => rectificationView(r, ctx.now, true)) }
 }
 
 const stepInput = z.object({

@@ -1,12 +1,14 @@
 import { computeDue, parseDay, shanghaiDay, shanghaiInstant } from '../domain/calendar'
 import type { Station } from '../../typings/domain'
-import type { KpiReport } from '../../typings/api'
+import type { Actions, KpiReport } from '../../typings/api'
+import type { CaseState } from '../domain/case-states'
 import { workingDaysOverdue } from '../domain/case-states'
 import {
   KPI_LABELS,
   neighbours,
   periodFromKey,
   periodOf,
+  periodYearProblem,
   rankTownships,
   reportSheets,
   REPORT_TITLES,
@@ -18,49 +20,49 @@ import { fields, parse, z } from '../lib/validate'
 import { loadCalendar, requireRole, type Ctx } from '../app/context'
 import { actorOf } from './cases'
 import { writeBook } from './transfer'
+import { pageFields } from './page-input'
 
-/** 督查: overdue cases by station with working days overdue, worst first. */
-export async function overdueList(_payload: unknown, ctx: Ctx) {
+/** The running states whose deadline the overdue list watches. */
+const WATCHED: CaseState[] = ['accepted', 'escalated']
+
+const overdueInput = z.object({ ...pageFields })
+
+/**
+ * 督查: overdue cases, most overdue first, a page at a time; the total and the per-station
+ * figures (count and longest overdue) cover every overdue case, not just the page.
+ */
+export async function overdueList(payload: unknown, ctx: Ctx): Promise<Actions['supervise.overdue']['out']> {
   await requireRole(ctx, ['supervisor', 'admin'])
-  const [calendar, cases, stations] = await Promise.all([
+  const p = parse(overdueInput, payload ?? {})
+  const [calendar, page, perStation] = await Promise.all([
     loadCalendar(ctx.deps),
-    ctx.deps.cases.dueBefore(['accepted', 'escalated'], ctx.now, 1000),
-    ctx.deps.network.stations(),
+    ctx.deps.cases.overduePage(WATCHED, ctx.now, p.cursor ?? null, p.pageSize ?? 50),
+    ctx.deps.cases.overdueByStation(WATCHED, ctx.now),
   ])
-  const names = new Map(stations.map((s) => [s._id, s.name]))
-  const rows = cases
-    .filter((c) => c.dueAt && new Date(c.dueAt).getTime() < ctx.now.getTime())
-    .map((c) => ({
+  const names = await ctx.deps.network.stationNames(perStation.map((s) => s.stationId))
+  const nameOf = (id: string) => names.get(id) ?? id
+  return {
+    today: shanghaiDay(ctx.now),
+    total: page.total,
+    stations: perStation
+      .map((s) => ({
+        stationId: s.stationId,
+        stationName: nameOf(s.stationId),
+        count: s.count,
+        maxDays: workingDaysOverdue(ctx.now, s.earliestDue, calendar),
+      }))
+      .sort((a, b) => b.count - a.count || b.maxDays - a.maxDays),
+    cases: page.list.map((c) => ({
       caseId: c._id,
       caseNo: c.caseNo,
       version: c.version,
       itemName: c.item.name,
       stationId: c.stationId,
-      stationName: names.get(c.stationId) ?? c.stationId,
+      stationName: nameOf(c.stationId),
       dueDay: c.dueDay,
       workingDaysOverdue: workingDaysOverdue(ctx.now, new Date(c.dueAt!), calendar),
-    }))
-    .sort((a, b) => b.workingDaysOverdue - a.workingDaysOverdue)
-  const byStation = new Map<
-    string,
-    { stationId: string; stationName: string; count: number; maxDays: number }
-  >()
-  for (const r of rows) {
-    const s = byStation.get(r.stationId) ?? {
-      stationId: r.stationId,
-      stationName: r.stationName,
-      count: 0,
-      maxDays: 0,
-    }
-    s.count += 1
-    s.maxDays = Math.max(s.maxDays, r.workingDaysOverdue)
-    byStation.set(r.stationId, s)
-  }
-  return {
-    today: shanghaiDay(ctx.now),
-    total: rows.length,
-    stations: [...byStation.values()].sort((a, b) => b.count - a.count),
-    cases: rows.slice(0, 100),
+    })),
+    nextCursor: page.nextCursor,
   }
 }
 
@@ -121,6 +123,8 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
   const period = p.key ? periodFromKey(p.key) : periodOf(p.kind, today)
   if (!period || (p.key && period.kind !== p.kind))
     throw invalidInput({ key: '统计周期格式不正确' }, '统计周期格式不正确')
+  const yearProblem = periodYearProblem(period)
+  if (yearProblem) throw invalidInput({ key: yearProblem }, yearProblem)
   if (period.from > today) throw invalidInput({ key: '统计周期还没有开始' }, '统计周期还没有开始')
   const [everyStation, staff, rotas, items, counts, { districtName, supervisionHotline }] = await Promise.all(
     [

@@ -85,6 +85,34 @@ export function bookingStatusLabel(kind: BookingKind, status: BookingStatus): st
 
 export const ACTIVE_STATUSES: readonly BookingStatus[] = ['requested', 'booked']
 
+/**
+ * Booking limits per resident (issue 11): at most this many upcoming bookings in total (window
+ * bookings, 领导接待日 and home-visit requests together), and one per station and kind, so one
+ * person cannot hold a place in every slot of every station. A booking whose time has passed no
+ * longer counts, whether or not the agent has marked it yet. Visits an agent arranges for a case
+ * are the station's doing and do not count.
+ */
+export const ACTIVE_BOOKINGS_PER_RESIDENT = 3
+
+/** The unique key of a resident's one active booking of a kind at a station. */
+export function stationHoldKey(kind: BookingKind, stationId: string, openid: string): string {
+  return `${kind}:${stationId}:${openid}`
+}
+
+/** The unique keys of a resident's places in the cap (`${openid}#1` … `#3`). */
+export function quotaKeys(openid: string): string[] {
+  return Array.from({ length: ACTIVE_BOOKINGS_PER_RESIDENT }, (_, i) => `${openid}#${i + 1}`)
+}
+
+/** Why a resident may not hold another booking of this kind here (Chinese), for the refusal. */
+export const SAME_STATION_REFUSALS: Record<BookingKind, string> = {
+  service: '您在该服务站已有一个未到的窗口预约，如需换时间请改期',
+  leader: '您已预约了该服务站的领导接待日，如需换时间请改期',
+  visit: '您在该服务站已有一个未完成的上门服务申请，代理员会尽快与您联系',
+}
+
+export const QUOTA_REFUSAL = `每人最多同时保留 ${ACTIVE_BOOKINGS_PER_RESIDENT} 个未完成的预约（含上门服务申请），请先取消不需要的预约`
+
 export interface BookingRules {
   /** How many days ahead residents may book (today counts as day 0). */
   horizonDays: number

@@ -15,7 +15,7 @@ import { KIND_LABELS, PROXY_MODE_LABELS, ROLE_LABELS } from './network'
 export type ImportKind = 'stations' | 'items' | 'agents'
 
 /** Most data rows one sheet may carry; larger rosters are imported in batches. */
-export const MAX_IMPORT_ROWS = 2000
+export const MAX_IMPORT_ROWS = 5000
 
 export const STATION_HEADERS = [
   '编码',

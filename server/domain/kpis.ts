@@ -33,6 +33,22 @@ export function periodOf(kind: PeriodKind, day: string): Period {
   return periodFromKey(String(y))!
 }
 
+/**
+ * Years a report can be asked for. Outside them dates stop being four-digit years the calendar
+ * and the database agree on (year 0001 made the period's instants invalid), and no county data
+ * exists there anyway.
+ */
+export const KPI_YEARS = { first: 2020, last: 2100 } as const
+
+/** Why a period cannot be reported on (a Chinese message), or null. */
+export function periodYearProblem(p: Period): string | null {
+  // From the key, always four digits (the `from` day of year 1 is written "1-01-01").
+  const y = Number(p.key.slice(0, 4))
+  return !(y >= KPI_YEARS.first && y <= KPI_YEARS.last)
+    ? `统计周期的年份应在 ${KPI_YEARS.first} 至 ${KPI_YEARS.last} 年之间`
+    : null
+}
+
 /** Parses a period key; null when malformed. */
 export function periodFromKey(key: string): Period | null {
   let m = /^(\d{4})-(\d{2})$/.exec(key)

@@ -6,6 +6,7 @@ import type {
   VisitWindow,
 } from '../domain/appointments'
 import { isDuplicateKey, type Database } from './db'
+import { keysetPage, type Page } from './paging'
 
 export interface Booking {
   _id: string
@@ -27,8 +28,14 @@ export interface Booking {
   itemName: string | null
   caseId: string | null
   status: BookingStatus
-  /** `${slotKey}:${openid}` while active (unique), removed on cancel: one active booking per slot. */
+  /**
+   * While active (unique, removed when the booking leaves requested/booked or its time passes):
+   * `${kind}:${stationId}:${openid}` — one active booking per resident, station and kind
+   * (`visit-case:<case>` for a visit an agent arranges for a case).
+   */
   activeKey?: string | null
+  /** One of the resident's places in the cap while active (unique, `${openid}#n`). */
+  quotaKey?: string | null
   /** Home visit: address, why a visit is needed, preferred windows, and who confirmed. */
   address?: string
   reason?: string
@@ -46,6 +53,9 @@ export interface Booking {
   createdAt: Date
   updatedAt: Date
 }
+
+/** The statuses the day view lists. */
+const DAY_STATUSES = ['booked', 'arrived', 'no_show']
 
 /** Opening schedules, per-slot place counters, bookings, no-show records. */
 export class AppointmentRepository {
@@ -124,9 +134,65 @@ export class AppointmentRepository {
     }
   }
 
-  /** Removes a booking that never became visible (the compensation of a failed reschedule). */
-  async discard(id: string): Promise<void> {
-    await this.db.collection('bookings').doc(id).remove()
+  /**
+   * Inserts a resident's booking holding `activeKey` and `quotaKey`; on a unique-key clash says
+   * which: `held` (already one of this kind at the station), `quota` (that place in the cap was
+   * just taken by another of the resident's requests) or `exists` (the same id).
+   */
+  async insertHolding(b: Booking): Promise<'ok' | 'held' | 'quota' | 'exists'> {
+    try {
+      await this.db.collection('bookings').add({ data: b })
+      return 'ok'
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err
+      const msg = String((err as { errMsg?: string; message?: string }).errMsg ?? (err as Error).message)
+      if (/index: quota_unique/.test(msg)) return 'quota'
+      if (/index: active_unique/.test(msg)) return 'held'
+      return 'exists'
+    }
+  }
+
+  /**
+   * The resident's bookings that hold a place in the cap. Those whose time has passed are let go
+   * first (their keys removed, so they no longer count), whether or not an agent has marked them.
+   */
+  async holds(openid: string, keys: string[], now: Date): Promise<Booking[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('bookings')
+      .where({ quotaKey: _.in(keys) })
+      .limit(keys.length)
+      .get()
+    const list = data as unknown as Booking[]
+    const past = list.filter((b) => b.startsAt && new Date(b.startsAt).getTime() <= now.getTime())
+    if (past.length)
+      await this.db
+        .collection('bookings')
+        .where({ _id: _.in(past.map((b) => b._id)), openid, startsAt: _.lte(now) })
+        .update({ data: { quotaKey: _.remove(), activeKey: _.remove() } })
+    return list.filter((b) => !past.includes(b))
+  }
+
+  /**
+   * 改期 in one transaction: the old booking, only if still booked, is closed and gives its
+   * unique keys to the new one, which is written at the same moment. False when the old one
+   * changed meanwhile (cancelled, marked); then nothing is written.
+   */
+  async moveTo(oldId: string, next: Booking, now: Date): Promise<boolean> {
+    return this.db.runTransaction(async (tx) => {
+      const ref = tx.collection('bookings').doc(oldId)
+      const old = (await ref.get().catch(() => ({ data: null }))).data as unknown as Booking | null
+      if (!old || old.status !== 'booked') return false
+      // Old first: its keys are gone before the new booking takes the same ones.
+      const { _id, activeKey: _active, quotaKey, ...rest } = old
+      await ref.set({ data: { ...rest, status: 'rescheduled', rescheduledTo: next._id, updatedAt: now } })
+      const { _id: nextId, ...data } = next
+      await tx
+        .collection('bookings')
+        .doc(nextId)
+        .set({ data: { ...data, ...(quotaKey ? { quotaKey } : {}) } })
+      return true
+    })
   }
 
   async get(id: string): Promise<Booking | null> {
@@ -144,7 +210,13 @@ export class AppointmentRepository {
     const res = await this.db
       .collection('bookings')
       .where({ _id: id, status: _.in(from) })
-      .update({ data: { ...patch, updatedAt: now, ...(freeKey ? { activeKey: _.remove() } : {}) } })
+      .update({
+        data: {
+          ...patch,
+          updatedAt: now,
+          ...(freeKey ? { activeKey: _.remove(), quotaKey: _.remove() } : {}),
+        },
+      })
     return res.stats.updated === 1
   }
 
@@ -156,14 +228,16 @@ export class AppointmentRepository {
       .update({ data: { reminded: _.push(kind) } })
   }
 
-  async mine(openid: string): Promise<Booking[]> {
-    const { data } = await this.db
-      .collection('bookings')
-      .where({ openid })
-      .orderBy('createdAt', 'desc')
-      .limit(50)
-      .get()
-    return data as unknown as Booking[]
+  /** A resident's bookings, newest first, a page at a time (index: openid, createdAt). */
+  async mine(openid: string, cursor: string | null, limit: number): Promise<Page<Booking>> {
+    return keysetPage<Booking>(
+      this.db,
+      'bookings',
+      { openid },
+      { field: 'createdAt', dir: 'desc' },
+      cursor,
+      limit,
+    )
   }
 
   /** Gives the bookings of a walk-in case (no openid yet) to the resident who claimed it. */
@@ -174,16 +248,30 @@ export class AppointmentRepository {
       .update({ data: { openid, reminded: [] } })
   }
 
-  /** A station's appointments of one day, in time order (the agent's day view). */
-  async ofDay(stationId: string, day: string): Promise<Booking[]> {
+  /** A station's appointments of one day, in time order, a page at a time (the agent's day view). */
+  async ofDay(stationId: string, day: string, cursor: string | null, limit: number): Promise<Page<Booking>> {
     const _ = this.db.command
-    const { data } = await this.db
+    return keysetPage<Booking>(
+      this.db,
+      'bookings',
+      { stationId, day, status: _.in(DAY_STATUSES) },
+      { field: 'start', dir: 'asc' },
+      cursor,
+      limit,
+    )
+  }
+
+  /** How many of the day's appointments are in each status: one aggregation, not the page's length. */
+  async dayCounts(stationId: string, day: string): Promise<Record<string, number>> {
+    const _ = this.db.command
+    const { list } = await this.db
       .collection('bookings')
-      .where({ stationId, day, status: _.in(['booked', 'arrived', 'no_show']) })
-      .orderBy('start', 'asc')
-      .limit(100)
-      .get()
-    return data as unknown as Booking[]
+      .aggregate()
+      .match({ stationId, day, status: _.in(DAY_STATUSES) })
+      .group({ _id: '$status', n: { $sum: 1 } })
+      .limit(10)
+      .end()
+    return Object.fromEntries(list.map((r) => [String(r._id), Number(r.n)]))
   }
 
   /** A station's booked appointments from a day on (what a schedule change may affect). */
@@ -198,15 +286,16 @@ export class AppointmentRepository {
     return data as unknown as Booking[]
   }
 
-  /** Home-visit requests of a station waiting for an agent to confirm a time. */
-  async visitRequests(stationId: string): Promise<Booking[]> {
-    const { data } = await this.db
-      .collection('bookings')
-      .where({ stationId, status: 'requested' })
-      .orderBy('createdAt', 'asc')
-      .limit(50)
-      .get()
-    return data as unknown as Booking[]
+  /** Home-visit requests of a station waiting for an agent to confirm a time, oldest first. */
+  async visitRequests(stationId: string, cursor: string | null, limit: number): Promise<Page<Booking>> {
+    return keysetPage<Booking>(
+      this.db,
+      'bookings',
+      { stationId, status: 'requested' },
+      { field: 'createdAt', dir: 'asc' },
+      cursor,
+      limit,
+    )
   }
 
   /**

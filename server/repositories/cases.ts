@@ -5,6 +5,7 @@ import { OPEN_STATES } from '../domain/case-states'
 import { isWatched } from '../domain/schedule'
 import { conflict, notFound } from '../lib/errors'
 import { fetchAll, type Database, type Row } from './db'
+import { keysetPage, type Page } from './paging'
 
 export interface InboxQuery {
   stationId: string
@@ -322,5 +323,45 @@ export class CaseRepository {
       out.set(String(_id), counts)
     }
     return out
+  }
+
+  // ---- 超期督办 list (Task B): paged, with an honest total and per-station figures ----------
+
+  /** Running cases past due, most overdue first, a page at a time (index: state, dueAt). */
+  async overduePage(
+    states: CaseState[],
+    now: Date,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<CaseRecord>> {
+    const _ = this.db.command
+    return keysetPage<CaseRecord>(
+      this.db,
+      'cases',
+      { state: _.in(states), dueAt: _.lt(now) },
+      { field: 'dueAt', dir: 'asc' },
+      cursor,
+      limit,
+    )
+  }
+
+  /** Per station: how many running cases are past due and the earliest due moment among them. */
+  async overdueByStation(
+    states: CaseState[],
+    now: Date,
+  ): Promise<{ stationId: string; count: number; earliestDue: Date }[]> {
+    const _ = this.db.command
+    const { list } = await this.db
+      .collection('cases')
+      .aggregate()
+      .match({ state: _.in(states), dueAt: _.lt(now) })
+      .group({ _id: '$stationId', count: { $sum: 1 }, earliestDue: { $min: '$dueAt' } })
+      .limit(1000)
+      .end()
+    return list.map((r) => ({
+      stationId: String(r._id),
+      count: Number(r.count),
+      earliestDue: new Date(r.earliestDue as Date),
+    }))
   }
 }

@@ -1,5 +1,6 @@
 import type { ComplaintStatus } from '../domain/complaints'
 import { isDuplicateKey, type Database } from './db'
+import { keysetPage, type Page } from './paging'
 
 export interface Complaint {
   _id: string
@@ -17,6 +18,8 @@ export interface Complaint {
   repliedAt: Date | null
   createdAt: Date
 }
+
+const dailyKey = (openid: string, day: string) => `complaints-${day}-${openid}`
 
 export class ComplaintRepository {
   constructor(private readonly db: Database) {}
@@ -37,33 +40,68 @@ export class ComplaintRepository {
     return (data[0] as unknown as Complaint | undefined) ?? null
   }
 
-  async mine(openid: string): Promise<Complaint[]> {
-    const { data } = await this.db
-      .collection('complaints')
-      .where({ openid })
-      .orderBy('createdAt', 'desc')
-      .limit(50)
-      .get()
-    return data as unknown as Complaint[]
+  /** A resident's complaints, newest first, a page at a time. */
+  async mine(openid: string, cursor: string | null, limit: number): Promise<Page<Complaint>> {
+    return keysetPage<Complaint>(
+      this.db,
+      'complaints',
+      { openid },
+      { field: 'createdAt', dir: 'desc' },
+      cursor,
+      limit,
+    )
   }
 
-  async countSince(openid: string, since: Date): Promise<number> {
+  /**
+   * Takes one of the resident's `limit` complaints of `day` (Shanghai): a conditional increment
+   * of a per-resident-per-day counter, so simultaneous submits cannot all pass a count that was
+   * read before any of them was saved. False when the day's allowance is used up.
+   */
+  async takeDaily(openid: string, day: string, limit: number): Promise<boolean> {
     const _ = this.db.command
-    const { total } = await this.db
-      .collection('complaints')
-      .where({ openid, createdAt: _.gte(since) })
-      .count()
-    return total
+    const id = dailyKey(openid, day)
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const res = await this.db
+        .collection('counters')
+        .where({ _id: id, n: _.lt(limit) })
+        .update({ data: { n: _.inc(1) } })
+      if (res.stats.updated === 1) return true
+      const { data } = await this.db.collection('counters').where({ _id: id }).limit(1).get()
+      if (data.length) return false
+      try {
+        await this.db.collection('counters').add({ data: { _id: id, n: 1 } })
+        return true
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err
+        // Another submit created the counter first: try the conditional increment again.
+      }
+    }
+    return false
   }
 
-  async byStatus(status: ComplaintStatus | null, limit: number): Promise<Complaint[]> {
-    const { data } = await this.db
-      .collection('complaints')
-      .where(status ? { status } : {})
-      .orderBy('createdAt', 'desc')
-      .limit(limit)
-      .get()
-    return data as unknown as Complaint[]
+  /** Gives a taken allowance back (the complaint was not filed after all). */
+  async releaseDaily(openid: string, day: string): Promise<void> {
+    const _ = this.db.command
+    await this.db
+      .collection('counters')
+      .where({ _id: dailyKey(openid, day), n: _.gt(0) })
+      .update({ data: { n: _.inc(-1) } })
+  }
+
+  /** Complaints (of one status, or all), newest first, a page at a time (index: status, createdAt). */
+  async byStatus(
+    status: ComplaintStatus | null,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<Complaint>> {
+    return keysetPage<Complaint>(
+      this.db,
+      'complaints',
+      status ? { status } : {},
+      { field: 'createdAt', dir: 'desc' },
+      cursor,
+      limit,
+    )
   }
 
   async countOpen(): Promise<number> {

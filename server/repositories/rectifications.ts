@@ -1,6 +1,7 @@
 import type { RectificationRecord, RectifyStatus } from '../domain/rectification'
 import { rectificationId } from '../domain/rectification'
 import type { Database } from './db'
+import { keysetPage, type Page } from './paging'
 
 /** 整改 tasks (created with the 差评 in the case transaction; see CasesRepository.transition). */
 export class RectificationRepository {
@@ -15,19 +16,22 @@ export class RectificationRepository {
     return (data[0] as unknown as RectificationRecord | undefined) ?? null
   }
 
+  /** Tasks of a station (or every station) in these statuses, due first, a page at a time. */
   async list(
     stationId: string | null,
     statuses: RectifyStatus[],
+    cursor: string | null,
     limit: number,
-  ): Promise<RectificationRecord[]> {
+  ): Promise<Page<RectificationRecord>> {
     const _ = this.db.command
-    const { data } = await this.db
-      .collection('rectifications')
-      .where({ ...(stationId ? { stationId } : {}), status: _.in(statuses) })
-      .orderBy('dueAt', 'asc')
-      .limit(limit)
-      .get()
-    return data as unknown as RectificationRecord[]
+    return keysetPage<RectificationRecord>(
+      this.db,
+      'rectifications',
+      { ...(stationId ? { stationId } : {}), status: _.in(statuses) },
+      { field: 'dueAt', dir: 'asc' },
+      cursor,
+      limit,
+    )
   }
 
   /** Tasks of a station still with its head (for the daily digest). */

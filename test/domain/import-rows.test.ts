@@ -693,7 +693,7 @@ describe('sheet checks', () => {
       AGENT_HEADERS.map(() => ''),
     )
     expect(errorsOf(validateSheet('agents', tooMany, AGENT_CONTEXT))).toEqual<RowError[]>([
-      { row: 2003, column: '', message: '共 2005 行数据，每次最多导入 2000 行，请分批导入' },
+      { row: 5003, column: '', message: '共 5005 行数据，每次最多导入 5000 行，请分批导入' },
     ])
   })
 

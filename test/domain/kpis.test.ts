@@ -3,6 +3,7 @@ import {
   neighbours,
   periodFromKey,
   periodOf,
+  periodYearProblem,
   rankTownships,
   rowOf,
   stationGaps,
@@ -33,6 +34,13 @@ describe('periods', () => {
     expect(periodFromKey('2026')).toMatchObject({ label: '2026年', from: '2026-01-01', to: '2027-01-01' })
     for (const bad of ['2026-13', '2026-00', '2026-Q5', '2026-H3', '26', '2026-1'])
       expect(periodFromKey(bad)).toBeNull()
+  })
+
+  it('reports on years 2020 to 2100 only (year 0001 used to break the report)', () => {
+    for (const key of ['2020-01', '2026-Q4', '2100-H2', '2100'])
+      expect(periodYearProblem(periodFromKey(key)!)).toBeNull()
+    for (const key of ['0001-01', '0202-Q4', '2019', '2101-H1'])
+      expect(periodYearProblem(periodFromKey(key)!)).toBe('统计周期的年份应在 2020 至 2100 年之间')
   })
 
   it('finds the period of a day and its neighbours', () => {

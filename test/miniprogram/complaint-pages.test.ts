@@ -1,5 +1,6 @@
 import type { ComplaintView } from '../../typings/api'
 import { useTransport } from '../../miniprogram/services/api'
+import { submitComplaint } from '../../miniprogram/services/complaints'
 import { setMyStation } from '../../miniprogram/services/stations'
 import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
@@ -52,6 +53,31 @@ describe('监督投诉 pages', () => {
     openid = 'o-demo-resident-1'
     const page = await openPage(formId)
     expect(textOf(page, '.reply')).toBe('答复：已约谈站长，落实值班制度')
+  })
+
+  it('a supervisor scrolls to every complaint: 加载更多 until the total is shown', async () => {
+    // 25 more residents complain (one page is 20): 26 open complaints in all.
+    for (let i = 0; i < 25; i++) {
+      openid = `o-mp-complainer-${i}`
+      await submitComplaint(
+        { stationId: 'st-qingshan-hongyan', name: '李四', phone: '13912345678', text: `第 ${i} 件` },
+        `mp-cp-${i}`,
+      )
+    }
+    openid = 'o-demo-supervisor'
+    const desk = await openPage(deskId)
+    const inst = desk.instance as unknown as Inst
+    const shown = () => (desk.instance.data as { list: ComplaintView[] }).list
+    expect(textOf(desk, '.tab')).toBe('待处理（25）')
+    await inst.onStatus!({ currentTarget: { dataset: { status: 'replied' } } })
+    await inst.onStatus!({ currentTarget: { dataset: { status: 'open' } } })
+    expect(shown()).toHaveLength(20)
+    expect(textOf(desk, '.more')).toContain('加载更多（已显示 20 / 25）')
+    await inst.onReachBottom!()
+    expect(shown()).toHaveLength(25)
+    expect(new Set(shown().map((c) => c.id)).size).toBe(25)
+    expect(desk.querySelector('.more')).toBeFalsy()
+    expect(textOf(desk, '.end')).toBe('共 25 件')
   })
 
   it('tells station staff the complaints are not theirs to read', async () => {

@@ -13,6 +13,10 @@ Component({
     status: 'open' as 'open' | 'replied',
     list: [] as ComplaintView[],
     open: 0,
+    /** Complaints of the chosen status in all, and where the next page starts. */
+    total: 0,
+    nextCursor: null as string | null,
+    loadingMore: false,
     replies: {} as Record<string, string>,
     busy: '',
     loading: true,
@@ -30,11 +34,33 @@ Component({
       this.setData({ loading: true, error: '' })
       try {
         const r = await fetchComplaints(this.data.status)
-        this.setData({ list: r.list, open: r.open })
+        this.setData({ list: r.list, open: r.open, total: r.total, nextCursor: r.nextCursor })
       } catch (err) {
         this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    onReachBottom() {
+      return this.loadMore()
+    },
+    /** 加载更多: the next page after the last complaint shown. */
+    async loadMore() {
+      const cursor = this.data.nextCursor
+      if (!cursor || this.data.loadingMore || this.data.loading) return
+      this.setData({ loadingMore: true, error: '' })
+      try {
+        const r = await fetchComplaints(this.data.status, cursor)
+        this.setData({
+          list: [...this.data.list, ...r.list],
+          open: r.open,
+          total: r.total,
+          nextCursor: r.nextCursor,
+        })
+      } catch (err) {
+        this.setData({ error: errorText(err, '加载失败，请重试') })
+      } finally {
+        this.setData({ loadingMore: false })
       }
     },
     onStatus(e: WechatMiniprogram.CustomEvent) {

@@ -10,6 +10,9 @@ Component({
     total: 0,
     stations: [] as Overdue['stations'],
     cases: [] as Overdue['cases'],
+    /** Where the next page of cases starts (the total and stations already cover them all). */
+    nextCursor: null as string | null,
+    loadingMore: false,
     note: '',
     message: '',
     loading: true,
@@ -27,11 +30,34 @@ Component({
       this.setData({ loading: true, error: '' })
       try {
         const r = await callApi('supervise.overdue', {})
-        this.setData({ today: r.today, total: r.total, stations: r.stations, cases: r.cases })
+        this.setData({
+          today: r.today,
+          total: r.total,
+          stations: r.stations,
+          cases: r.cases,
+          nextCursor: r.nextCursor,
+        })
       } catch (err) {
         this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    onReachBottom() {
+      return this.loadMore()
+    },
+    /** 加载更多: the next, less overdue, cases. */
+    async loadMore() {
+      const cursor = this.data.nextCursor
+      if (!cursor || this.data.loadingMore || this.data.loading) return
+      this.setData({ loadingMore: true, error: '' })
+      try {
+        const r = await callApi('supervise.overdue', { cursor })
+        this.setData({ cases: [...this.data.cases, ...r.cases], total: r.total, nextCursor: r.nextCursor })
+      } catch (err) {
+        this.setData({ error: errorText(err, '加载失败，请重试') })
+      } finally {
+        this.setData({ loadingMore: false })
       }
     },
     onNote(e: { detail: string }) {

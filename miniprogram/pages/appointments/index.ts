@@ -9,6 +9,9 @@ Component({
     loading: true,
     error: '',
     list: [] as BookingView[],
+    total: 0,
+    nextCursor: null as string | null,
+    loadingMore: false,
     notice: '',
     done: '',
     doneText: '',
@@ -23,10 +26,12 @@ Component({
     async reload() {
       this.setData({ loading: true, error: '' })
       try {
-        const { list, notice } = await fetchMyBookings()
+        const { list, notice, total, nextCursor } = await fetchMyBookings()
         const done = list.find((b) => b.id === this.data.done)
         this.setData({
           list,
+          total,
+          nextCursor,
           notice: notice ?? '',
           doneText: !done
             ? ''
@@ -38,6 +43,23 @@ Component({
         this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    onReachBottom() {
+      return this.loadMore()
+    },
+    /** 加载更多: older bookings after the last one shown. */
+    async loadMore() {
+      const cursor = this.data.nextCursor
+      if (!cursor || this.data.loadingMore || this.data.loading) return
+      this.setData({ loadingMore: true, error: '' })
+      try {
+        const r = await fetchMyBookings(cursor)
+        this.setData({ list: [...this.data.list, ...r.list], total: r.total, nextCursor: r.nextCursor })
+      } catch (err) {
+        this.setData({ error: errorText(err, '加载失败，请重试') })
+      } finally {
+        this.setData({ loadingMore: false })
       }
     },
     booking(e: WechatMiniprogram.CustomEvent): BookingView | undefined {

@@ -19,6 +19,9 @@ Component({
     submitting: false,
     requestId: '',
     list: [] as ComplaintView[],
+    total: 0,
+    nextCursor: null as string | null,
+    loadingMore: false,
     elderly: false,
   },
   methods: {
@@ -34,9 +37,27 @@ Component({
     },
     async loadMine() {
       try {
-        this.setData({ list: (await fetchMyComplaints()).list })
+        const r = await fetchMyComplaints()
+        this.setData({ list: r.list, total: r.total, nextCursor: r.nextCursor })
       } catch (err) {
         this.setData({ error: errorText(err, '加载失败，请重试') })
+      }
+    },
+    onReachBottom() {
+      return this.loadMore()
+    },
+    /** 加载更多: older complaints after the last one shown. */
+    async loadMore() {
+      const cursor = this.data.nextCursor
+      if (!cursor || this.data.loadingMore) return
+      this.setData({ loadingMore: true })
+      try {
+        const r = await fetchMyComplaints(cursor)
+        this.setData({ list: [...this.data.list, ...r.list], total: r.total, nextCursor: r.nextCursor })
+      } catch (err) {
+        this.setData({ error: errorText(err, '加载失败，请重试') })
+      } finally {
+        this.setData({ loadingMore: false })
       }
     },
     onInput(e: WechatMiniprogram.CustomEvent) {

@@ -4,6 +4,7 @@ import {
   confirmVisit,
   declineVisit,
   fetchDesk,
+  fetchDeskMore,
   markBooking,
   type DeskDay,
 } from '../../services/appointments'
@@ -18,6 +19,8 @@ Component({
   data: {
     desk: null as DeskDay | null,
     loading: false,
+    /** 'list' or 'visits' while more of that part is loading. */
+    loadingMore: '',
     error: '',
     busy: '',
     /** Visit being scheduled: chosen window index and time. */
@@ -45,6 +48,46 @@ Component({
     },
     reload() {
       return this.load(this.data.desk?.day)
+    },
+    onReachBottom() {
+      const desk = this.data.desk
+      return this.loadMore(desk?.nextCursor ? 'list' : 'visits')
+    },
+    onMoreList() {
+      return this.loadMore('list')
+    },
+    onMoreVisits() {
+      return this.loadMore('visits')
+    },
+    /** 加载更多 of the day's appointments or of the visit requests, appended to what is shown. */
+    async loadMore(part: 'list' | 'visits') {
+      const desk = this.data.desk
+      const cursor = part === 'list' ? desk?.nextCursor : desk?.visitNextCursor
+      if (!desk || !cursor || this.data.loadingMore || this.data.loading) return
+      this.setData({ loadingMore: part, error: '' })
+      try {
+        const more = await fetchDeskMore(desk.day, part, cursor)
+        this.setData({
+          desk:
+            part === 'list'
+              ? {
+                  ...desk,
+                  list: [...desk.list, ...more.list],
+                  nextCursor: more.nextCursor,
+                  counts: more.counts,
+                }
+              : {
+                  ...desk,
+                  visitRequests: [...desk.visitRequests, ...more.visitRequests],
+                  visitRequestsTotal: more.visitRequestsTotal,
+                  visitNextCursor: more.visitNextCursor,
+                },
+        })
+      } catch (err) {
+        this.setData({ error: errorText(err, '加载失败，请重试') })
+      } finally {
+        this.setData({ loadingMore: '' })
+      }
     },
     onPrev() {
       return this.load(this.data.desk?.prevDay)

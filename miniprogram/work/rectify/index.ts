@@ -9,6 +9,9 @@ Component({
   data: {
     scope: 'open' as 'open' | 'all',
     list: [] as RectificationView[],
+    total: 0,
+    nextCursor: null as string | null,
+    loadingMore: false,
     canAct: false,
     notes: {} as Record<string, string>,
     outcomes: {} as Record<string, 'fixed' | 'explained'>,
@@ -29,11 +32,29 @@ Component({
     async reload() {
       this.setData({ loading: true, error: '' })
       try {
-        this.setData({ list: (await fetchRectifications(this.data.scope)).list })
+        const r = await fetchRectifications(this.data.scope)
+        this.setData({ list: r.list, total: r.total, nextCursor: r.nextCursor })
       } catch (err) {
         this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    onReachBottom() {
+      return this.loadMore()
+    },
+    /** 加载更多: the next page, due later. */
+    async loadMore() {
+      const cursor = this.data.nextCursor
+      if (!cursor || this.data.loadingMore || this.data.loading) return
+      this.setData({ loadingMore: true, error: '' })
+      try {
+        const r = await fetchRectifications(this.data.scope, cursor)
+        this.setData({ list: [...this.data.list, ...r.list], total: r.total, nextCursor: r.nextCursor })
+      } catch (err) {
+        this.setData({ error: errorText(err, '加载失败，请重试') })
+      } finally {
+        this.setData({ loadingMore: false })
       }
     },
     onScope(e: WechatMiniprogram.CustomEvent) {

@@ -1,6 +1,6 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { BookingView, DeskDay, ScheduleView } from '../../../typings/api'
-import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { DEMO_OPENIDS, call, demo, ok, startApi } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
@@ -104,7 +104,7 @@ describe('booking under load, cancel and reschedule', () => {
     expect((await db.collection('bookings').where({ slotKey, status: 'booked' }).count()).total).toBe(5)
   }, 120_000)
 
-  it('one active booking per resident per slot; cancel frees the place; only the owner cancels', async () => {
+  it('one active booking per resident, station and kind; cancel frees the place; only the owner cancels', async () => {
     const slotKey = key('2026-12-03', '14:00')
     const first = await ok<BookingView>(lcb, 'appointments.book', { slotKey, ...who, itemId: 'it-MZ-003' })
     expect(first).toMatchObject({
@@ -113,10 +113,11 @@ describe('booking under load, cancel and reschedule', () => {
       itemName: expect.any(String),
       canChange: true,
     })
-    expect(await book(slotKey)).toMatchObject({
-      ok: false,
-      error: { code: 'CONFLICT', message: '您已预约过这个时段' },
-    })
+    for (const other of [slotKey, key('2026-12-04', '09:00')])
+      expect(await book(other)).toMatchObject({
+        ok: false,
+        error: { code: 'CONFLICT', message: '您在该服务站已有一个未到的窗口预约，如需换时间请改期' },
+      })
     expect(await remaining(slotKey)).toBe(2)
     expect(await call(lcb, 'appointments.cancel', { bookingId: first.id }, resident2)).toMatchObject({
       ok: false,
@@ -193,6 +194,115 @@ describe('cancel racing a reschedule', () => {
       expect(5 - active).toBe(await remaining(slotKey))
     }
   }, 60_000)
+})
+
+describe('a cap on active bookings per resident (issue 11)', () => {
+  const quota = '每人最多同时保留 3 个未完成的预约（含上门服务申请），请先取消不需要的预约'
+  /** Places taken in these slots, and the booked appointments holding them (anyone's). */
+  const placesTaken = async (keys: string[]) => {
+    const db = nodeSdk(lcb).database()
+    const _ = db.command
+    const { data } = await db
+      .collection('slots')
+      .where({ _id: _.in(keys) })
+      .limit(100)
+      .get()
+    const booked = (
+      await db
+        .collection('bookings')
+        .where({ slotKey: _.in(keys), status: 'booked' })
+        .count()
+    ).total
+    return { places: data.reduce((n, d) => n + Number(d.booked), 0), booked }
+  }
+
+  it('20 simultaneous bookings at one station by one resident: one is booked, every other place is given back', async () => {
+    const openid = 'o-hoarder-1'
+    const keys = ['2026-12-11', '2026-12-14', '2026-12-15']
+      .flatMap((d) =>
+        ['09:00', '09:30', '10:00', '10:30', '11:00', '14:00', '15:00', '16:00'].map((t) => key(d, t)),
+      )
+      .slice(0, 20)
+    const results = await Promise.all(keys.map((k) => book(k, openid)))
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(
+      results.filter(
+        (r) => !r.ok && r.error.message === '您在该服务站已有一个未到的窗口预约，如需换时间请改期',
+      ),
+    ).toHaveLength(19)
+    // Every refused request gave its place back: places equal the bookings holding them.
+    const taken = await placesTaken(keys)
+    expect(taken.places).toBe(taken.booked)
+  }, 60_000)
+
+  // The demo district has 20 stations with window bookings.
+  const stations = demo.stations.filter((s) => s.tier !== 'district').map((s) => s._id)
+
+  it('20 simultaneous bookings across stations: exactly 3 are kept; a visit request is refused too; cancelling frees a place in the cap', async () => {
+    const openid = 'o-hoarder-2'
+    const keys = [
+      ...stations.slice(0, 17).map((id) => key('2026-12-11', '09:00', id)),
+      ...stations.slice(0, 3).map((id) => key('2026-12-14', '09:00', id)),
+    ]
+    const results = await Promise.all(keys.map((k) => book(k, openid)))
+    const kept = results.filter((r) => r.ok)
+    expect(kept).toHaveLength(3)
+    const refusals = results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.error.message))
+    expect(refusals.filter((m) => m === quota).length).toBeGreaterThanOrEqual(14)
+    expect(
+      refusals.every((m) => m === quota || m === '您在该服务站已有一个未到的窗口预约，如需换时间请改期'),
+    ).toBe(true)
+    const taken = await placesTaken(keys)
+    expect(taken.places).toBe(taken.booked)
+    const db = nodeSdk(lcb).database()
+    expect((await db.collection('bookings').where({ openid, status: 'booked' }).count()).total).toBe(3)
+    const visit = await call(
+      lcb,
+      'appointments.requestVisit',
+      {
+        stationId: stations[17],
+        ...who,
+        address: '红岩村 3 组',
+        reason: 'elderly',
+        windows: [{ day: '2026-12-14', part: 'am' }],
+      },
+      openid,
+    )
+    expect(visit).toMatchObject({ ok: false, error: { code: 'INVALID_STATE', message: quota } })
+    // Rescheduling moves a booking inside the cap: still three, and the freed slot is given back.
+    const first = kept[0]!.data as BookingView
+    const moved = await ok<BookingView>(
+      lcb,
+      'appointments.reschedule',
+      { bookingId: first.id, slotKey: key(first.day!, '10:00', first.station.id) },
+      openid,
+    )
+    expect((await db.collection('bookings').where({ openid, status: 'booked' }).count()).total).toBe(3)
+    expect(await book(key('2026-12-14', '09:00', stations[18]), openid)).toMatchObject({
+      ok: false,
+      error: { message: quota },
+    })
+    await ok(lcb, 'appointments.cancel', { bookingId: moved.id }, openid)
+    expect(await book(key('2026-12-14', '09:00', stations[18]), openid)).toMatchObject({ ok: true })
+  }, 60_000)
+
+  it('a booking whose time has passed no longer counts, marked or not', async () => {
+    const openid = 'o-hoarder-2'
+    await setClock('2026-12-11T12:00:00+08:00')
+    try {
+      for (const id of [stations[17]!, stations[19]!])
+        expect(await book(key('2026-12-14', '10:00', id), openid)).toMatchObject({ ok: true })
+      const db = nodeSdk(lcb).database()
+      const active = (await db.collection('bookings').where({ openid, status: 'booked' }).get()).data
+      expect(active.filter((b) => b.quotaKey)).toHaveLength(3)
+      expect(await book(key('2026-12-15', '10:00', stations[16]), openid)).toMatchObject({
+        ok: false,
+        error: { message: quota },
+      })
+    } finally {
+      await setClock('2026-12-01T07:50:00+08:00')
+    }
+  })
 })
 
 describe('home visits (上门服务)', () => {
@@ -423,8 +533,13 @@ describe('a visit for a walk-in case (filed by an agent for a resident without W
 
 describe('reminders, the day view, arrivals and no-shows', () => {
   it('reminds the day before and 2 hours before, each exactly once', async () => {
-    await ok(lcb, 'notify.grant', { accepted: ['TPL-APPOINTMENT'], longTerm: true }, resident1)
-    const b = await ok<BookingView>(lcb, 'appointments.book', { slotKey: key('2026-12-08', '10:00'), ...who })
+    await ok(lcb, 'notify.grant', { accepted: ['TPL-APPOINTMENT'], longTerm: true }, 'o-remind')
+    const b = await ok<BookingView>(
+      lcb,
+      'appointments.book',
+      { slotKey: key('2026-12-08', '10:00'), ...who },
+      'o-remind',
+    )
     const reminders = () =>
       lcb
         .openApiCalls('subscribeMessage.send', 500)
@@ -452,10 +567,17 @@ describe('reminders, the day view, arrivals and no-shows', () => {
 
   it('the agent sees the day, marks arrivals and no-shows; repeated no-shows are noted', async () => {
     await setClock('2026-12-01T08:00:00+08:00')
-    const starts = ['14:00', '15:00', '16:00']
-    for (const s of starts)
-      await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', s), ...who }, 'o-often-absent')
-    await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', '10:00'), ...who })
+    // Two no-shows earlier this autumn; one active booking per station, so the others are neighbours.
+    const db = nodeSdk(lcb).database()
+    for (const day of ['2026-10-12', '2026-11-16'])
+      await db
+        .collection('noshows')
+        .doc(`o-often-absent:bk-old-${day}`)
+        .set({ openid: 'o-often-absent', bookingId: `bk-old-${day}`, day })
+    const booker = ['o-often-absent', 'o-absent-b', 'o-absent-c']
+    for (const [i, s] of ['14:00', '15:00', '16:00'].entries())
+      await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', s), ...who }, booker[i])
+    await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', '10:00'), ...who }, 'o-on-time')
     await setClock('2026-12-09T09:05:00+08:00')
     const desk = await ok<DeskDay>(lcb, 'work.appointments', {}, villageAgent)
     expect(desk).toMatchObject({ day: '2026-12-09', label: '12月9日 周三', isToday: true })
@@ -486,7 +608,8 @@ describe('reminders, the day view, arrivals and no-shows', () => {
     // A correction the same day removes the no-show again.
     expect(await arrive(desk.list[1]!.id)).toMatchObject({ ok: true })
     const corrected = await ok<DeskDay>(lcb, 'work.appointments', { day: '2026-12-09' }, villageAgent)
-    expect(corrected.list[2]).toMatchObject({ noShows: 2, noShowNote: null })
+    expect(corrected.list[1]).toMatchObject({ noShows: 2, noShowNote: null })
+    expect(corrected.list[2]).toMatchObject({ noShows: 1, noShowNote: null })
   })
 })
 
@@ -529,10 +652,15 @@ describe('settings and schedules', () => {
       ok: false,
       error: { message: '只能预约 7 天以内的时段' },
     })
-    const b = await ok<BookingView>(lcb, 'appointments.book', { slotKey: key('2026-12-01', '09:00'), ...who })
+    const b = await ok<BookingView>(
+      lcb,
+      'appointments.book',
+      { slotKey: key('2026-12-01', '09:00'), ...who },
+      'o-rules',
+    )
     expect(b).toMatchObject({ canChange: false, changeHint: '开始前 2 小时内不能在线更改，请致电服务站' })
     // The cutoff holds at the action too, not only in the view: nothing is cancelled.
-    expect(await call(lcb, 'appointments.cancel', { bookingId: b.id })).toMatchObject({
+    expect(await call(lcb, 'appointments.cancel', { bookingId: b.id }, 'o-rules')).toMatchObject({
       ok: false,
       error: { code: 'INVALID_STATE', message: '开始前 2 小时内不能在线更改，请致电服务站' },
     })

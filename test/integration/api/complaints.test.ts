@@ -149,4 +149,46 @@ describe('监督投诉', () => {
     expect(results.filter((r) => r.ok)).toHaveLength(5)
     expect(results.at(-1)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } })
   })
+
+  it('holds the 5-a-day limit when 20 complaints arrive at once; the next day has 5 again', async () => {
+    const openid = 'o-flood-race'
+    const fire = (prefix: string) =>
+      Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          call(
+            lcb,
+            'complaints.submit',
+            { stationId: station, ...who, text: `同时 ${i}` },
+            openid,
+            `${prefix}-${i}`,
+          ),
+        ),
+      )
+    const results = await fire('race')
+    expect(results.filter((r) => r.ok)).toHaveLength(5)
+    expect(results.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED')).toHaveLength(15)
+    const db = nodeSdk(lcb).database()
+    expect((await db.collection('complaints').where({ openid }).count()).total).toBe(5)
+    // A retried tap of a filed request is answered, not refused, even with the day used up.
+    const filedRequest = results.findIndex((r) => r.ok)
+    expect(
+      await call(
+        lcb,
+        'complaints.submit',
+        { stationId: station, ...who, text: `同时 ${filedRequest}` },
+        openid,
+        `race-${filedRequest}`,
+      ),
+    ).toMatchObject({ ok: true })
+    const clock = await (await fetch(`${lcb.gatewayUrl}/clock`)).json()
+    await fetch(`${lcb.gatewayUrl}/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 86_400_000 }),
+    })
+    try {
+      expect((await fire('next')).filter((r) => r.ok)).toHaveLength(5)
+    } finally {
+      await fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: clock.now }) })
+    }
+  }, 60_000)
 })

@@ -188,4 +188,20 @@ describe('六项指标', () => {
     const r = await call(lcb, 'supervise.kpis', { kind: 'month' }, supervisor)
     expect(r.dbCalls).toBeLessThanOrEqual(8)
   })
+
+  it('refuses years outside 2020..2100 with a clear message, for the report and the export', async () => {
+    const message = '统计周期的年份应在 2020 至 2100 年之间'
+    for (const [action, payload] of [
+      ['supervise.kpis', { kind: 'month', key: '0001-01' }],
+      ['supervise.kpis', { kind: 'quarter', key: '0202-Q4' }],
+      ['supervise.kpis', { kind: 'year', key: '2019' }],
+      ['supervise.kpis.export', { kind: 'half', key: '0001-H1' }],
+      ['supervise.kpis.export', { kind: 'year', key: '1999' }],
+    ] as const) {
+      expect(await call(lcb, action, payload, supervisor)).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT', message, fields: { key: message } },
+      })
+    }
+  })
 })

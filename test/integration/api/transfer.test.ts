@@ -1,9 +1,10 @@
 import ExcelJS from 'exceljs'
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
-import type { ItemSummary, Paged } from '../../../typings/api'
+import type { Actions, ItemSummary, Paged } from '../../../typings/api'
 import { ITEM_HEADERS } from '../../../server/domain/import-rows'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
+import { importBatchId } from '../../../server/actions/transfer'
 
 let lcb: LocalCloudBase
 const admin = DEMO_OPENIDS.admin
@@ -48,7 +49,11 @@ describe('spreadsheet import and export', () => {
       [[...ITEM_HEADERS], itemRow('MZ-801', '老年人助餐服务申请'), itemRow('MZ-802', '孤寡老人探访登记')],
       'ok.xlsx',
     )
-    expect(await ok(lcb, 'admin.import', { kind: 'items', fileId }, admin)).toEqual({ imported: 2 })
+    expect(await ok(lcb, 'admin.import', { kind: 'items', fileId }, admin)).toMatchObject({
+      status: 'done',
+      imported: 2,
+      applied: 2,
+    })
     const found = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { keyword: 'lnrzcfwsq' })
     expect(found.list.map((i) => i.code)).toEqual(['MZ-801'])
   })
@@ -99,10 +104,144 @@ describe('spreadsheet import and export', () => {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer)
     expect(wb.worksheets[0]!.getRow(1).getCell(2).value).toBe('姓名')
     expect(JSON.stringify(wb.worksheets[0]!.getSheetValues())).not.toContain('o-demo')
-    expect(await ok(lcb, 'admin.import', { kind: 'agents', fileId: exported.fileId }, admin)).toEqual({
+    expect(await ok(lcb, 'admin.import', { kind: 'agents', fileId: exported.fileId }, admin)).toMatchObject({
+      status: 'done',
       imported: exported.rows,
     })
     // The admin is still bound after re-importing the roster.
     expect(await ok(lcb, 'me.profile', {}, admin)).toMatchObject({ agent: { role: 'admin' } })
   })
+})
+
+type ImportOut = Actions['admin.import']['out']
+
+describe('all-or-nothing imports at county size (issue 12)', () => {
+  it('a failure while staging leaves the old catalog in force; calling again completes the import', async () => {
+    const rows = [
+      [...ITEM_HEADERS],
+      ...Array.from({ length: 350 }, (_, i) => itemRow(`MZ-${900 + i}`, `批量事项${i}`)),
+    ]
+    const fileId = await upload(rows, 'many-items.xlsx')
+    const db = nodeSdk(lcb).database()
+    const live = async () =>
+      (
+        await db
+          .collection('items')
+          .where({ name: db.RegExp({ regexp: '^批量事项' }) })
+          .count()
+      ).total
+    // A document sits where the third chunk of the staged rows goes: staging fails there.
+    const batchId = importBatchId('items', fileId)
+    await db.collection('import_batches').add({ _id: `${batchId}-c00002`, junk: true })
+    const failed = await call<ImportOut>(lcb, 'admin.import', { kind: 'items', fileId }, admin)
+    expect(failed.ok).toBe(false)
+    expect(await live()).toBe(0)
+    expect((await db.collection('import_batches').doc(batchId).get()).data[0]).toMatchObject({
+      status: 'staging',
+    })
+    await db.collection('import_batches').doc(`${batchId}-c00002`).remove()
+    const done = await ok<ImportOut>(lcb, 'admin.import', { kind: 'items', fileId }, admin)
+    expect(done).toMatchObject({ batchId, status: 'done', imported: 350, applied: 350 })
+    expect(await live()).toBe(350)
+    // Calling once more changes nothing and says so.
+    expect(await ok<ImportOut>(lcb, 'admin.import', { kind: 'items', fileId }, admin)).toMatchObject({
+      status: 'done',
+    })
+  }, 120_000)
+
+  it('re-imports a roster of more than 2,000 agents in bounded steps, keeping every WeChat binding', async () => {
+    const N = 2_200
+    const db = nodeSdk(lcb).database()
+    const stations = ['st-qingshan-hongyan', 'st-qingshan-shimen', 'st-baiyun']
+    const docs = Array.from({ length: N }, (_, i) => ({
+      _id: `ag-bulk-${String(i).padStart(5, '0')}`,
+      name: `志愿者${i}`,
+      phone: `139${String(i).padStart(8, '0')}`,
+      stationId: stations[i % 3],
+      role: 'agent',
+      specialties: ['民政'],
+      kind: 'volunteer',
+      leaves: [],
+      active: true,
+      openid: `o-bulk-${i}`,
+    }))
+    for (let i = 0; i < N; i += 100)
+      await Promise.all(docs.slice(i, i + 100).map((d) => db.collection('agents').add(d)))
+    const bound = async () =>
+      (
+        await db
+          .collection('agents')
+          .where({ openid: db.RegExp({ regexp: '^o-' }) })
+          .count()
+      ).total
+    const before = await bound()
+    expect(before).toBeGreaterThan(N)
+
+    // The exported roster, every volunteer renamed, imported back.
+    const exported = await ok<{ fileId: string; url: string; rows: number }>(
+      lcb,
+      'admin.export',
+      { kind: 'agents' },
+      admin,
+    )
+    expect(exported.rows).toBeGreaterThanOrEqual(N + 72)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(
+      Buffer.from(await (await fetch(encodeURI(exported.url))).arrayBuffer()) as unknown as ArrayBuffer,
+    )
+    const ws = wb.worksheets[0]!
+    ws.eachRow((row, n) => {
+      if (n > 1 && String(row.getCell(2).value).startsWith('志愿者'))
+        row.getCell(2).value = `${String(row.getCell(2).value)}（新）`
+    })
+    const res = await nodeSdk(lcb).uploadFile({
+      cloudPath: 'imports/roster-renamed.xlsx',
+      fileContent: Buffer.from(await wb.xlsx.writeBuffer()),
+    })
+    const renamed = async () =>
+      (
+        await db
+          .collection('agents')
+          .where({ name: db.RegExp({ regexp: '（新）$' }) })
+          .count()
+      ).total
+
+    // One call applies a bounded part and says so; the rest is untouched, every binding kept.
+    const first = await call<ImportOut>(lcb, 'admin.import', { kind: 'agents', fileId: res.fileID }, admin)
+    expect(first).toMatchObject({ ok: true, data: { status: 'applying', imported: exported.rows } })
+    // At most about 1,000 rows a call (fewer when the machine is slow: the call also watches time).
+    const applied = first.ok ? first.data.applied : 0
+    expect(applied).toBeLessThanOrEqual(1_000)
+    expect(first.dbCalls).toBeLessThan(1_200) // one write per row: there is no bulk upsert
+    expect(await renamed()).toBeLessThan(N)
+    expect(await bound()).toBe(before)
+    // A call killed by the platform in the middle of its work (the function's timeout cut to
+    // 0.6 s for it): whatever it wrote is by id, its chunk marker did not move, bindings stay.
+    const api = lcb.host.get('api')!
+    const timeout = api.timeoutMs
+    api.timeoutMs = 600
+    try {
+      const killed = await fetch(`${lcb.gatewayUrl}/functions/api`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-wx-openid': admin },
+        body: JSON.stringify({ action: 'admin.import', payload: { kind: 'agents', fileId: res.fileID } }),
+      })
+      expect([200, 502]).toContain(killed.status)
+    } finally {
+      api.timeoutMs = timeout
+    }
+    expect(await bound()).toBe(before)
+    // The caller stops here (a timeout, a closed page): calling again continues where it stopped.
+    let out: ImportOut = first.ok ? first.data : (undefined as never)
+    for (let i = 0; i < 60 && out.status !== 'done'; i++)
+      out = await ok<ImportOut>(lcb, 'admin.import', { kind: 'agents', fileId: res.fileID }, admin)
+    expect(out).toMatchObject({ status: 'done', imported: exported.rows, applied: exported.rows })
+    expect(await renamed()).toBe(N)
+    expect(await bound()).toBe(before)
+    expect((await db.collection('agents').doc('ag-bulk-02199').get()).data[0]).toMatchObject({
+      name: '志愿者2199（新）',
+      openid: 'o-bulk-2199',
+    })
+    expect(await ok(lcb, 'me.profile', {}, admin)).toMatchObject({ agent: { role: 'admin' } })
+  }, 120_000)
 })
