@@ -167,7 +167,20 @@ async function freeSlot(): Promise<string> {
   return slots[slotCursor++ % slots.length]!.key
 }
 
+/** The booking cap allows one active booking per station and kind: the owner's earlier ones go. */
+async function clearBookings(openid: string): Promise<void> {
+  const mine = await ok<{ list: { id: string; kind: string; status: string }[] }>(
+    lcb,
+    'appointments.mine',
+    { pageSize: 100 },
+    openid,
+  )
+  for (const b of mine.list.filter((x) => x.status === 'booked'))
+    await ok(lcb, 'appointments.cancel', { bookingId: b.id }, openid)
+}
+
 export async function booking(): Promise<string> {
+  await clearBookings(OPENID.owner)
   const b = await ok<{ id: string }>(
     lcb,
     'appointments.book',
