@@ -271,7 +271,8 @@ export async function submitCase(
   const [item, station, me] = await Promise.all([
     network.item(p.itemId),
     network.station(p.stationId),
-    currentAgent(ctx),
+    // The roster is read only for a filing on someone's behalf (a resident's own needs none).
+    p.onBehalf ? currentAgent(ctx) : Promise.resolve(null),
   ])
   if (!item || !item.active || !item.published) throw notFound('该事项暂不受理，请返回列表查看')
   if (!station || !station.active) throw notFound('未找到该服务站')
@@ -829,21 +830,18 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     feedback: { ...scope, states: ['completed'] as CaseState[] },
     upper: { ...scope, states: ['escalated'] as CaseState[], upper: true },
   }
-  const counts = await Promise.all(INBOX_TABS.map((t) => ctx.deps.cases.countInbox(tabs[t])))
-  const { list, total } = await ctx.deps.cases.inbox({
-    ...tabs[p.tab],
-    skip: (p.page - 1) * p.pageSize,
-    limit: p.pageSize,
-  })
+  // One aggregation for the six counts, one read for the page: the tab's total is its count.
+  const [counts, list] = await Promise.all([
+    ctx.deps.cases.inboxCounts(scope, ctx.now, soonEnd),
+    ctx.deps.cases.inboxPage({ ...tabs[p.tab], skip: (p.page - 1) * p.pageSize, limit: p.pageSize }),
+  ])
+  const total = counts[p.tab]
   const { warning } = calendarStatusOf(calendar, ctx.now)
   return {
     today,
     calendarWarning: warning?.message ?? null,
     tab: p.tab,
-    counts: Object.fromEntries(INBOX_TABS.map((t, i) => [t, counts[i]])) as Record<
-      (typeof INBOX_TABS)[number],
-      number
-    >,
+    counts,
     list: list.map((c) => ({
       ...view(c, null, staffActions(c, agent)),
       applicant: { name: c.applicant.name, maskedPhone: maskPhone(c.applicant.phone) },

@@ -284,6 +284,84 @@ export class CaseRepository {
     return where
   }
 
+  /**
+   * The workbench's six tab counts in one aggregation (instead of six counts): the station's
+   * own open cases (the agent's, for scope 'mine') and the 上报件 held for it by its villages.
+   */
+  async inboxCounts(
+    scope: { stationId: string; agentId?: string },
+    now: Date,
+    soonEnd: Date,
+  ): Promise<Record<'pending' | 'handling' | 'dueSoon' | 'overdue' | 'feedback' | 'upper', number>> {
+    const _ = this.db.command
+    const own: Record<string, unknown> = {
+      stationId: scope.stationId,
+      state: _.in(['submitted', 'accepted', 'awaiting_supplement', 'escalated', 'completed']),
+    }
+    const upper: Record<string, unknown> = { 'upper.stationId': scope.stationId, state: 'escalated' }
+    if (scope.agentId) {
+      own.assignedAgentId = scope.agentId
+      upper['upper.agentId'] = scope.agentId
+    }
+    const mine = scope.agentId
+      ? { $and: [{ $eq: ['$stationId', scope.stationId] }, { $eq: ['$assignedAgentId', scope.agentId] }] }
+      : { $eq: ['$stationId', scope.stationId] }
+    const inState = (...states: string[]) => ({ $in: ['$state', states] })
+    const when = (...conds: object[]) => ({ $sum: { $cond: [{ $and: [mine, ...conds] }, 1, 0] } })
+    const due = { $ne: [{ $ifNull: ['$dueAt', null] }, null] }
+    const running = inState('accepted', 'escalated')
+    const { list } = await this.db
+      .collection('cases')
+      .aggregate()
+      .match(_.or([own, upper]) as object)
+      .group({
+        _id: null,
+        pending: when(inState('submitted')),
+        handling: when(inState('accepted', 'awaiting_supplement', 'escalated')),
+        dueSoon: when(running, due, { $gte: ['$dueAt', now] }, { $lt: ['$dueAt', soonEnd] }),
+        overdue: when(running, due, { $lt: ['$dueAt', now] }),
+        feedback: when(inState('completed')),
+        upper: {
+          $sum: {
+            $cond: [
+              {
+                $and: [
+                  { $eq: ['$state', 'escalated'] },
+                  { $eq: ['$upper.stationId', scope.stationId] },
+                  ...(scope.agentId ? [{ $eq: ['$upper.agentId', scope.agentId] }] : []),
+                ],
+              },
+              1,
+              0,
+            ],
+          },
+        },
+      })
+      .end()
+    const r = (list[0] ?? {}) as Record<string, number>
+    return {
+      pending: r.pending ?? 0,
+      handling: r.handling ?? 0,
+      dueSoon: r.dueSoon ?? 0,
+      overdue: r.overdue ?? 0,
+      feedback: r.feedback ?? 0,
+      upper: r.upper ?? 0,
+    }
+  }
+
+  /** A page of an inbox tab whose total the caller already has (from `inboxCounts`). */
+  async inboxPage(q: InboxQuery & { skip: number; limit: number }): Promise<CaseRecord[]> {
+    const { data } = await this.db
+      .collection('cases')
+      .where(this.inboxWhere(q))
+      .orderBy('dueAt', 'asc')
+      .orderBy('createdAt', 'asc')
+      .skip(q.skip)
+      .limit(q.limit)
+      .get()
+    return data as unknown as CaseRecord[]
+  }
+
   async countInbox(q: InboxQuery): Promise<number> {
     return (await this.db.collection('cases').where(this.inboxWhere(q)).count()).total
   }

@@ -273,3 +273,91 @@ describe('the applicant’s phone for staff', () => {
     ).toEqual([expect.objectContaining({ openid: resident })])
   })
 })
+
+describe('the workbench counts', () => {
+  it('counts every tab in one aggregation and pages each tab to its count', async () => {
+    const db = nodeSdk(lcb).database()
+    await db.collection('agents').doc('ag-qs-sm-2').update({ openid: 'o-sm-agent' })
+    await db.collection('agents').doc('ag-qs-sm-1').update({ openid: 'o-sm-head' })
+    const now = Date.parse('2026-11-30T10:00:00+08:00')
+    const day = 86_400_000
+    let n = 0
+    const make = (state: string, dueIn: number | null, extra: Record<string, unknown> = {}) => ({
+      _id: `wb-${++n}`,
+      caseNo: `SM-${n}`,
+      state,
+      version: 1,
+      item: {
+        id: item._id,
+        code: item.code,
+        name: item.name,
+        category: item.category,
+        tier: item.tier,
+        promisedDays: 5,
+      },
+      stationId: 'st-qingshan-shimen',
+      assignedAgentId: 'ag-qs-sm-2',
+      applicant: { openid: null, name: '某', phone: '13900000000', claimCode: null },
+      description: '工作台计数',
+      attachments: [],
+      visit: 'station',
+      assignReason: '值班',
+      handling: null,
+      dueAt: dueIn === null ? null : new Date(now + dueIn * day),
+      dueDay: null,
+      calendarMissingYears: [],
+      tasks: [],
+      upper: null,
+      createdAt: new Date(now - day),
+      ...extra,
+    })
+    await db.collection('cases').add([
+      make('submitted', null),
+      make('submitted', null),
+      make('submitted', null, { assignedAgentId: 'ag-qs-sm-3' }),
+      make('accepted', 3),
+      make('accepted', 0.2),
+      make('accepted', -1),
+      make('accepted', -2),
+      make('awaiting_supplement', null),
+      make('escalated', 10, {
+        upper: { stationId: 'st-qingshan', agentId: 'ag-qs-2', dueAt: new Date(now + 9 * day) },
+      }),
+      make('completed', -1),
+      make('delivered', -3),
+    ])
+    const inbox = (openid: string, tab: string, scope = 'mine') =>
+      call<{ counts: Record<string, number>; total: number; list: CaseView[] }>(
+        lcb,
+        'work.inbox',
+        { tab, scope, pageSize: 50 },
+        openid,
+      )
+    const mine = await inbox('o-sm-agent', 'pending')
+    expect(mine.ok && mine.data.counts).toEqual({
+      pending: 2,
+      handling: 6,
+      dueSoon: 1,
+      overdue: 2,
+      feedback: 1,
+      upper: 0,
+    })
+    console.log(`db calls: inbox ${mine.dbCalls}`)
+    expect(mine.dbCalls).toBeLessThanOrEqual(6)
+    const station = await inbox('o-sm-head', 'pending', 'station')
+    expect(station.ok && station.data.counts).toMatchObject({ pending: 3, handling: 6, overdue: 2 })
+    // Each tab's list holds exactly what its count says.
+    for (const tab of ['pending', 'handling', 'dueSoon', 'overdue', 'feedback']) {
+      const r = await inbox('o-sm-head', tab, 'station')
+      if (!r.ok) throw new Error(r.error.message)
+      expect({ tab, n: r.data.list.length, total: r.data.total }).toEqual({
+        tab,
+        n: r.data.counts[tab],
+        total: r.data.counts[tab],
+      })
+    }
+    const township = await inbox(DEMO_OPENIDS.townshipHead, 'upper', 'station')
+    expect(township.ok && township.data.counts.upper).toBeGreaterThanOrEqual(1)
+    expect(township.ok && township.data.list.map((c) => c.id)).toContain('wb-9')
+  })
+})
