@@ -88,6 +88,8 @@ export async function saveReminders(payload: unknown, ctx: Ctx): Promise<Reminde
   const reset = watchResetAfter(current, saved)
   if (reset.running) await ctx.deps.cases.rewatch(RUNNING_WATCH_STATES, ctx.now)
   if (reset.delivered) await ctx.deps.cases.rewatch(RATING_WATCH_STATES, ctx.now)
+  // Open 整改 tasks follow a new period too (re-planned from when each was opened).
+  if (saved.rectifyDays !== current.rectifyDays) await ctx.deps.rectifications.markForReplan(ctx.now)
   return saved
 }
 

@@ -6,6 +6,7 @@
  * idempotent (keys, claims and conditional updates), so reruns, overlapping runs and runs that
  * died half-way send nothing twice.
  */
+import { rectifyDue } from '../domain/rectification'
 import { randomUUID } from 'node:crypto'
 import type { CaseRecord } from '../../typings/domain'
 import { DEFAULT_RATING, transition } from '../domain/case-states'
@@ -461,6 +462,16 @@ export async function rectifyWatch(rc: RunContext, share: Share): Promise<void> 
     if (!share.fits(1)) return stopped(rc, 'rectify')
     if (await deps.rectifications.advance(r._id, 'visited', 'closed', { autoClosed: true }, null))
       report.rectifyClosed += 1
+  }
+  // A changed 整改 period: due dates of open tasks recomputed from their opening, a batch a run.
+  if (!share.fits(2)) return stopped(rc, 'rectify')
+  const replan = await deps.rectifications.toReplan(now, Math.min(50, share.room() - 1))
+  if (replan.length) {
+    const { rectifyDays } = await rc.thresholds()
+    for (const r of replan) {
+      if (!share.fits(1)) return stopped(rc, 'rectify')
+      await deps.rectifications.replanned(r, rectifyDue(new Date(r.openedAt), calendar, rectifyDays))
+    }
   }
   if (!isOfficeTime(now, calendar)) return
   if (!share.fits(3)) return stopped(rc, 'rectify')

@@ -7,6 +7,47 @@ import { keysetPage, type Page } from './paging'
 export class RectificationRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * The 整改 period changed: every task still with the head is marked for re-planning (one bulk
+   * update); the timer recomputes their due dates from when they were opened, a batch a run.
+   */
+  async markForReplan(now: Date): Promise<void> {
+    const _ = this.db.command
+    await this.db
+      .collection('rectifications')
+      .where({ status: _.in(['open', 'verified', 'fixed']) })
+      .update({ data: { replanAt: now } })
+  }
+
+  async toReplan(now: Date, limit: number): Promise<RectificationRecord[]> {
+    const _ = this.db.command
+    const { data } = await this.db
+      .collection('rectifications')
+      .where({ replanAt: _.lte(now) })
+      .orderBy('replanAt', 'asc')
+      .limit(limit)
+      .get()
+    return data as unknown as RectificationRecord[]
+  }
+
+  /** The new due date of a re-planned task; only if it was not re-marked meanwhile. */
+  async replanned(
+    r: RectificationRecord & { replanAt?: Date | null },
+    due: { dueAt: Date; dueDay: string; missingYears: number[] },
+  ): Promise<void> {
+    await this.db
+      .collection('rectifications')
+      .where({ _id: r._id, replanAt: r.replanAt ?? null })
+      .update({
+        data: {
+          dueAt: due.dueAt,
+          dueDay: due.dueDay,
+          calendarMissingYears: due.missingYears,
+          replanAt: null,
+        },
+      })
+  }
+
   async ofCase(caseId: string): Promise<RectificationRecord | null> {
     const { data } = await this.db
       .collection('rectifications')

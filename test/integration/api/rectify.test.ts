@@ -175,3 +175,26 @@ describe('差评整改 (the 好差评 loop)', () => {
     expect(seen.rectification).toMatchObject({ status: 'closed', fixRatingLabel: '逾期未评价' })
   })
 })
+
+describe('a changed 整改 period', () => {
+  it('re-plans the open tasks from when each was opened', async () => {
+    await fetch(`${lcb.gatewayUrl}/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ set: '2026-12-21T10:00:00+08:00' }), // Monday
+    })
+    const c = await deliveredCase()
+    await ok(lcb, 'cases.rate', { caseId: c.id, level: 'very_dissatisfied', comment: '没人管' }, resident1)
+    const due = async () =>
+      (await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident1)).rectification?.dueDay
+    expect(await due()).toBe('2026-12-28') // 5 working days
+    const { reminders } = await ok<{ reminders: Record<string, number> }>(
+      lcb,
+      'admin.settings.get',
+      {},
+      DEMO_OPENIDS.admin,
+    )
+    await ok(lcb, 'admin.reminders.save', { ...reminders, rectifyDays: 2 }, DEMO_OPENIDS.admin)
+    await fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
+    expect(await due()).toBe('2026-12-23') // 2 working days from Monday
+  })
+})
