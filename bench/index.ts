@@ -2,6 +2,7 @@
 import * as path from 'node:path'
 import { benchAppointments } from './appointments'
 import { benchCases } from './cases'
+import { benchCounty } from './county'
 import { benchDeadlines } from './deadlines'
 import { benchKpis } from './kpis'
 import { benchLocalCloudBase } from './local-cloudbase'
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   if (!only || only === 'deadlines') await benchDeadlines(root)
   if (!only || only === 'kpis') await benchKpis(root)
   if (!only || only === 'local-cloudbase') await benchLocalCloudBase(root)
+  // About an hour on 2 cores: only when named.
+  if (only === 'county') await benchCounty(root)
 }
 
 main().catch((err) => {

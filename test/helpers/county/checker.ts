@@ -15,11 +15,11 @@ import {
   type WorkCalendar,
 } from '../../../server/domain/calendar'
 import {
-  DEFAULT_REMINDERS,
   OFFICE_HOURS_ONLY,
   isOfficeTime,
   remindersDue,
   type NotifyEvent,
+  type ReminderSettings,
 } from '../../../server/domain/notifications'
 import {
   dueAfterAcceptance,
@@ -119,6 +119,7 @@ function remindersOf(
   dl: { caseId: string; dueAt: number; dueDay: string; from: number; until: number },
   calendar: WorkCalendar,
   end: number,
+  settings: ReminderSettings,
 ): Map<NotifyEvent, number> {
   const out = new Map<NotifyEvent, number>()
   const first = tickAfter(dl.from)
@@ -133,7 +134,7 @@ function remindersOf(
       { id: dl.caseId, dueAt: new Date(dl.dueAt), dueDay: dl.dueDay },
       new Date(t),
       calendar,
-      DEFAULT_REMINDERS,
+      settings,
     ))
       if (!out.has(r.event)) out.set(r.event, t)
     if (out.size === REMINDER_KINDS.length) break
@@ -199,6 +200,7 @@ export function checkCounty(log: SimLog): CheckReport {
   const supervisors = county.supervisors.map((s) => s.openid ?? '')
   const dbCases = new Map(snapshot.cases.map((c) => [c._id, c]))
   const lastTick = end - TICK_MS
+  const settings = log.options.reminders
 
   // Messages in the outbox by (event, case, recipient).
   const actual = new Map<string, number[]>()
@@ -268,7 +270,7 @@ export function checkCounty(log: SimLog): CheckReport {
       stationId: string,
       side: string,
     ) => {
-      const kinds = remindersOf({ caseId: c.id!, dueAt, dueDay, from, until }, calendar, end)
+      const kinds = remindersOf({ caseId: c.id!, dueAt, dueDay, from, until }, calendar, end, settings)
       for (const [kind, tick] of kinds) {
         const label = (who: string) => `${kind} (${side} due ${dueDay}) of case ${c.n} to ${who}`
         if (kind === 'superviseHead')
@@ -304,7 +306,7 @@ export function checkCounty(log: SimLog): CheckReport {
   )
   for (const c of log.cases) {
     if (!c.id || c.deliveredAt === null) continue
-    const closes = ratingWindowClosesAt(new Date(c.deliveredAt), DEFAULT_REMINDERS.ratingWindowDays).getTime()
+    const closes = ratingWindowClosesAt(new Date(c.deliveredAt), settings.ratingWindowDays).getTime()
     const byResident = c.rating && c.rating.at < closes
     const doc = dbCases.get(c.id)
     const r = doc?.rating
@@ -328,7 +330,7 @@ export function checkCounty(log: SimLog): CheckReport {
   const rectifications = new Map(snapshot.rectifications.map((r) => [r.caseId, r]))
   for (const c of log.cases) {
     if (!c.id || !c.rectify || !c.rating) continue
-    const due = rectifyDue(new Date(c.rating.at), calendar, DEFAULT_REMINDERS.rectifyDays)
+    const due = rectifyDue(new Date(c.rating.at), calendar, settings.rectifyDays)
     const stored = rectifications.get(c.id)
     if (!stored) {
       rectify.checked += 1
@@ -434,11 +436,12 @@ export function checkCounty(log: SimLog): CheckReport {
   for (const b of log.bookings) {
     if (b.startsAt === null || b.day === null) continue
     const c = log.cases[b.n - 1]!
+    // A home visit is booked when the agent confirms a time (the request had none).
     const created = b.kind === 'visit' ? b.confirmedAt! : b.createdAt
     const reminded: string[] = []
     for (let t = tickAfter(created); t < Math.min(b.startsAt, end); t += TICK_MS) {
       for (const kind of appointmentRemindersDue(
-        { startsAt: new Date(b.startsAt), day: b.day, createdAt: new Date(b.createdAt), reminded },
+        { startsAt: new Date(b.startsAt), day: b.day, createdAt: new Date(created), reminded },
         new Date(t),
       )) {
         reminded.push(kind)
@@ -548,7 +551,7 @@ export function checkCounty(log: SimLog): CheckReport {
       continue
     }
     const doc = dbCases.get(c.id!)
-    const want = expectedState(c, lastTick)
+    const want = expectedState(c, lastTick, settings.ratingWindowDays)
     if (!doc) stuck.fail(`case ${c.n}: not stored`)
     else if (doc.state !== want) stuck.fail(`case ${c.n}: ${doc.state}, expected ${want}`)
   }
@@ -586,12 +589,10 @@ export function checkCounty(log: SimLog): CheckReport {
   return { checks, figures: figuresOf(log, calendar, firstSendable) }
 }
 
-function expectedState(c: CaseLog, lastTick: number): CaseRecord['state'] {
+function expectedState(c: CaseLog, lastTick: number, windowDays: number): CaseRecord['state'] {
   if (c.rating) return 'rated'
   if (c.deliveredAt !== null)
-    return tickAtOrAfter(
-      ratingWindowClosesAt(new Date(c.deliveredAt), DEFAULT_REMINDERS.ratingWindowDays).getTime(),
-    ) <= lastTick
+    return tickAtOrAfter(ratingWindowClosesAt(new Date(c.deliveredAt), windowDays).getTime()) <= lastTick
       ? 'rated'
       : 'delivered'
   if (c.completedAt !== null) return 'completed'
@@ -648,7 +649,7 @@ function kpiTruth(log: SimLog, calendar: WorkCalendar): Map<string, Map<string, 
     } else if (
       c.deliveredAt !== null &&
       tickAtOrAfter(
-        ratingWindowClosesAt(new Date(c.deliveredAt), DEFAULT_REMINDERS.ratingWindowDays).getTime(),
+        ratingWindowClosesAt(new Date(c.deliveredAt), log.options.reminders.ratingWindowDays).getTime(),
       ) <
         asOf - TICK_MS + 1
     )

@@ -384,6 +384,8 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
       const r = await call('notify.grant', { accepted: templates, longTerm }, openid, n)
       if (r.ok) log.grants.push({ at: lcb.clock.now(), openid, templates, longTerm })
     }
+    const saved = await call('admin.reminders.save', opts.county.reminders, DEMO_OPENIDS.admin, null)
+    if (!saved.ok) throw new Error(`admin.reminders.save: ${saved.error?.code} ${saved.error?.message}`)
     for (let i = 0; i < county.staffGrants.length; i += 8)
       await Promise.all(
         county.staffGrants.slice(i, i + 8).map((g) => grant(g.openid, g.templates, g.longTerm, null)),
@@ -700,7 +702,10 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
         const [step, gap] = steps[k]!
         let at = office.after(from, gap)
         if (step === 'visit' && p.rectifyLate) {
-          const due = calendar.addWorkingDays(shanghaiDay(new Date(c.rating!.at)), 5).day
+          const due = calendar.addWorkingDays(
+            shanghaiDay(new Date(c.rating!.at)),
+            opts.county.reminders.rectifyDays,
+          ).day
           at = Math.max(at, office.after(office.workdayOpen(due, rng.int(1, 2)), rng.int(10, 300)))
         }
         later(c, `rectify ${step}`, at, async () => {

@@ -9,6 +9,7 @@
  */
 import type { Agent, DutyRota, Item, Pairing, Station, Tier } from '../../../typings/domain'
 import type { RatingLevel } from '../../../server/domain/case-states'
+import { DEFAULT_REMINDERS, type ReminderSettings } from '../../../server/domain/notifications'
 import { addDays, shanghaiInstant, weekday, type WorkCalendar } from '../../../server/domain/calendar'
 import { tiersOfferedAt } from '../../../server/domain/network'
 import { demoBindings, type DemoDistrict } from '../../../scripts/seed'
@@ -29,6 +30,27 @@ export interface CountyOptions {
   to: string
   /** About this many cases in the span, with weekday peaks. */
   cases: number
+  /** Shares of cases: completed late, 差评, complaints, counter bookings, home visits, late 整改. */
+  rates: {
+    late: number
+    bad: number
+    complaint: number
+    booking: number
+    homeVisit: number
+    rectifyLate: number
+  }
+  /** Thresholds an admin saves before the simulation (admin.reminders.save); DEFAULT_REMINDERS otherwise. */
+  reminders: ReminderSettings
+}
+
+/** Real-county shares (issue 12: about 5% overdue, 3% 差评). */
+const REAL_RATES: CountyOptions['rates'] = {
+  late: 0.05,
+  bad: 0.03,
+  complaint: 0.01,
+  booking: 0.04,
+  homeVisit: 0.05,
+  rectifyLate: 0.15,
 }
 
 export const QUARTER: CountyOptions = {
@@ -41,6 +63,8 @@ export const QUARTER: CountyOptions = {
   from: '2026-08-01',
   to: '2026-11-01',
   cases: 20_000,
+  rates: REAL_RATES,
+  reminders: DEFAULT_REMINDERS,
 }
 
 export const WEEK: CountyOptions = {
@@ -53,6 +77,19 @@ export const WEEK: CountyOptions = {
   from: '2026-09-28',
   to: '2026-10-12',
   cases: 150,
+  // 150 cases over a fortnight that is mostly holiday: higher shares so that every kind of
+  // notice happens, and shorter settings so that they fall inside it (督办 at 2 working days
+  // overdue lands on the first day after 国庆, 通报 at 3 on the make-up Saturday; due soon 2
+  // working days ahead, 整改 in 2, rating window 3 days) — which also proves the job honours
+  // the settings.
+  rates: { late: 0.3, bad: 0.12, complaint: 0.05, booking: 0.1, homeVisit: 0.3, rectifyLate: 0.5 },
+  reminders: {
+    dueSoonDays: 2,
+    superviseAfterDays: 2,
+    reportAfterDays: 3,
+    ratingWindowDays: 3,
+    rectifyDays: 2,
+  },
 }
 
 export interface Resident {
@@ -315,7 +352,7 @@ export function planCases(county: County, opts: CountyOptions, calendar: WorkCal
       times.push(shanghaiInstant(day, '00:00').getTime() + minute * 60_000 + rng.int(0, 59) * 1000)
     }
     times.sort((a, b) => a - b)
-    for (const submitAt of times) plans.push(planOne(rng, ++n, submitAt, county, byId, items))
+    for (const submitAt of times) plans.push(planOne(rng, ++n, submitAt, county, byId, items, opts))
   })
   return plans
 }
@@ -327,7 +364,9 @@ function planOne(
   county: County,
   byId: Map<string, Station>,
   items: Item[],
+  opts: CountyOptions,
 ): CasePlan {
+  const rates = opts.rates
   const resident = rng.pick(county.residents)
   const village = byId.get(resident.villageId)!
   // One door: their own village room, sometimes the township station directly.
@@ -346,7 +385,7 @@ function planOne(
   else if (higher && rng.chance(0.4)) handling = 'escalated'
   else handling = item.promisedDays === 0 ? 'immediate' : 'promised'
   const joint = handling === 'promised' && item.promisedDays >= 3 && rng.chance(0.08)
-  const bad = rng.chance(0.03)
+  const bad = rng.chance(rates.bad)
   const rated = bad || rng.chance(0.78)
   const rating: RatingLevel | null = bad
     ? rng.pick(['dissatisfied', 'very_dissatisfied'] as const)
@@ -390,14 +429,15 @@ function planOne(
       : 0,
     deliverAfter: rng.int(10, 600),
     rating,
-    rateAfterHours: rng.int(1, 150),
+    // Within the rating window (residents who rate do it before it closes).
+    rateAfterHours: rng.int(1, Math.max(2, opts.reminders.ratingWindowDays * 24 - 20)),
     rectifyGaps: [rng.int(20, 480), rng.int(60, 900), rng.int(60, 900)],
-    rectifyLate: rng.chance(0.15),
+    rectifyLate: rng.chance(rates.rectifyLate),
     fixRating: rng.chance(0.6) ? rng.pick(['satisfied', 'basic', 'dissatisfied'] as const) : null,
-    complaint: rng.chance(0.01),
+    complaint: rng.chance(rates.complaint),
     complaintAfterHours: rng.int(1, 48),
     replyAfter: rng.int(30, 900),
-    booking: rng.chance(0.04),
-    homeVisit: item.homeVisit && rng.chance(0.05),
+    booking: rng.chance(rates.booking),
+    homeVisit: item.homeVisit && rng.chance(rates.homeVisit),
   }
 }
