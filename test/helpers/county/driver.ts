@@ -897,10 +897,10 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
       const day = shanghaiDay(new Date(t))
       if (day !== lastDay) {
         lastDay = day
-        if (Number(day.slice(8)) % 7 === 1 || opts.county.to <= addDays(opts.county.from, 15))
-          say(
-            `${day}: ${log.calls.length} api calls, ${log.jobs.length} jobs runs, ${agenda.size} actions waiting, ${((performance.now() - wall0) / 1000).toFixed(0)} s`,
-          )
+        const today = log.jobs.filter((j) => j.at >= t - 86_400_000)
+        say(
+          `${day}: ${log.calls.length} api calls, ${agenda.size} actions waiting; last day's jobs runs: max ${Math.max(0, ...today.map((j) => j.dbCalls))} database calls, ${Math.round(today.reduce((a, j) => a + j.ms, 0) / 1000)} s; ${((performance.now() - wall0) / 1000).toFixed(0)} s`,
+        )
       }
     }
 

@@ -417,7 +417,7 @@ function planOne(
     upperAcceptAfter: rng.int(10, 180),
     workShare: 0.1 + rng.next() * 0.8,
     // About 5% completed late; some late enough for 督办 (3) and 通报 (5).
-    lateDays: rng.chance(0.05)
+    lateDays: rng.chance(rates.late)
       ? rng.weighted([
           [1, 0.4],
           [2, 0.2],
