@@ -301,6 +301,8 @@ export function checkCounty(log: SimLog): CheckReport {
   )
 
   // ---- default ratings -----------------------------------------------------------------------
+  const autoRated = new Map<string, number[]>()
+  for (const e of snapshot.autoRated) autoRated.set(e.caseId, [...(autoRated.get(e.caseId) ?? []), ms(e.at)!])
   const defaults = new Check(
     'default rating (基本满意, marked default) once, within one tick of the window closing',
   )
@@ -319,6 +321,8 @@ export function checkCounty(log: SimLog): CheckReport {
     }
     if (tickAtOrAfter(closes) > lastTick) continue
     defaults.checked += 1
+    const times = autoRated.get(c.id) ?? []
+    if (times.length > 1) defaults.fail(`case ${c.n}: ${times.length} default ratings in the timeline`)
     if (!r || !r.isDefault) defaults.fail(`case ${c.n}: window closed ${iso(closes)}, no default rating`)
     else if (ms(r.at)! < closes || ms(r.at)! >= closes + TICK_MS + SLACK_MS)
       defaults.fail(`case ${c.n}: default rating at ${iso(ms(r.at)!)}, window closed ${iso(closes)}`)

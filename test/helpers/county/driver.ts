@@ -125,6 +125,8 @@ export interface Snapshot {
   outbox: OutboxMessage[]
   cases: CaseRecord[]
   rectifications: RectificationRecord[]
+  /** Timeline entries of default ratings (one per case, or something happened twice). */
+  autoRated: { caseId: string; at: Date }[]
   sends: OpenApiRecord[]
   /** supervise.kpis per month key, read at the end. */
   kpis: Record<string, KpiReport>
@@ -244,6 +246,7 @@ export class OfficeTime {
 async function readAll<T>(
   db: ReturnType<ReturnType<typeof tcb.init>['database']>,
   coll: string,
+  filter: Record<string, unknown> = {},
 ): Promise<T[]> {
   const out: T[] = []
   const _ = db.command
@@ -251,7 +254,7 @@ async function readAll<T>(
   for (;;) {
     const { data } = (await db
       .collection(coll)
-      .where({ _id: _.gt(last) })
+      .where({ ...filter, _id: _.gt(last) })
       .orderBy('_id', 'asc')
       .limit(1000)
       .get()) as { data: (T & { _id: string })[] }
@@ -303,7 +306,7 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
     grants: [],
     cases: [],
     bookings: [],
-    snapshot: { outbox: [], cases: [], rectifications: [], sends: [], kpis: {}, kpisAt: end },
+    snapshot: { outbox: [], cases: [], rectifications: [], autoRated: [], sends: [], kpis: {}, kpisAt: end },
     wallMs: 0,
     setupMs: 0,
   }
@@ -525,6 +528,9 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
       if (!v) return
       c.acceptedAt = c.lastAt
       c.handling = p.handling
+      // Complaints come while the case is being handled (too slow, too many trips).
+      if (p.complaint)
+        later(c, 'complain', c.acceptedAt + p.complaintAfterHours * 3600_000, () => complain(c))
       c.dueAt = v.dueAt ? Date.parse(v.dueAt) : null
       c.dueDay = v.dueDay
       if (p.handling === 'supplement') {
@@ -672,8 +678,6 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
         )
         if (!v) return
         c.deliveredAt = c.lastAt
-        if (p.complaint)
-          later(c, 'complain', c.deliveredAt + p.complaintAfterHours * 3600_000, () => complain(c))
         if (p.rating) later(c, 'rate', c.deliveredAt + p.rateAfterHours * 3600_000, () => rate(c))
       })
     }
@@ -864,10 +868,8 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
     for (const c of caseLogs) agenda.add(c.plan.submitAt, submitWithRequestId(c))
 
     // ---- the clock ------------------------------------------------------------------------
-    const concurrency = opts.concurrency ?? 8
-    let lastDay = ''
-    for (let t = start; t < end; t += TICK_MS) {
-      lcb.clock.set(t)
+    const overlaps = new Rng(opts.county.seed ^ 0x0a1)
+    const runJobs = async (t: number) => {
       const t0 = performance.now()
       const res = await lcb.invoke(
         'jobs',
@@ -887,6 +889,14 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
         error: res.ok ? null : res.message,
         report: res.ok && res.json ? (JSON.parse(res.json) as JobReport) : null,
       })
+    }
+    const concurrency = opts.concurrency ?? 8
+    let lastDay = ''
+    for (let t = start; t < end; t += TICK_MS) {
+      lcb.clock.set(t)
+      // Now and then two runs of the same tick overlap (a platform retry): nothing may happen twice.
+      const runs = overlaps.chance(0.02) ? 2 : 1
+      await Promise.all(Array.from({ length: runs }, () => runJobs(t)))
       for (;;) {
         const group = agenda.takeMinute(t + TICK_MS)
         if (!group.length) break
@@ -916,6 +926,9 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
     log.snapshot.outbox = await readAll<OutboxMessage>(db, 'outbox')
     log.snapshot.cases = await readAll<CaseRecord>(db, 'cases')
     log.snapshot.rectifications = await readAll<RectificationRecord>(db, 'rectifications')
+    log.snapshot.autoRated = await readAll<{ _id: string; caseId: string; at: Date }>(db, 'case_events', {
+      action: 'autoRate',
+    })
     log.snapshot.sends = lcb.openApiCalls('subscribeMessage.send', 10_000_000)
   } finally {
     await lcb.stop()

@@ -82,7 +82,7 @@ export const WEEK: CountyOptions = {
   // overdue lands on the first day after 国庆, 通报 at 3 on the make-up Saturday; due soon 2
   // working days ahead, 整改 in 2, rating window 3 days) — which also proves the job honours
   // the settings.
-  rates: { late: 0.3, bad: 0.12, complaint: 0.05, booking: 0.1, homeVisit: 0.3, rectifyLate: 0.5 },
+  rates: { late: 0.3, bad: 0.12, complaint: 0.08, booking: 0.1, homeVisit: 0.3, rectifyLate: 0.5 },
   reminders: {
     dueSoonDays: 2,
     superviseAfterDays: 2,
