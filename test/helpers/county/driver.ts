@@ -811,7 +811,7 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
       })
     }
     const requestVisit = async (c: CaseLog) => {
-      const visitStation = stations.get(c.stationId)!.tier === 'village' ? c.stationId : c.stationId
+      const visitStation = c.stationId
       const days = [1, 2].map((k) => calendar.addWorkingDays(shanghaiDay(new Date(lcb.clock.now())), k).day)
       await grant(c.residentOpenid, ['TPL-VISIT'], false, c.n)
       const r = await call<{ id: string }>(
