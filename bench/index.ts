@@ -2,6 +2,7 @@
 import * as path from 'node:path'
 import { benchAppointments } from './appointments'
 import { benchCases } from './cases'
+import { benchCounty } from './county'
 import { benchDeadlines } from './deadlines'
 import { benchFuzz } from './fuzz'
 import { benchKpis } from './kpis'
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   if (!only || only === 'local-cloudbase') await benchLocalCloudBase(root)
   // Long: only when asked for by name.
   if (only === 'fuzz') await benchFuzz(process.argv[3] ? Number(process.argv[3]) : undefined)
+  // About an hour on 2 cores: only when named.
+  if (only === 'county') await benchCounty(root)
 }
 
 main().catch((err) => {
