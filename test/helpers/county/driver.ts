@@ -879,15 +879,21 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
           Time: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'),
           Message: '',
         },
-        { source: 'wx_timer' },
+        // As the platform's timer trigger: jobs refuses every other caller.
+        { source: 'wx_trigger' },
       )
+      const body =
+        res.ok && res.json
+          ? (JSON.parse(res.json) as JobReport & { ok?: false; error?: { message: string } })
+          : null
+      const refused = body?.ok === false
       log.jobs.push({
         at: t,
-        ok: res.ok,
+        ok: res.ok && !refused,
         dbCalls: res.record.dbCalls,
         ms: performance.now() - t0,
-        error: res.ok ? null : res.message,
-        report: res.ok && res.json ? (JSON.parse(res.json) as JobReport) : null,
+        error: !res.ok ? res.message : refused ? `refused: ${body.error?.message}` : null,
+        report: body && !refused ? body : null,
       })
     }
     const concurrency = opts.concurrency ?? 8
