@@ -488,6 +488,9 @@ export class LocalCloudBase {
         else if (typeof body?.advanceMs === 'number' && Number.isFinite(body.advanceMs))
           this.clock.advance(body.advanceMs)
         else throw new HttpError(400, 'body must be {"set": ISO-8601} or {"advanceMs": number}')
+        // Moving the clock fires each skipped timer once: answer when those runs are done, so a
+        // caller's next step never races a catch-up run it cannot see.
+        await this.scheduler.idle()
       } else if (req.method !== 'GET') throw new HttpError(405, 'method not allowed')
       return sendJson(res, 200, { now: new Date(this.clock.now()).toISOString() })
     }

@@ -70,8 +70,8 @@ describe('function host and gateway', () => {
     const thrown = await callGateway<{ errMsg: string }>(lcb, 'probe', { op: 'throw' }, 'o-1')
     expect(thrown.status).toBe(502)
     expect(thrown.body.errMsg).toContain('boom')
-    const slow = await callGateway<{ errMsg: string }>(lcb, 'probe', { op: 'sleep', ms: 5000 }, 'o-1')
-    expect(slow.body.errMsg).toContain('timed out after 2 seconds')
+    const slow = await callGateway<{ errMsg: string }>(lcb, 'probe', { op: 'sleep', ms: 8000 }, 'o-1')
+    expect(slow.body.errMsg).toContain('timed out after 4 seconds')
     expect((await callGateway(lcb, 'probe', { op: 'whoami' }, 'o-after')).body).toMatchObject({
       openid: 'o-after',
     })
