@@ -5,6 +5,9 @@ const tsJest = ['ts-jest', { diagnostics: false }]
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest reads testTimeout from the global config, not from a project's: without this line every
+  // test had jest's 5 s default, too short for a loaded 2-core machine.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'node',
