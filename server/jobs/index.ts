@@ -6,10 +6,10 @@
  * idempotent (keys, claims and conditional updates), so reruns, overlapping runs and runs that
  * died half-way send nothing twice.
  */
-import { rectifyDue } from '../domain/rectification'
 import { randomUUID } from 'node:crypto'
 import type { CaseRecord } from '../../typings/domain'
 import { DEFAULT_RATING, transition } from '../domain/case-states'
+import { rectifyDue } from '../domain/rectification'
 import {
   OFFICE_HOURS_ONLY,
   isOfficeTime,
