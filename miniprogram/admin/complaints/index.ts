@@ -6,6 +6,7 @@ import {
   type ComplaintView,
 } from '../../services/complaints'
 import { dialable } from '../../utils/phone'
+import { loadMore } from '../../utils/paging'
 
 /** 群众投诉 (supervisors): open complaints first, answered once with a notice to the resident. */
 Component({
@@ -46,22 +47,16 @@ Component({
     },
     /** 加载更多: the next page after the last complaint shown. */
     async loadMore() {
-      const cursor = this.data.nextCursor
-      if (!cursor || this.data.loadingMore || this.data.loading) return
-      this.setData({ loadingMore: true, error: '' })
-      try {
-        const r = await fetchComplaints(this.data.status, cursor)
-        this.setData({
+      await loadMore(
+        this,
+        (cursor) => fetchComplaints(this.data.status, cursor),
+        (r) => ({
           list: [...this.data.list, ...r.list],
           open: r.open,
           total: r.total,
           nextCursor: r.nextCursor,
-        })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loadingMore: false })
-      }
+        }),
+      )
     },
     onStatus(e: WechatMiniprogram.CustomEvent) {
       this.setData({ status: e.currentTarget.dataset.status as 'open' | 'replied' })

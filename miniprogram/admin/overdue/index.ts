@@ -1,5 +1,6 @@
 import type { Actions } from '../../../typings/api'
 import { ApiCallError, callApi, errorText } from '../../services/api'
+import { loadMore } from '../../utils/paging'
 
 type Overdue = Actions['supervise.overdue']['out']
 
@@ -48,17 +49,11 @@ Component({
     },
     /** 加载更多: the next, less overdue, cases. */
     async loadMore() {
-      const cursor = this.data.nextCursor
-      if (!cursor || this.data.loadingMore || this.data.loading) return
-      this.setData({ loadingMore: true, error: '' })
-      try {
-        const r = await callApi('supervise.overdue', { cursor })
-        this.setData({ cases: [...this.data.cases, ...r.cases], total: r.total, nextCursor: r.nextCursor })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loadingMore: false })
-      }
+      await loadMore(
+        this,
+        (cursor) => callApi('supervise.overdue', { cursor }),
+        (r) => ({ cases: [...this.data.cases, ...r.cases], total: r.total, nextCursor: r.nextCursor }),
+      )
     },
     onNote(e: { detail: string }) {
       this.setData({ note: e.detail })

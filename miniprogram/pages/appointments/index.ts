@@ -2,6 +2,7 @@ import { errorText } from '../../services/api'
 import { cancelBooking, fetchMyBookings, type BookingView } from '../../services/appointments'
 import { isElderlyMode } from '../../services/settings'
 import { dialable } from '../../utils/phone'
+import { loadMore } from '../../utils/paging'
 
 /** 我的预约: when and where, and cancel, reschedule, navigate or call while it is still ahead. */
 Component({
@@ -50,17 +51,11 @@ Component({
     },
     /** 加载更多: older bookings after the last one shown. */
     async loadMore() {
-      const cursor = this.data.nextCursor
-      if (!cursor || this.data.loadingMore || this.data.loading) return
-      this.setData({ loadingMore: true, error: '' })
-      try {
-        const r = await fetchMyBookings(cursor)
-        this.setData({ list: [...this.data.list, ...r.list], total: r.total, nextCursor: r.nextCursor })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loadingMore: false })
-      }
+      await loadMore(
+        this,
+        (cursor) => fetchMyBookings(cursor),
+        (r) => ({ list: [...this.data.list, ...r.list], total: r.total, nextCursor: r.nextCursor }),
+      )
     },
     booking(e: WechatMiniprogram.CustomEvent): BookingView | undefined {
       return this.data.list.find((b) => b.id === e.currentTarget.dataset.id)

@@ -1,5 +1,6 @@
 import { callApi, errorText } from '../../services/api'
 import { fetchRectifications, rectifyStep, type RectificationView } from '../../services/rectify'
+import { loadMore } from '../../utils/paging'
 
 /**
  * 差评整改 for the station head (supervisors see every station, read only): each 差评 with its
@@ -45,17 +46,11 @@ Component({
     },
     /** 加载更多: the next page, due later. */
     async loadMore() {
-      const cursor = this.data.nextCursor
-      if (!cursor || this.data.loadingMore || this.data.loading) return
-      this.setData({ loadingMore: true, error: '' })
-      try {
-        const r = await fetchRectifications(this.data.scope, cursor)
-        this.setData({ list: [...this.data.list, ...r.list], total: r.total, nextCursor: r.nextCursor })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loadingMore: false })
-      }
+      await loadMore(
+        this,
+        (cursor) => fetchRectifications(this.data.scope, cursor),
+        (r) => ({ list: [...this.data.list, ...r.list], total: r.total, nextCursor: r.nextCursor }),
+      )
     },
     onScope(e: WechatMiniprogram.CustomEvent) {
       this.setData({ scope: e.currentTarget.dataset.scope as 'open' | 'all' })
