@@ -14,6 +14,26 @@ function isRealDay(day: string): boolean {
 // Chinese default messages for anything a schema does not word itself.
 z.config(z.locales.zhCN())
 
+const KINDS: Record<string, string> = {
+  string: '文字',
+  number: '数字',
+  int: '整数',
+  boolean: '是或否',
+  array: '列表',
+  object: '对象',
+  date: '日期',
+}
+
+/**
+ * zod's Chinese locale still names the received type in English ("实际接收 string"): a wrong
+ * type reads 「应为数字」 instead. Messages a schema words itself are kept.
+ */
+function chinese(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.message.startsWith('无效输入'))
+    return issue.input === undefined ? '必填' : `应为${KINDS[issue.expected] ?? '正确的格式'}`
+  return issue.message
+}
+
 /**
  * Validates an action payload. On failure: INVALID_INPUT with one Chinese message per field
  * path (`materials.0.name`), so forms can show the message next to the field.
@@ -27,7 +47,7 @@ export function parse<T extends z.ZodType>(schema: T, payload: unknown): z.infer
     // A field's own message ("缺少版本号") would mislead for 1e400, which parses to Infinity.
     const outOfRange =
       issue.code === 'invalid_type' && issue.expected === 'number' && typeof issue.input === 'number'
-    if (!fields[key]) fields[key] = outOfRange ? '数值超出范围' : issue.message
+    if (!fields[key]) fields[key] = outOfRange ? '数值超出范围' : chinese(issue)
   }
   throw invalidInput(fields)
 }
