@@ -189,6 +189,8 @@ describe('claim codes', () => {
       expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     } finally {
       lcb.clock.set(Date.parse('2026-12-03T10:00:00+08:00'))
+      // Jumping the clock fires the jobs timer (catch-up): let those runs finish here.
+      await lcb.scheduler.idle()
     }
   })
 })
@@ -235,6 +237,8 @@ describe('pairings', () => {
 
 describe('the jobs function', () => {
   it('refuses a mini-program caller and does no work; the timer still runs it', async () => {
+    // No timer run of an earlier test may still be going: only the calls below may touch the outbox.
+    await lcb.scheduler.idle()
     await db()
       .collection('outbox')
       .add({
