@@ -243,6 +243,9 @@ export class OfficeTime {
   }
 }
 
+/** Pages of 200: a result above 1 MB fails (cases with their timelines' worth of fields are ~2 KB). */
+const PAGE = 200
+
 async function readAll<T>(
   db: ReturnType<ReturnType<typeof tcb.init>['database']>,
   coll: string,
@@ -256,10 +259,10 @@ async function readAll<T>(
       .collection(coll)
       .where({ ...filter, _id: _.gt(last) })
       .orderBy('_id', 'asc')
-      .limit(1000)
+      .limit(PAGE)
       .get()) as { data: (T & { _id: string })[] }
     out.push(...data)
-    if (data.length < 1000) return out
+    if (data.length < PAGE) return out
     last = data[data.length - 1]!._id
   }
 }
