@@ -6,8 +6,8 @@
  * the figures and every check; exits non-zero when a check fails. The week-long version of the
  * same simulation is test/integration/county-week.test.ts.
  *
- * Smaller runs for trying things out: COUNTY_TOWNSHIPS, COUNTY_CASES, COUNTY_TO (day after
- * the last, e.g. 2026-08-15), COUNTY_SEED.
+ * Smaller runs for trying things out: COUNTY_TOWNSHIPS, COUNTY_CASES, COUNTY_FROM and COUNTY_TO
+ * (first day and the day after the last, e.g. 2026-09-14 and 2026-10-13), COUNTY_SEED.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -22,6 +22,7 @@ export async function benchCounty(root: string): Promise<void> {
     ...QUARTER,
     ...(env.COUNTY_TOWNSHIPS ? { townships: Number(env.COUNTY_TOWNSHIPS) } : {}),
     ...(env.COUNTY_CASES ? { cases: Number(env.COUNTY_CASES) } : {}),
+    ...(env.COUNTY_FROM ? { from: env.COUNTY_FROM } : {}),
     ...(env.COUNTY_TO ? { to: env.COUNTY_TO } : {}),
     ...(env.COUNTY_SEED ? { seed: Number(env.COUNTY_SEED) } : {}),
   }

@@ -243,25 +243,12 @@ export class OfficeTime {
   }
 }
 
-async function readAll<T>(
-  db: ReturnType<ReturnType<typeof tcb.init>['database']>,
-  coll: string,
-  filter: Record<string, unknown> = {},
-): Promise<T[]> {
-  const out: T[] = []
-  const _ = db.command
-  let last = ''
-  for (;;) {
-    const { data } = (await db
-      .collection(coll)
-      .where({ ...filter, _id: _.gt(last) })
-      .orderBy('_id', 'asc')
-      .limit(1000)
-      .get()) as { data: (T & { _id: string })[] }
-    out.push(...data)
-    if (data.length < 1000) return out
-    last = data[data.length - 1]!._id
-  }
+/**
+ * Everything the product stored in a collection, read from Local CloudBase's store in one pass
+ * (the snapshot is the test's view of the database, not a product path: no paging, no 1 MB cap).
+ */
+function stored<T>(lcb: LocalCloudBase, coll: string, filter: Record<string, unknown> = {}): T[] {
+  return [...lcb.store.find(coll, filter)].map((r) => r.doc as unknown as T)
 }
 
 /** Runs the whole simulation and returns its log with a snapshot of what the product stored. */
@@ -929,12 +916,10 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
       if (r.ok) log.snapshot.kpis[key] = r.data
     }
     log.snapshot.kpisAt = lcb.clock.now()
-    log.snapshot.outbox = await readAll<OutboxMessage>(db, 'outbox')
-    log.snapshot.cases = await readAll<CaseRecord>(db, 'cases')
-    log.snapshot.rectifications = await readAll<RectificationRecord>(db, 'rectifications')
-    log.snapshot.autoRated = await readAll<{ _id: string; caseId: string; at: Date }>(db, 'case_events', {
-      action: 'autoRate',
-    })
+    log.snapshot.outbox = stored<OutboxMessage>(lcb, 'outbox')
+    log.snapshot.cases = stored<CaseRecord>(lcb, 'cases')
+    log.snapshot.rectifications = stored<RectificationRecord>(lcb, 'rectifications')
+    log.snapshot.autoRated = stored<{ caseId: string; at: Date }>(lcb, 'case_events', { action: 'autoRate' })
     log.snapshot.sends = lcb.openApiCalls('subscribeMessage.send', 10_000_000)
   } finally {
     await lcb.stop()
