@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Actor, Agent, CaseEvent, CaseRecord, Station } from '../../typings/domain'
 import { shanghaiDay } from '../domain/calendar'
 import { chooseAssignee } from '../domain/assignment'
@@ -32,6 +32,7 @@ import { rectificationId, rectifyDue, type RectificationRecord } from '../domain
 import { rectificationView } from './rectify-view'
 import { fields, parse, z } from '../lib/validate'
 import { ownAttachments } from '../lib/files'
+import { CODE_ALPHABET, randomCode } from '../lib/codes'
 import { isDuplicateKey } from '../repositories/db'
 import { currentAgent, loadCalendar, requireOpenid, type Ctx } from '../app/context'
 import { calendarStatusOf } from './calendar'
@@ -228,7 +229,6 @@ async function replay(ctx: Ctx, prior: CaseRecord, p: SubmitInput) {
 }
 
 /** 认领码: 8 characters of an alphabet without 0/O, 1/I/L; 32^8 ≈ 1.1 × 10^12 codes. */
-export const CLAIM_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
 export const CLAIM_CODE_LENGTH = 8
 const CLAIM_TTL_DAYS = 30
 /** Wrong phone numbers a code survives; then it is void and the agent issues a new one. */
@@ -239,10 +239,7 @@ const CLAIM_ATTEMPTS_PER_DAY = 10
 /** Draws a code that no other case holds (the code is the document id) and records it. */
 async function issueClaimCode(ctx: Ctx, caseId: string): Promise<string> {
   for (let i = 0; i < 5; i++) {
-    const code = Array.from(
-      { length: CLAIM_CODE_LENGTH },
-      () => CLAIM_ALPHABET[randomInt(CLAIM_ALPHABET.length)],
-    ).join('')
+    const code = randomCode(CLAIM_CODE_LENGTH)
     const created = await ctx.deps.claims.create({
       _id: code,
       caseId,
@@ -859,7 +856,7 @@ const claimInput = z.object({
     .trim()
     .toUpperCase()
     .regex(
-      new RegExp(`^[${CLAIM_ALPHABET}]{${CLAIM_CODE_LENGTH}}$`),
+      new RegExp(`^[${CODE_ALPHABET}]{${CLAIM_CODE_LENGTH}}$`),
       `认领码为 ${CLAIM_CODE_LENGTH} 位字母或数字，见材料接收单`,
     ),
   phone: z

@@ -1,13 +1,11 @@
-import { randomInt } from 'node:crypto'
 import type { Role } from '../../typings/domain'
 import { conflict, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { uploadDirOf } from '../lib/files'
+import { randomCode } from '../lib/codes'
 import { currentAgent, requireOpenid, requireRole, type Ctx } from '../app/context'
 
 const INVITE_TTL_MS = 7 * 86_400_000
-// No 0/O/1/I: codes are read aloud and typed by hand.
-const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 
 export async function meProfile(_payload: unknown, ctx: Ctx) {
   const agent = await currentAgent(ctx)
@@ -36,7 +34,7 @@ export async function rosterInvite(payload: unknown, ctx: Ctx): Promise<{ code: 
   const p = parse(inviteInput, payload)
   const agent = await ctx.deps.network.agent(p.agentId)
   if (!agent || !agent.active) throw notFound('花名册中没有此人')
-  const code = Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')
+  const code = randomCode(8)
   const expiresAt = new Date(ctx.now.getTime() + INVITE_TTL_MS)
   await ctx.deps.roster.createInvitation({
     _id: code,

@@ -9,8 +9,8 @@ export function isTimerInvocation(
   ctx: { openid?: string; source?: string; triggerSrc?: string },
 ): boolean {
   if (ctx.openid) return false
-  if (ctx.source !== 'wx_trigger' && ctx.triggerSrc !== 'timer') return false
-  if (ctx.source && ctx.source !== 'wx_trigger') return false
+  // SOURCE decides when the platform gives it; TRIGGER_SRC only stands in when it does not.
+  if (!(ctx.source ? ctx.source === 'wx_trigger' : ctx.triggerSrc === 'timer')) return false
   const e = event as { Type?: unknown; TriggerName?: unknown } | null
   return !!e && typeof e === 'object' && e.Type === 'Timer' && typeof e.TriggerName === 'string'
 }
