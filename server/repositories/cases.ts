@@ -362,6 +362,10 @@ export class CaseRepository {
     return data as unknown as CaseRecord[]
   }
 
+  async countInbox(q: InboxQuery): Promise<number> {
+    return (await this.db.collection('cases').where(this.inboxWhere(q)).count()).total
+  }
+
   /**
    * 六项指标 counts per station for the cases submitted in [from, to): one aggregation, grouped
    * by the owning station (escalated cases count where the resident asked: one door).
