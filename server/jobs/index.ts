@@ -18,7 +18,8 @@ import {
   type ReminderSettings,
 } from '../domain/notifications'
 import { loadCalendar, type Deps } from '../app/context'
-import { enqueue, formatInstant, notify, type TemplateConfig } from '../app/notify'
+import { Directory, enqueue, formatInstant, queueNotices, toOutbox, type TemplateConfig } from '../app/notify'
+import { CaseRepository } from '../repositories/cases'
 import { calendarStatusOf } from '../actions/calendar'
 import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
 import {
@@ -27,7 +28,13 @@ import {
   dayBeforeWindow,
   type BookingReminder,
 } from '../domain/appointments'
-import { RATING_WATCH_STATES, RUNNING_WATCH_STATES, nextOfficeStart, planWatch } from '../domain/schedule'
+import {
+  RATING_WATCH_STATES,
+  RUNNING_WATCH_STATES,
+  nextOfficeStart,
+  planWatch,
+  type WatchPlan,
+} from '../domain/schedule'
 import type { NotifyEvent } from '../domain/notifications'
 import { Budget, runDeps, type Share } from './budget'
 
@@ -63,6 +70,8 @@ interface RunContext {
   report: JobReport
   thresholds: () => Promise<ReminderSettings>
   templates: () => Promise<Templates>
+  /** Agents and stations looked up by this run, read in bulk a page at a time. */
+  directory: Directory
 }
 
 const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
@@ -70,35 +79,50 @@ const once = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
   return () => (p ??= fn())
 }
 
-/** Cases read per query: small pages keep each read cheap however much is due. */
-const WATCH_PAGE = 50
+/** Cases read per query and acted on together (notices in one insert, moves grouped). */
+const WATCH_PAGE = 100
 /** A claim on an outbox message lasts this long; then another run may take it up. */
 export const CLAIM_MS = 5 * 60_000
 
+type Planned = { c: CaseRecord; plan: WatchPlan }
+
 /**
  * Reads the watched cases of `states` whose moment has come, oldest first, a page at a time,
- * and hands each to `act` while the share lasts. A case `act` could not move on stays due and
- * is not read twice in one run.
+ * plans each and hands the page to `act`, which does as much of it as its share allows and
+ * says how many cases (from the front) it handled. Cases not handled stay due for the next run;
+ * a case `act` handled but could not move on is not read twice in one run.
  */
 async function drainWatch(
   rc: RunContext,
   share: Share,
   name: string,
   states: readonly CaseRecord['state'][],
-  act: (c: CaseRecord) => Promise<'done' | 'noBudget'>,
+  thresholds: ReminderSettings,
+  act: (page: Planned[]) => Promise<number>,
 ): Promise<void> {
   const seen = new Set<string>()
   for (;;) {
     if (!share.fits(2)) return stopped(rc, name)
     const page = await rc.deps.cases.watchDue(states, rc.now, WATCH_PAGE)
     const fresh = page.filter((c) => !seen.has(c._id))
-    for (const c of fresh) {
-      seen.add(c._id)
-      rc.report.watched += 1
-      if ((await act(c)) === 'noBudget') return stopped(rc, name)
+    if (!fresh.length) return
+    for (const c of fresh) seen.add(c._id)
+    rc.report.watched += fresh.length
+    const planned = fresh.map((c) => ({ c, plan: planWatch(c, rc.now, rc.calendar, thresholds) }))
+    const done = await act(planned)
+    if (done < planned.length) {
+      rc.report.watched -= planned.length - done
+      return stopped(rc, name)
     }
-    if (!fresh.length || page.length < WATCH_PAGE) return
+    if (page.length < WATCH_PAGE) return
   }
+}
+
+/** The longest front part of `items` whose cost fits the share (halving: costs are cheap to ask). */
+function fittingPrefix<T>(items: T[], share: Share, cost: (part: T[]) => number): T[] {
+  let n = items.length
+  while (n > 0 && !share.fits(cost(items.slice(0, n)))) n = Math.floor(n / 2)
+  return items.slice(0, n)
 }
 
 function stopped(rc: RunContext, name: string): void {
@@ -107,8 +131,11 @@ function stopped(rc: RunContext, name: string): void {
 
 /**
  * Due soon, due today, 催办, 督办 and 通报 for running cases whose moment has come (both
- * deadlines of a 上报件), in office hours only. Each reminder is queued before the moment moves
- * on, so a run that dies in between is repaired by the next one (the outbox key keeps it single).
+ * deadlines of a 上报件), in office hours only, a page at a time: the page's addressees in a
+ * couple of bulk reads, its notices in one insert, its cases moved on in one update per
+ * distinct next moment. The notices are queued before the moments move on, so a run that dies
+ * in between is repaired by the next one (the outbox keys keep each notice single). The 08:30
+ * peak of a county (hundreds of cases at once) then fits one run instead of a morning of runs.
  */
 export async function deadlineWatch(rc: RunContext, share: Share): Promise<void> {
   const { deps, now, calendar, report } = rc
@@ -116,82 +143,116 @@ export async function deadlineWatch(rc: RunContext, share: Share): Promise<void>
   if (!share.fits(3)) return stopped(rc, 'deadlines')
   const [thresholds, templates] = await Promise.all([rc.thresholds(), rc.templates()])
   let supervisors: number | null = null
-  await drainWatch(rc, share, 'deadlines', RUNNING_WATCH_STATES, async (c) => {
-    const plan = planWatch(c, now, calendar, thresholds)
-    if (supervisors === null && plan.send.some((r) => r.event === 'reportSupervisor')) {
-      if (!share.fits(1)) return 'noBudget'
-      supervisors = (await deps.network.agentsByRole('supervisor')).length
+  await drainWatch(rc, share, 'deadlines', RUNNING_WATCH_STATES, thresholds, async (page) => {
+    if (
+      supervisors === null &&
+      page.some(({ plan }) => plan.send.some((r) => r.event === 'reportSupervisor'))
+    ) {
+      if (!share.fits(1)) return 0
+      supervisors = (await rc.directory.agentsByRole('supervisor')).length
     }
-    // Worst case: two lookups and one insert per addressee, then the move.
-    const cost = plan.send.reduce(
-      (n, r) => n + (r.event === 'reportSupervisor' ? (supervisors ?? 0) + 1 : 3),
-      1,
+    const needs = (part: Planned[]) => {
+      const agents: string[] = []
+      const stations: string[] = []
+      for (const { c, plan } of part)
+        for (const r of plan.send) {
+          const n = Directory.needs(r.event, c, r.side)
+          if (n.agent) agents.push(n.agent)
+          if (n.station) stations.push(n.station)
+        }
+      return { agents, stations }
+    }
+    const messages = (part: Planned[]) =>
+      part.reduce(
+        (n, { plan }) =>
+          n +
+          plan.send.reduce(
+            (k, r) => k + (r.event === 'reportSupervisor' ? Math.max(1, supervisors ?? 0) : 1),
+            0,
+          ),
+        0,
+      )
+    // Lookups, the inserts (and a read and insert more if some keys exist), the grouped moves.
+    const part = fittingPrefix(page, share, (p) => {
+      const n = needs(p)
+      return (
+        rc.directory.warmCalls(n.agents, n.stations) +
+        Math.ceil(messages(p) / 100) +
+        2 +
+        CaseRepository.moveWatchCalls(
+          p.map(({ c, plan }) => ({ c, next: plan.next, reminded: plan.reminded })),
+        )
+      )
+    })
+    if (!part.length) return 0
+    const n = needs(part)
+    const notices = part.flatMap(({ c, plan }) =>
+      plan.send.map((r) => ({ event: r.event, c, key: `${c._id}:${r.key}`, side: r.side, dueDay: r.dueDay })),
     )
-    if (!share.fits(cost)) return 'noBudget'
-    let queued = true
-    for (const r of plan.send) {
-      queued =
-        (await notify(deps, now, r.event, c, `${c._id}:${r.key}`, {
-          templates,
-          calendar,
-          side: r.side,
-          dueDay: r.dueDay,
-        })) && queued
-      report.reminders += 1
+    try {
+      await rc.directory.warm(n.agents, n.stations)
+      await queueNotices(deps, now, notices, rc.directory, templates, calendar)
+    } catch (err) {
+      // Not queued: the cases stay due and the next run tries again.
+      console.error('[jobs] reminders not queued', err)
+      return 0
     }
-    // Not everything queued: the case stays due and the next run tries again.
-    if (queued) await deps.cases.moveWatch(c, plan.next, plan.reminded)
-    return 'done'
+    report.reminders += notices.length
+    await deps.cases.moveWatchMany(
+      part.map(({ c, plan }) => ({ c, next: plan.next, reminded: plan.reminded })),
+    )
+    return part.length
   })
 }
 
-/** Unrated N days (a setting, default 7) after delivery → 基本满意, marked as default (KPIs report it apart). */
+/**
+ * Unrated N days (a setting, default 7) after delivery → 基本满意, marked as default (KPIs
+ * report it apart): a page of cases in one conditional update with their events, the rest of
+ * the page moved to its next moment.
+ */
 export async function ratingWindow(rc: RunContext, share: Share): Promise<void> {
-  const { deps, now, calendar, report } = rc
+  const { deps, now, report } = rc
   if (!share.fits(3)) return stopped(rc, 'rating')
   const thresholds = await rc.thresholds()
   const days = thresholds.ratingWindowDays
-  await drainWatch(rc, share, 'rating', RATING_WATCH_STATES, async (c) => {
-    const plan = planWatch(c, now, calendar, thresholds)
-    if (!plan.autoRate) {
-      if (!share.fits(1)) return 'noBudget'
-      await deps.cases.moveWatch(c, plan.next, plan.reminded)
-      return 'done'
+  await drainWatch(rc, share, 'rating', RATING_WATCH_STATES, thresholds, async (page) => {
+    // Events (and a read and insert more after a died run), the update, a read back and a removal.
+    const part = fittingPrefix(page, share, (p) => {
+      const later = p
+        .filter(({ plan }) => !plan.autoRate)
+        .map(({ c, plan }) => ({ c, next: plan.next, reminded: plan.reminded }))
+      const versions = new Set(p.filter(({ plan }) => plan.autoRate).map(({ c }) => c.version)).size
+      return (versions ? 5 + versions : 0) + CaseRepository.moveWatchCalls(later)
+    })
+    if (!part.length) return 0
+    const due = part.filter(({ plan }) => plan.autoRate).map(({ c }) => c)
+    if (due.length) {
+      const t = transition('delivered', 'autoRate')
+      if (!t.ok) throw new Error('autoRate is not a transition of delivered')
+      const rated = await deps.cases.autoRateMany(
+        due,
+        now,
+        { level: DEFAULT_RATING, tags: [], comment: '', isDefault: true, at: now },
+        t.to,
+        `${days} 日内未评价，默认基本满意`,
+      )
+      report.autoRated += rated.length
     }
-    // A transaction: start, read, update, event, commit.
-    if (!share.fits(5)) return 'noBudget'
-    try {
-      await deps.cases.transition(c._id, c.version, (cur: CaseRecord) => {
-        const t = transition(cur.state, 'autoRate')
-        if (!t.ok || cur.rating) throw new Error('already rated')
-        return {
-          patch: {
-            state: t.to,
-            rating: { level: DEFAULT_RATING, tags: [], comment: '', isDefault: true, at: now },
-          },
-          event: {
-            at: now,
-            actor: { openid: '', agentId: null, name: '系统', role: 'system' },
-            action: 'autoRate',
-            from: cur.state,
-            to: t.to,
-            note: `${days} 日内未评价，默认基本满意`,
-          },
-        }
-      })
-      report.autoRated += 1
-    } catch {
-      // Rated meanwhile by the resident, or another run got there first: nothing to do.
-    }
-    return 'done'
+    const later = part.filter(({ plan }) => !plan.autoRate)
+    await deps.cases.moveWatchMany(
+      later.map(({ c, plan }) => ({ c, next: plan.next, reminded: plan.reminded })),
+    )
+    return part.length
   })
 }
 
 /**
  * Sends due outbox messages, oldest moment first: claim a page in one conditional update,
  * read the recipients' grants in one read, then per message spend a one-time grant (a
- * conditional decrement), send, record. Transient errors back off; a claim that dies with its
- * run expires after CLAIM_MS and the message is taken up again.
+ * conditional decrement) and send. Outcomes are recorded in groups (sent ones every
+ * SEND_FLUSH messages, so a run that dies re-sends at most that many after its claim expires);
+ * failures one by one. Transient errors back off; a claim that dies with its run expires after
+ * CLAIM_MS and the message is taken up again.
  */
 export async function sendOutbox(rc: RunContext, share: Share): Promise<void> {
   const { deps, now, calendar, report } = rc
@@ -199,8 +260,9 @@ export async function sendOutbox(rc: RunContext, share: Share): Promise<void> {
   const office = isOfficeTime(now, calendar)
   const seen = new Set<string>()
   for (;;) {
-    // Per page: read, claim, read back, grants; per message at most spend, finish, give back.
-    const room = Math.floor((share.room() - 4) / 3)
+    // Per page: read, claim, read back, grants, two group records; per message at most spend,
+    // finish, give back.
+    const room = Math.floor((share.room() - 6) / 3)
     if (room < 1) return stopped(rc, 'outbox')
     const limit = Math.min(50, room)
     const due = (await deps.outbox.due(now, limit)).filter((m) => !seen.has(m._id))
@@ -229,16 +291,20 @@ export async function sendOutbox(rc: RunContext, share: Share): Promise<void> {
     const grants = await deps.outbox.grants(
       claimed.filter((m) => m.recipientOpenid).map((m) => `${m.recipientOpenid}:${m.templateId}`),
     )
+    let sent: string[] = []
+    const noGrant: string[] = []
+    const flush = async () => {
+      if (sent.length)
+        await deps.outbox.finishMany(sent, token, { status: 'sent', sentAt: now, lastError: null })
+      sent = []
+    }
     for (const m of claimed) {
       const g = m.recipientOpenid ? grants.get(`${m.recipientOpenid}:${m.templateId}`) : undefined
       const oneTime = !!g && !g.longTerm
       // A one-time grant is taken before the send, so two messages can never ride on one grant.
       const granted = !!g && (g.longTerm || (g.oneTime > 0 && (await deps.outbox.useOneTime(g._id))))
       if (!granted) {
-        await deps.outbox.finish(m._id, token, {
-          status: 'skipped_no_grant',
-          lastError: '用户未授权该订阅消息',
-        })
+        noGrant.push(m._id)
         report.skippedNoGrant += 1
         continue
       }
@@ -255,8 +321,9 @@ export async function sendOutbox(rc: RunContext, share: Share): Promise<void> {
       }
       const attempts = m.attempts + 1
       if (res.errCode === 0) {
-        await deps.outbox.finish(m._id, token, { status: 'sent', attempts, sentAt: now, lastError: null })
+        sent.push(m._id)
         report.sent += 1
+        if (sent.length >= SEND_FLUSH) await flush()
         continue
       }
       // Not sent: WeChat did not use the grant, unless it says there was none (43101).
@@ -281,9 +348,20 @@ export async function sendOutbox(rc: RunContext, share: Share): Promise<void> {
       if (next) report.retried += 1
       else report.failed += 1
     }
+    await flush()
+    if (noGrant.length)
+      await deps.outbox.finishMany(
+        noGrant,
+        token,
+        { status: 'skipped_no_grant', lastError: '用户未授权该订阅消息' },
+        false,
+      )
     if (due.length < limit) return
   }
 }
+
+/** Successful sends recorded together: at most this many are sent again if a run dies. */
+const SEND_FLUSH = 10
 
 /**
  * Once per working day, in office hours: the calendar coverage check that warns admins before
@@ -400,12 +478,13 @@ export async function appointmentReminders(rc: RunContext, share: Share): Promis
   const stations = new Map<string, string>()
   for (const [kind, from, to] of windows) {
     for (let page = 0; page < 20; page++) {
-      if (!share.fits(1)) return stopped(rc, 'appointments')
-      const due = await deps.appointments.dueForReminder(kind, from, to, 20)
-      for (const b of due) {
-        // Station name, templates, the reminder and the mark.
-        if (!share.fits(4)) return stopped(rc, 'appointments')
-        const wanted = appointmentRemindersDue(
+      // Per page: the read, station names, the templates, the reminders and the marks.
+      if (!share.fits(5)) return stopped(rc, 'appointments')
+      const due = await deps.appointments.dueForReminder(kind, from, to, APPOINTMENT_PAGE)
+      if (!due.length) break
+      // Booked too late for this reminder: still marked, so it leaves the window query.
+      const wanted = due.filter((b) =>
+        appointmentRemindersDue(
           {
             startsAt: new Date(b.startsAt!),
             day: b.day!,
@@ -413,38 +492,56 @@ export async function appointmentReminders(rc: RunContext, share: Share): Promis
             reminded: b.reminded ?? [],
           },
           now,
-        ).includes(kind)
-        if (wanted) {
-          if (!stations.has(b.stationId))
-            stations.set(b.stationId, (await deps.network.station(b.stationId))?.name ?? '')
-          await enqueue(
-            deps,
-            now,
-            {
-              event: 'appointmentReminder',
-              key: `${b._id}:${kind}`,
-              recipient: b.openid,
-              caseId: b.caseId ?? '',
-              query: `id=${b._id}`,
-              vars: {
-                stationName: b.kind === 'visit' ? '代理员上门服务' : (stations.get(b.stationId) ?? ''),
-                startsAt: formatInstant(new Date(b.startsAt!)),
-                what: b.itemName ?? BOOKING_KIND_LABELS[b.kind],
-                hint:
-                  kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
+        ).includes(kind),
+      )
+      const unnamed = wanted
+        .filter((b) => b.kind !== 'visit' && !stations.has(b.stationId))
+        .map((b) => b.stationId)
+      if (unnamed.length)
+        for (const [id, name] of await deps.network.stationNames(unnamed)) stations.set(id, name)
+      const t = (await rc.templates()).appointmentReminder
+      const messages = t
+        ? wanted.map((b) =>
+            toOutbox(
+              now,
+              {
+                event: 'appointmentReminder',
+                key: `${b._id}:${kind}`,
+                recipient: b.openid,
+                caseId: b.caseId ?? '',
+                query: `id=${b._id}`,
+                vars: {
+                  stationName: b.kind === 'visit' ? '代理员上门服务' : (stations.get(b.stationId) ?? ''),
+                  startsAt: formatInstant(new Date(b.startsAt!)),
+                  what: b.itemName ?? BOOKING_KIND_LABELS[b.kind],
+                  hint:
+                    kind === 'dayBefore' ? '明天有预约，不能前往请提前取消' : '预约 2 小时后开始，请带齐材料',
+                },
               },
-            },
-            await rc.templates(),
+              t,
+              rc.calendar,
+            ),
           )
-          report.appointmentReminders += 1
-        }
-        // Marked even when not wanted (booked too late for it): it must leave the window query.
-        await deps.appointments.markReminded(b._id, kind)
+        : []
+      try {
+        await deps.outbox.enqueueMany(messages)
+      } catch (err) {
+        // Not queued: the bookings stay in the window for the next run.
+        console.error('[jobs] appointment reminders not queued', err)
+        return
       }
-      if (due.length < 20) break
+      report.appointmentReminders += wanted.length
+      await deps.appointments.markRemindedMany(
+        due.map((b) => b._id),
+        kind,
+      )
+      if (due.length < APPOINTMENT_PAGE) break
     }
   }
 }
+
+/** Bookings read per query in a reminder window (one insert and one update a page). */
+const APPOINTMENT_PAGE = 100
 
 /**
  * 整改 past its working days and still with the head: the supervisors are told once per task
@@ -552,6 +649,7 @@ export async function runJobs(base: Deps, now: Date, budget: Budget = new Budget
     report,
     thresholds: once(() => deps.settings.reminders()),
     templates: once(() => deps.settings.templates()),
+    directory: new Directory(deps.network),
   }
   await dailyJobs(rc, budget.share(60, 300))
   await deadlineWatch(rc, budget.share(200, 120))

@@ -4,7 +4,7 @@ import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
 import { isWatched } from '../domain/schedule'
 import { conflict, notFound } from '../lib/errors'
-import { fetchAll, type Database, type Row } from './db'
+import { fetchAll, isDuplicateKey, type Database, type Row } from './db'
 import { keysetPage, type Page } from './paging'
 
 export interface InboxQuery {
@@ -44,6 +44,20 @@ const SCHEDULE_FIELDS: readonly (keyof CaseRecord)[] = [
 function watchPatch(cur: CaseRecord, patch: Partial<CaseRecord>, at: Date): Partial<CaseRecord> {
   if (!SCHEDULE_FIELDS.some((f) => f in patch)) return {}
   return { watchAt: isWatched({ ...cur, ...patch }) ? at : null }
+}
+
+/** Moves that one conditional update can make together, at most 100 ids each. */
+function groupMoves<M extends { c: CaseRecord; next: Date | null; reminded: string[] }>(moves: M[]): M[][] {
+  const groups = new Map<string, M[]>()
+  for (const m of moves) {
+    const key = JSON.stringify([m.c.version, m.c.watchAt ?? null, m.next?.getTime() ?? null, m.reminded])
+    const g = groups.get(key)
+    if (g) g.push(m)
+    else groups.set(key, [m])
+  }
+  return [...groups.values()].flatMap((g) =>
+    Array.from({ length: Math.ceil(g.length / 100) }, (_, i) => g.slice(i * 100, i * 100 + 100)),
+  )
 }
 
 export class CaseRepository {
@@ -180,6 +194,101 @@ export class CaseRepository {
       .where({ _id: c._id, version: c.version, watchAt: c.watchAt ?? null })
       .update({ data: { watchAt, reminded } })
     return res.stats.updated === 1
+  }
+
+  /**
+   * `moveWatch` for a page of cases: cases read at the same version and moment that move to the
+   * same next moment with the same `reminded` share one conditional update (a plain id list, so
+   * the `_id` index serves it; a case changed since it was read is left alone). A page of
+   * reminders due at 08:30 mostly moves to a handful of moments, so a hundred cases take a
+   * handful of calls. Returns how many cases moved.
+   */
+  async moveWatchMany(moves: { c: CaseRecord; next: Date | null; reminded: string[] }[]): Promise<number> {
+    const _ = this.db.command
+    let moved = 0
+    for (const part of groupMoves(moves)) {
+      const { c, next, reminded } = part[0]!
+      const res = await this.db
+        .collection('cases')
+        .where({ _id: _.in(part.map((m) => m.c._id)), version: c.version, watchAt: c.watchAt ?? null })
+        .update({ data: { watchAt: next, reminded } })
+      moved += res.stats.updated
+    }
+    return moved
+  }
+
+  /** Calls `moveWatchMany` makes for these moves. */
+  static moveWatchCalls(moves: { c: CaseRecord; next: Date | null; reminded: string[] }[]): number {
+    return groupMoves(moves).length
+  }
+
+  /**
+   * The default rating (基本满意, marked default) for cases whose rating window has closed, as
+   * the resident did not rate: one conditional update for the page (a case rated or changed
+   * meanwhile is left alone), with each case's event under a fixed id (`<case>:autoRate`)
+   * written first so that it exists before the state it explains; an event whose case did not
+   * change (rated by the resident in between) is removed again. Returns the ids rated.
+   */
+  async autoRateMany(
+    cases: CaseRecord[],
+    now: Date,
+    rating: NonNullable<CaseRecord['rating']>,
+    to: CaseRecord['state'],
+    note: string,
+  ): Promise<string[]> {
+    if (!cases.length) return []
+    const _ = this.db.command
+    const events = cases.map((c) => ({
+      _id: `${c._id}:autoRate`,
+      caseId: c._id,
+      at: now,
+      actor: { openid: '', agentId: null, name: '系统', role: 'system' },
+      action: 'autoRate',
+      from: c.state,
+      to,
+      note,
+    }))
+    try {
+      await this.db.collection('case_events').add({ data: events })
+    } catch (err) {
+      // A run that died after writing them: the events are there already.
+      if (!isDuplicateKey(err)) throw err
+      const { data } = await this.db
+        .collection('case_events')
+        .where({ _id: _.in(events.map((e) => e._id)) })
+        .field({ _id: true })
+        .limit(events.length)
+        .get()
+      const have = new Set(data.map((d) => String(d._id)))
+      const rest = events.filter((e) => !have.has(e._id))
+      if (rest.length) await this.db.collection('case_events').add({ data: rest })
+    }
+    const res = await this.db
+      .collection('cases')
+      .where(
+        _.and([
+          { _id: _.in(cases.map((c) => c._id)) },
+          _.or(
+            cases.map((c) => ({ _id: c._id, version: c.version, state: c.state, rating: null })),
+          ) as object,
+        ]) as object,
+      )
+      .update({ data: { state: to, rating, watchAt: null, version: _.inc(1), updatedAt: now } })
+    if (res.stats.updated === cases.length) return cases.map((c) => c._id)
+    const { data } = await this.db
+      .collection('cases')
+      .where({ _id: _.in(cases.map((c) => c._id)), 'rating.isDefault': true, 'rating.at': now })
+      .field({ _id: true })
+      .limit(cases.length)
+      .get()
+    const rated = new Set(data.map((d) => String(d._id)))
+    const orphans = cases.filter((c) => !rated.has(c._id)).map((c) => `${c._id}:autoRate`)
+    if (orphans.length)
+      await this.db
+        .collection('case_events')
+        .where({ _id: _.in(orphans) })
+        .remove()
+    return [...rated]
   }
 
   /**

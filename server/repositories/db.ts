@@ -64,6 +64,7 @@ export interface Command {
   push(v: unknown): unknown
   remove(): unknown
   or(conds: object[]): unknown
+  and(conds: object[]): unknown
 }
 
 export interface Database {

@@ -42,6 +42,32 @@ export class NetworkRepository {
     return (data[0] as unknown as Station | undefined) ?? null
   }
 
+  /** Stations by id, one read per 100 ids (a timer run resolves a page of cases at once). */
+  async stationsByIds(ids: string[]): Promise<Map<string, Station>> {
+    return this.byIds<Station>('stations', ids)
+  }
+
+  /** Agents by id, one read per 100 ids; missing ids are absent from the map. */
+  async agentsByIds(ids: string[]): Promise<Map<string, Agent>> {
+    return this.byIds<Agent>('agents', ids)
+  }
+
+  private async byIds<T extends { _id: string }>(coll: string, ids: string[]): Promise<Map<string, T>> {
+    const _ = this.db.command
+    const unique = [...new Set(ids.filter(Boolean))]
+    const out = new Map<string, T>()
+    for (let i = 0; i < unique.length; i += 100) {
+      const part = unique.slice(i, i + 100)
+      const { data } = await this.db
+        .collection(coll)
+        .where({ _id: _.in(part) })
+        .limit(part.length)
+        .get()
+      for (const d of data as unknown as T[]) out.set(String(d._id), d)
+    }
+    return out
+  }
+
   /** Names of the given stations, one read per 100 (a page of a list names at most 100). */
   async stationNames(ids: string[]): Promise<Map<string, string>> {
     const _ = this.db.command

@@ -36,6 +36,9 @@ export interface Grant {
   longTerm: boolean
 }
 
+/** Documents per insert call: a page of reminders is far below the 1 MB request limit. */
+const INSERT_CHUNK = 100
+
 /** The notification outbox and users' subscribe-message grants. */
 export class OutboxRepository {
   constructor(private readonly db: Database) {}
@@ -50,6 +53,45 @@ export class OutboxRepository {
       if (isDuplicateKey(err)) return false
       throw err
     }
+  }
+
+  /**
+   * Adds many messages in as few calls as possible (one insert per 100), skipping keys that
+   * exist already: a run that died between queuing and moving its cases on, or an overlapping
+   * run, must not make the whole batch fail. Returns how many were new.
+   */
+  async enqueueMany(ms: OutboxMessage[]): Promise<number> {
+    let added = 0
+    for (let i = 0; i < ms.length; i += INSERT_CHUNK) {
+      const chunk = ms.slice(i, i + INSERT_CHUNK)
+      try {
+        await this.db.collection('outbox').add({ data: chunk })
+        added += chunk.length
+        continue
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err
+      }
+      // Some keys exist (the platform may have stored the part before the duplicate): read
+      // which, add the rest; one at a time only if another run raced us again.
+      const _ = this.db.command
+      const { data } = await this.db
+        .collection('outbox')
+        .where({ _id: _.in(chunk.map((m) => m._id)) })
+        .field({ _id: true })
+        .limit(chunk.length)
+        .get()
+      const have = new Set(data.map((d) => String(d._id)))
+      const rest = chunk.filter((m) => !have.has(m._id))
+      if (!rest.length) continue
+      try {
+        await this.db.collection('outbox').add({ data: rest })
+        added += rest.length
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err
+        for (const m of rest) if (await this.enqueue(m)) added += 1
+      }
+    }
+    return added
   }
 
   /**
@@ -116,6 +158,26 @@ export class OutboxRepository {
       .where({ _id: id, claimToken: token, status: 'sending' })
       .update({ data: { ...patch, claimToken: null } })
     return res.stats.updated === 1
+  }
+
+  /**
+   * Records the same outcome for many messages of one sender in one update (a page's successful
+   * sends): only those still claimed by it; each attempt counted unless none was made. Returns how many were recorded.
+   */
+  async finishMany(
+    ids: string[],
+    token: string,
+    patch: Partial<OutboxMessage>,
+    /** Whether a send was attempted (not for messages skipped before sending). */
+    attempted = true,
+  ): Promise<number> {
+    if (!ids.length) return 0
+    const _ = this.db.command
+    const res = await this.db
+      .collection('outbox')
+      .where({ _id: _.in(ids), claimToken: token, status: 'sending' })
+      .update({ data: { ...patch, ...(attempted ? { attempts: _.inc(1) } : {}), claimToken: null } })
+    return res.stats.updated
   }
 
   /**
