@@ -204,7 +204,7 @@ describe('a backlog of overdue cases', () => {
     )
     // Every open case is looked at again, a budget's worth per run, each run where the last stopped.
     const calls: number[] = []
-    for (let watched = 1; watched > 0 && calls.length < 20; ) {
+    for (let watched = 1; watched > 0 && calls.length < 20;) {
       const r = await runJobs(lcb)
       calls.push(r.dbCalls)
       watched = r.report.watched
