@@ -262,9 +262,9 @@ export async function submitCase(
   const p = parse(submitInput(ctx.caller.openid), payload)
   if (!ctx.requestId) throw invalidInput({ requestId: '缺少请求编号' }, '请求缺少编号，请升级小程序后重试')
   const { network, cases } = ctx.deps
-  const prior = await cases.byRequestId(ctx.caller.openid, ctx.requestId)
-  if (prior) return replay(ctx, prior, p)
-
+  // No read for a retry up front: the unique index on (submitter, request id) refuses a second
+  // case below and the retry is answered from the first one, so a first submit (nearly all of
+  // them) saves a call.
   const [item, station, me] = await Promise.all([
     network.item(p.itemId),
     network.station(p.stationId),
@@ -389,7 +389,8 @@ export async function submitCase(
     if (claimCode) await ctx.deps.claims.close(claimCode, 'replaced', ctx.now)
     return replay(ctx, first, p)
   }
-  await notify(ctx.deps, ctx.now, 'caseAssigned', created)
+  // The assignee was read with the station's roster: no second read to address the notice.
+  await notify(ctx.deps, ctx.now, 'caseAssigned', created, undefined, { known: agents })
   return { ...view(created, byId.get(chosen.agentId) ?? null, []), claimCode }
 }
 

@@ -196,6 +196,8 @@ export interface NotifyOptions {
   side?: DeadlineSide
   /** The due day the notice is about (the upper station's for side 'upper'). */
   dueDay?: string
+  /** Agents the caller has read already (addressees among them need no read). */
+  known?: Agent[]
 }
 
 /** One notice about a case, for `queueNotices`. */
@@ -258,7 +260,15 @@ export async function notify(
 ): Promise<boolean> {
   let messages: Message[]
   try {
-    messages = await noticeMessages(deps.network, now, {
+    const known = new Map((opts.known ?? []).map((a) => [a._id, a]))
+    const roster: RosterLookup = known.size
+      ? {
+          agent: async (id) => known.get(id) ?? deps.network.agent(id),
+          station: (id) => deps.network.station(id),
+          agentsByRole: (role) => deps.network.agentsByRole(role),
+        }
+      : deps.network
+    messages = await noticeMessages(roster, now, {
       event,
       c,
       key,
