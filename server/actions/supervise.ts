@@ -17,8 +17,8 @@ import {
 } from '../domain/kpis'
 import { invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
-import { loadCalendar, requireRole, type Ctx } from '../app/context'
-import { actorOf } from './cases'
+import { loadCalendar, requireRole, type Ctx } from '../kit/context'
+import { actorOf } from '../kit/case-kit'
 import { writeBook } from './transfer'
 import { pageFields } from './page-input'
 

@@ -6,7 +6,7 @@ import { formatErrors, toSheet, validateSheet, type ImportKind } from '../domain
 import { searchText } from '../domain/network'
 import { AppError } from '../lib/errors'
 import { parse, z } from '../lib/validate'
-import { requireRole, type Ctx } from '../app/context'
+import { requireRole, type Ctx } from '../kit/context'
 import type { ImportBatch, StoredItem } from '../repositories/network'
 
 const KIND_LABELS: Record<ImportKind, string> = { stations: '服务站', items: '代理事项', agents: '花名册' }

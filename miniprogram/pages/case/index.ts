@@ -1,4 +1,4 @@
-import type { RatingLevel } from '../../../server/domain/case-states'
+import type { RatingLevel } from '../../../typings/vocabulary'
 import { rateFix } from '../../services/rectify'
 import { errorText } from '../../services/api'
 import { countdown, fetchCase, supplyMaterials, withdrawCase, type CaseView } from '../../services/cases'
@@ -25,6 +25,7 @@ Component({
     photos: [] as { url: string; fileID: string }[],
     canRate: false,
     canWithdraw: false,
+    canSupply: false,
     ratingFix: false,
     fixLevels: [
       { value: 'very_satisfied', label: '非常满意' },
@@ -58,8 +59,10 @@ Component({
         this.setData({
           c: { ...c, timeline: (c.timeline ?? []).map((e) => ({ ...e, when: when(e.at) })) },
           countdown: open ? countdown(c.dueAt, new Date()) : '',
+          // Buttons come from the actions the server allows this caller (case rules), nothing else.
           canRate: c.actions.includes('rate'),
-          canWithdraw: ['submitted', 'accepted', 'awaiting_supplement'].includes(c.state),
+          canWithdraw: c.actions.includes('withdraw'),
+          canSupply: c.actions.includes('supplement'),
           missing: '',
           receivedText: c.receipt ? c.receipt.receivedMaterials.join('、') || '无' : '',
         })

@@ -1,4 +1,4 @@
-import type { RatingLevel } from '../../../server/domain/case-states'
+import type { RatingLevel } from '../../../typings/vocabulary'
 import { errorText } from '../../services/api'
 import { rateCase } from '../../services/cases'
 import { isElderlyMode } from '../../services/settings'

@@ -1,5 +1,5 @@
 import type { ScheduleEditorView } from '../../../typings/api'
-import type { OpeningPeriod } from '../../../server/domain/appointments'
+import type { OpeningPeriod } from '../../../typings/domain'
 import { ApiCallError, errorText } from '../../services/api'
 import { fetchScheduleEditor, saveSchedule } from '../../services/appointments'
 
