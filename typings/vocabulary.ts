@@ -91,6 +91,15 @@ export const COMPLETED_STATES: readonly CaseState[] = Object.freeze([
  */
 export const CLOCK_RUNNING_STATES: readonly CaseState[] = Object.freeze(['accepted', 'escalated'] as const)
 
+/** On the agent's workbench: open, or 办结 and waiting to be delivered (送达). */
+export const WORKBENCH_STATES: readonly CaseState[] = Object.freeze([
+  'submitted',
+  'accepted',
+  'awaiting_supplement',
+  'escalated',
+  'completed',
+] as const)
+
 /** Accepted and being worked on (工作台「办理中」): open, past 受理. */
 export const HANDLING_STATES: readonly CaseState[] = Object.freeze([
   'accepted',

@@ -4,7 +4,6 @@
  * Station and role always come from the roster, never from the client.
  */
 import type { Agent } from '../../typings/domain'
-import { OPEN_STATES } from '../domain/case-states'
 import type { DeskBooking, DeskDay, ScheduleEditorView, VisitRequestView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
@@ -28,6 +27,7 @@ import { maskAddress, maskPhone } from '../lib/mask'
 import { currentAgent, loadCalendar, requireRole, type Ctx } from '../kit/context'
 import { enqueue, formatInstant } from '../kit/notify'
 import type { Booking } from '../repositories/appointments'
+import { authorize } from '../kit/case-kit'
 import { dayLabel } from './appointments'
 import { pageFields } from './page-input'
 
@@ -265,13 +265,8 @@ const scheduleInput2 = z.object({
 export async function scheduleCaseVisit(payload: unknown, ctx: Ctx): Promise<DeskBooking> {
   const p = parse(scheduleInput2, payload)
   const agent = await requireStaff(ctx)
-  const c = await ctx.deps.cases.get(p.caseId)
-  if (!c) throw notFound('未找到该申请')
-  if (c.stationId !== agent.stationId) throw forbidden('只能为本站的申请安排上门')
-  if (c.visit !== 'home') throw invalidState('这件申请没有选择上门服务')
-  // Up to 送达: a completed case's result may still be taken to the resident's home.
-  if (![...OPEN_STATES, 'completed'].includes(c.state))
-    throw invalidState('这件申请已送达或已结束，不能再安排上门')
+  // Which cases may get a visit, and by whom, is the case rules' decision (scheduleVisit).
+  const { c } = await authorize(ctx, p.caseId, 'scheduleVisit', { agent })
   const startsAt = shanghaiInstant(p.day, p.start)
   if (startsAt.getTime() <= ctx.now.getTime()) throw invalidState('上门时间已过，请另选时间')
   if (startsAt.getTime() > ctx.now.getTime() + 60 * 86_400_000)

@@ -55,9 +55,14 @@ export interface CaseAtHand {
  * The caller and their relation to `c`. The applicant needs no roster read (a database call):
  * what they may do does not depend on a role.
  */
-export async function caseCaller(ctx: Ctx, c: CaseRecord): Promise<{ agent: Agent | null; who: CaseCaller }> {
+export async function caseCaller(
+  ctx: Ctx,
+  c: CaseRecord,
+  /** The caller's roster entry when the handler has read it already. */
+  known?: Agent | null,
+): Promise<{ agent: Agent | null; who: CaseCaller }> {
   const isApplicant = !!ctx.caller.openid && c.applicant.openid === ctx.caller.openid
-  const agent = isApplicant ? null : await currentAgent(ctx)
+  const agent = isApplicant ? null : known !== undefined ? known : await currentAgent(ctx)
   return { agent, who: callerOf(c, ctx.caller.openid, agent) }
 }
 
@@ -75,11 +80,11 @@ export async function authorize(
   ctx: Ctx,
   caseId: string,
   command: CaseCommand,
-  opts: { version?: number; facts?: Partial<CaseFacts> } = {},
+  opts: { version?: number; facts?: Partial<CaseFacts>; agent?: Agent | null } = {},
 ): Promise<CaseAtHand> {
   const c = await ctx.deps.cases.get(caseId)
   if (!c) throw notFound('未找到该申请')
-  const { agent, who } = await caseCaller(ctx, c)
+  const { agent, who } = await caseCaller(ctx, c, opts.agent)
   const no = refusal(command, who, { ...factsOf(c), ...opts.facts })
   if (no?.code === 'FORBIDDEN') throw forbidden(no.message)
   // The caller acted on what they saw; if someone changed the case since, say so first.
