@@ -20,7 +20,7 @@ import { fields, parse, z } from '../lib/validate'
 import { loadCalendar, requireRole, type Ctx } from '../kit/context'
 import { actorOf } from '../kit/case-kit'
 import { CLOCK_RUNNING_STATES, HANDLING_STATES } from '../../typings/vocabulary'
-import { writeBook } from './transfer'
+import { writeBook } from './sheets'
 import { pageFields } from './page-input'
 
 /** The running states whose deadline the overdue list watches. */

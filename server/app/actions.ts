@@ -16,17 +16,9 @@ import {
 import { acceptUpper, completeUpper } from '../actions/case-upper'
 import { rateCase, supplyMaterials, withdrawCase } from '../actions/case-resident'
 import { book, cancelBooking, listSlots, myBookings, requestVisit, reschedule } from '../actions/appointments'
-import {
-  confirmVisit,
-  declineVisit,
-  deskContact,
-  deskDay,
-  getSchedules,
-  markOutcome,
-  saveBookingRules,
-  saveSchedule,
-  scheduleCaseVisit,
-} from '../actions/appointment-desk'
+import { deskContact, deskDay, markOutcome } from '../actions/appointment-desk'
+import { confirmVisit, declineVisit, scheduleCaseVisit } from '../actions/home-visits'
+import { getSchedules, saveBookingRules, saveSchedule } from '../actions/schedule-editor'
 import { getSettings, saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
@@ -39,7 +31,7 @@ import {
 } from '../actions/complaints'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
-import { exportSheet, importSheet } from '../actions/transfer'
+import { exportSheet, importSheet } from '../actions/sheets'
 import type { Deps } from '../kit/context'
 import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
 import { meProfile, rosterBind, rosterInvite } from '../actions/roster'

@@ -1,3 +1,7 @@
+/**
+ * 表格 (spreadsheets): .xlsx import of stations, items and the roster — all or nothing, staged in
+ * chunks and resumable — and export in the same columns (admins).
+ */
 import { createHash } from 'node:crypto'
 import type ExcelJS from 'exceljs'
 import type { Actions } from '../../typings/api'
