@@ -1,16 +1,30 @@
-import type { CaseRecord, GeoPoint, Material, ProxyMode, Role, Tier } from './domain'
-import type { CaseAction, CaseState, HandlingType, RatingLevel } from '../server/domain/case-states'
 import type {
   AppointmentSchedule,
-  OpeningPeriod,
   BookingKind,
   BookingRules,
   BookingStatus,
+  CaseRecord,
   DayPart,
+  GeoPoint,
+  KpiKey,
+  KpiRow,
+  Material,
+  NotifyEvent,
+  OpeningPeriod,
+  Period,
+  PeriodKind,
+  Pairing,
+  ProxyMode,
+  ReminderSettings,
+  Role,
   ScheduleKind,
-} from '../server/domain/appointments'
-import type { KpiKey, KpiRow, Period, PeriodKind } from '../server/domain/kpis'
-import type { ReminderSettings } from '../server/domain/notifications'
+  Station,
+  Item,
+  Agent,
+  DutyRota,
+  Tier,
+} from './domain'
+import type { CaseCommand, CaseState, HandlingType, RatingLevel } from './vocabulary'
 
 /**
  * The client–server contract of the one client-facing cloud function `api`.
@@ -205,8 +219,11 @@ export interface CaseView {
   onTime: boolean | null
   rating: { level: string; label: string; isDefault: boolean; comment: string } | null
   createdAt: string
-  /** What the caller may do now (for buttons). */
-  actions: CaseAction[]
+  /**
+   * What the caller may do now — the only source of a page's buttons. Decided by the case rules
+   * (server/domain/case-rules.ts) from state, role and relation, and enforced the same way.
+   */
+  actions: CaseCommand[]
   /** 联合代理 tasks with their own deadlines. */
   tasks: {
     id: string
@@ -218,7 +235,7 @@ export interface CaseView {
   }[]
   receipt?: CaseReceipt
   card?: HandlingCard
-  /** For the parent station's staff on a 上报件: the next step they can take. */
+  /** For the parent station's staff on a 上报件: the next step they can take (from `actions`). */
   upperStep?: 'accept' | 'complete' | null
   /** 差评 only: the 整改 task (核实, 整改, 回访) and the resident's rating of the fix. */
   rectification?: RectificationView | null
@@ -460,6 +477,69 @@ export interface Actions {
     in: { bookingId: string; reason: string }
     out: { id: string; status: 'declined' }
   }
+  'cases.extend': {
+    in: { caseId: string; version: number; days: number; reason: string }
+    out: CaseView
+  }
+  'calendar.status': { in: Record<string, never>; out: CalendarStatus }
+  'admin.calendar.saveYear': {
+    in: { year: number; holidays: string[]; workdays: string[] }
+    out: CalendarStatus
+  }
+  'admin.roster.invite': { in: { agentId: string }; out: { code: string; expiresAt: string } }
+  'admin.stations.save': {
+    in: Omit<Station, '_id' | 'headAgentId' | 'active' | 'qrFileId'> & {
+      _id?: string
+      headAgentId?: string | null
+      active?: boolean
+    }
+    out: { id: string }
+  }
+  'admin.items.save': {
+    in: Omit<Item, '_id' | 'fee' | 'homeVisit' | 'published' | 'active'> & {
+      _id?: string
+      fee?: string
+      homeVisit?: boolean
+      published?: boolean
+      active?: boolean
+    }
+    out: { id: string }
+  }
+  'admin.agents.save': {
+    in: Omit<Agent, '_id' | 'openid' | 'specialties' | 'leaves' | 'active'> & {
+      _id?: string
+      specialties?: string[]
+      leaves?: Agent['leaves']
+      active?: boolean
+    }
+    out: { id: string }
+  }
+  'admin.rotas.save': {
+    in: Pick<DutyRota, 'stationId' | 'weekly'> & Partial<Pick<DutyRota, 'overrides' | 'receptionDays'>>
+    out: { id: string }
+  }
+  /** 结对: admins for any station, a head for their own. */
+  'admin.pairings.save': {
+    in: Omit<Pairing, '_id' | 'residentOpenid'> & { _id?: string }
+    out: { id: string }
+  }
+  'admin.retire': { in: { kind: 'station' | 'item' | 'agent'; id: string }; out: { id: string } }
+  'admin.templates.save': {
+    in: { event: NotifyEvent; templateId: string; page: string; fields: Record<string, string> }
+    out: { event: NotifyEvent }
+  }
+  /** 导出 the whole list as .xlsx in the columns the import reads. */
+  'admin.export': {
+    in: { kind: 'stations' | 'items' | 'agents' }
+    out: { fileId: string; url: string; rows: number }
+  }
+}
+
+/** 工作日历 coverage: CALENDAR_MISSING when deadlines ahead fall in a year without official data. */
+export interface CalendarStatus {
+  today: string
+  coveredUntil: string | null
+  warning: { code: 'CALENDAR_MISSING'; message: string } | null
 }
 
 /** 整改 task of a 差评, as the head, a supervisor or the resident sees it. */

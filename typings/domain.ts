@@ -3,8 +3,10 @@
  * Vocabulary follows DOMAIN.md: station, item, agent, case, appointment, rating.
  */
 
-/** 三级代理网络: 区为民服务中心 / 乡镇为民服务站 / 村（社区）为民服务室. */
-export type Tier = 'district' | 'township' | 'village'
+import type { MaterialForm, Tier } from './vocabulary'
+
+/** 三级代理网络: 区为民服务中心 / 乡镇为民服务站 / 村（社区）为民服务室 (labels in ./vocabulary). */
+export type { Tier }
 
 export interface GeoPoint {
   latitude: number
@@ -38,7 +40,7 @@ export type ProxyMode = 'direct' | 'promise' | 'joint'
 export interface Material {
   name: string
   /** 原件 / 复印件 / 原件或复印件. */
-  form: 'original' | 'copy' | 'either'
+  form: MaterialForm
   count: number
   note?: string
 }
@@ -137,7 +139,7 @@ export interface CaseRecord {
   _id: string
   /** 受理编号 printed on the 材料接收单; issued at acceptance. */
   caseNo: string | null
-  state: import('../server/domain/case-states').CaseState
+  state: import('./vocabulary').CaseState
   /** Optimistic-concurrency version: every transition increments it. */
   version: number
   item: { id: string; code: string; name: string; category: string; tier: Tier; promisedDays: number }
@@ -156,7 +158,7 @@ export interface CaseRecord {
   assignReason: string
   submittedBy: Actor
   requestId: string
-  handling: import('../server/domain/case-states').HandlingType | null
+  handling: import('./vocabulary').HandlingType | null
   receivedMaterials: string[]
   acceptedAt: Date | null
   dueAt: Date | null
@@ -167,7 +169,7 @@ export interface CaseRecord {
   onTime: boolean | null
   deliveredAt: Date | null
   rating: {
-    level: import('../server/domain/case-states').RatingLevel
+    level: import('./vocabulary').RatingLevel
     tags: string[]
     comment: string
     isDefault: boolean
@@ -230,3 +232,144 @@ export interface JointTask {
   doneAt: Date | null
   result: string | null
 }
+
+// ---- appointments (预约): the shapes; the rules are server/domain/appointments.ts ----------------
+
+export interface OpeningPeriod {
+  /** ISO weekdays 1–7 this period applies to. */
+  weekdays: number[]
+  start: string
+  end: string
+  slotMinutes: number
+  capacity: number
+}
+
+/** 窗口预约 (the station's opening hours) or 领导接待日 (a leader receives residents). */
+export type ScheduleKind = 'service' | 'leader'
+
+export type BookingKind = ScheduleKind | 'visit'
+
+export interface AppointmentSchedule {
+  /** Schedule id: the station id for window service, `<stationId>-leader` for reception days. */
+  _id: string
+  stationId: string
+  kind: ScheduleKind
+  /** Leader reception: the receiving leader (roster id) and the topic. */
+  hostAgentId?: string | null
+  topic?: string | null
+  periods: OpeningPeriod[]
+  /** Date exceptions: closed days, or special hours that replace the weekly ones. */
+  exceptions: { date: string; closed?: boolean; periods?: OpeningPeriod[] }[]
+}
+
+/**
+ * Booking lifecycle. Home visits start as `requested` until an agent confirms a time
+ * (`booked`) or declines; a reschedule closes the old booking as `rescheduled`.
+ */
+export type BookingStatus =
+  'requested' | 'booked' | 'cancelled' | 'rescheduled' | 'declined' | 'arrived' | 'no_show'
+
+export interface BookingRules {
+  /** How many days ahead residents may book (today counts as day 0). */
+  horizonDays: number
+  /** Minimum notice before a slot starts. */
+  minNoticeMinutes: number
+  /** Cancel or reschedule online until this long before the start. */
+  cancelCutoffMinutes: number
+  /** This many no-shows within the window is noted as repeated. */
+  noShowLimit: number
+  noShowWindowDays: number
+}
+
+/** 上门服务 windows: a half day the resident prefers. */
+export type DayPart = 'am' | 'pm'
+
+// ---- 六项指标: the report's shapes; the computation is server/domain/kpis.ts ---------------------
+
+export type PeriodKind = 'month' | 'quarter' | 'half' | 'year'
+
+export interface Period {
+  kind: PeriodKind
+  /** 2026-12, 2026-Q4, 2026-H2, 2026. */
+  key: string
+  label: string
+  /** First day, and the day after the last (Asia/Shanghai). */
+  from: string
+  to: string
+}
+
+/** Cases of one station in the cohort. */
+export interface CaseCounts {
+  /** Submitted in the period, withdrawn ones excluded. */
+  submitted: number
+  withdrawn: number
+  accepted: number
+  completed: number
+  onTime: number
+  /** Real ratings (by the resident); default ratings are counted apart. */
+  rated: number
+  satisfied: number
+  defaultRated: number
+}
+
+export interface Rate {
+  numerator: number
+  denominator: number
+  /** null when there is nothing to measure (shown as —, never as 100%). */
+  rate: number | null
+}
+
+export type KpiKey = 'organization' | 'publication' | 'acceptance' | 'completion' | 'onTime' | 'satisfaction'
+
+export interface KpiRow {
+  id: string
+  name: string
+  tier: Tier
+  parentId: string | null
+  /** False for a retired station listed because it still has cases in the period. */
+  active: boolean
+  /** Active stations counted in this row (a township row = the township and its villages). */
+  stations: number
+  gaps: string[]
+  rates: Record<KpiKey, Rate>
+  counts: CaseCounts
+  /** Township ranking only: mean of the rates measurable for every township, 0–100. */
+  score: number | null
+  rank: number | null
+}
+
+/** 提醒与期限设置 (admin settings); defaults in server/domain/notifications.ts. */
+export interface ReminderSettings {
+  dueSoonDays: number
+  superviseAfterDays: number
+  reportAfterDays: number
+  /** Calendar days a resident has to rate after delivery before 基本满意 is recorded by default. */
+  ratingWindowDays: number
+  /** Working days a head has for a 差评's 整改 (核实, 整改或说明, 回访). */
+  rectifyDays: number
+}
+
+/** 订阅消息 events: what a message is about (audiences and templates in server/domain/notifications.ts). */
+export type NotifyEvent =
+  | 'caseAssigned'
+  | 'supplementNeeded'
+  | 'caseCompleted'
+  | 'caseDelivered'
+  | 'caseExtended'
+  | 'dueSoon'
+  | 'dueToday'
+  | 'overdue'
+  | 'superviseHead'
+  | 'reportSupervisor'
+  | 'badRating'
+  | 'dailyDigest'
+  | 'calendarMissing'
+  | 'appointmentReminder'
+  | 'visitRequested'
+  | 'visitConfirmed'
+  | 'visitDeclined'
+  | 'appointmentCancelled'
+  | 'complaintFiled'
+  | 'complaintReplied'
+  | 'rectifyVisited'
+  | 'rectifyOverdue'

@@ -1,5 +1,6 @@
 import type { Actions, CaseView, InboxTab } from '../../typings/api'
 import { callApi, newRequestId } from './api'
+import { shanghaiDayNumber } from '../utils/vocabulary'
 
 export type { CaseView }
 
@@ -37,8 +38,7 @@ export const requestSupplement = (p: Actions['cases.requestSupplement']['in']) =
 /** "还剩 3 天" / "今天到期" / "已超期 2 天" in Shanghai calendar days, for the countdown. */
 export function countdown(dueAt: string | null, now: Date): string {
   if (!dueAt) return ''
-  const day = (t: number) => Math.floor((t + 8 * 3600_000) / 86_400_000)
-  const diff = day(Date.parse(dueAt)) - day(now.getTime())
+  const diff = shanghaiDayNumber(dueAt) - shanghaiDayNumber(now)
   if (diff > 0) return `还剩 ${diff} 天`
   if (diff === 0) return Date.parse(dueAt) >= now.getTime() ? '今天到期' : '已超期'
   return `已超期 ${-diff} 天`

@@ -1,5 +1,5 @@
 import type { KpiReport } from '../../typings/api'
-import type { KpiRow, PeriodKind } from '../../server/domain/kpis'
+import type { KpiRow, PeriodKind } from '../../typings/domain'
 import { callApi } from './api'
 
 export type { KpiReport, KpiRow, PeriodKind }

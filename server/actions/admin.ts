@@ -2,7 +2,7 @@ import type { Agent, DutyRota, Item, Pairing, Station } from '../../typings/doma
 import { searchText } from '../domain/network'
 import { conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
-import { requireRole, type Ctx } from '../app/context'
+import { requireRole, type Ctx } from '../kit/context'
 import { ITEM_CATEGORIES as CATEGORIES } from '../domain/import-rows'
 
 const tier = z.enum(['district', 'township', 'village'], { error: '层级应为 区/乡镇/村（社区）' })

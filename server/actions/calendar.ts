@@ -1,38 +1,14 @@
-import { addDays, parseDay, shanghaiDay, type CalendarOverride, type WorkCalendar } from '../domain/calendar'
+import { parseDay, type CalendarOverride } from '../domain/calendar'
+import { calendarStatusOf, type CalendarStatus } from '../domain/calendar-status'
 import { fields, parse, z } from '../lib/validate'
 import { invalidInput } from '../lib/errors'
-import { loadCalendar, requireRole, type Ctx, type Deps } from '../app/context'
+import { loadCalendar, requireRole, type Ctx, type Deps } from '../kit/context'
 
-/** How far ahead deadlines reach (the longest promised period is a few weeks; 60 days is safe). */
-const LOOKAHEAD_DAYS = 60
-
-export interface CalendarStatus {
-  today: string
-  coveredUntil: string | null
-  /** CALENDAR_MISSING when deadlines within the look-ahead fall in a year without official data. */
-  warning: { code: 'CALENDAR_MISSING'; message: string } | null
-}
+// server/jobs still imports calendarStatusOf from here (the lead changes jobs at the same time).
+export { calendarStatusOf, type CalendarStatus }
 
 export async function calendarStatusFor(deps: Deps, now: Date): Promise<CalendarStatus> {
   return calendarStatusOf(await loadCalendar(deps), now)
-}
-
-/** The coverage status of an already loaded calendar (no database read). */
-export function calendarStatusOf(calendar: WorkCalendar, now: Date): CalendarStatus {
-  const today = shanghaiDay(now)
-  const horizon = addDays(today, LOOKAHEAD_DAYS)
-  const coveredUntil = calendar.coveredUntil()
-  const missing = !calendar.isCovered(horizon) || !calendar.isCovered(today)
-  return {
-    today,
-    coveredUntil,
-    warning: missing
-      ? {
-          code: 'CALENDAR_MISSING',
-          message: `${horizon.slice(0, 4)} 年的节假日与调休安排尚未录入，截止日期暂按周一至周五推算。请管理员在国务院办公厅发布通知后及时录入。`,
-        }
-      : null,
-  }
 }
 
 /** 工作日历 status for admins and staff. */

@@ -9,10 +9,10 @@ import { shanghaiDay } from '../domain/calendar'
 import { AppError, conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { maskPhone } from '../lib/mask'
-import { requireOpenid, requireRole, type Ctx } from '../app/context'
-import { enqueue, formatInstant } from '../app/notify'
+import { requireOpenid, requireRole, type Ctx } from '../kit/context'
+import { enqueue, formatInstant } from '../kit/notify'
 import type { Complaint } from '../repositories/complaints'
-import { checkText } from './cases'
+import { checkText } from '../kit/text-check'
 import { pageFields } from './page-input'
 
 function view(c: Complaint, stationName: string, forStaff: boolean): ComplaintView {

@@ -1,5 +1,5 @@
 import { parse, z } from '../lib/validate'
-import { requireOpenid, type Ctx } from '../app/context'
+import { requireOpenid, type Ctx } from '../kit/context'
 
 const grantInput = z.object({
   /** Template ids the user accepted in wx.requestSubscribeMessage. */

@@ -27,7 +27,7 @@ import { notFound } from '../lib/errors'
 import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
 import type { StoredItem } from '../repositories/network'
-import { loadCalendar, type Ctx } from '../app/context'
+import { loadCalendar, type Ctx } from '../kit/context'
 
 const tier = z.enum(['district', 'township', 'village'], { error: '层级应为 区/乡镇/村（社区）' })
 

@@ -8,7 +8,7 @@ import {
   nextStep,
   type RectificationRecord,
 } from '../domain/rectification'
-import { formatInstant } from '../app/notify'
+import { formatInstant } from '../kit/notify'
 
 const when = (d: Date) => formatInstant(new Date(d))
 

@@ -14,9 +14,9 @@ import {
 } from '../domain/rectification'
 import { AppError, conflict, forbidden, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
-import { requireRole, type Ctx } from '../app/context'
-import { enqueue, formatInstant } from '../app/notify'
-import { checkText } from './cases'
+import { requireRole, type Ctx } from '../kit/context'
+import { enqueue, formatInstant } from '../kit/notify'
+import { checkText } from '../kit/text-check'
 import { rectificationView } from './rectify-view'
 import { pageFields } from './page-input'
 

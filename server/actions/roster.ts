@@ -3,7 +3,7 @@ import { conflict, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { uploadDirOf } from '../lib/files'
 import { randomCode } from '../lib/codes'
-import { currentAgent, requireOpenid, requireRole, type Ctx } from '../app/context'
+import { currentAgent, requireOpenid, requireRole, type Ctx } from '../kit/context'
 
 const INVITE_TTL_MS = 7 * 86_400_000
 

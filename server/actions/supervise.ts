@@ -17,13 +17,14 @@ import {
 } from '../domain/kpis'
 import { invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
-import { loadCalendar, requireRole, type Ctx } from '../app/context'
-import { actorOf } from './cases'
-import { writeBook } from './transfer'
+import { loadCalendar, requireRole, type Ctx } from '../kit/context'
+import { actorOf } from '../kit/case-kit'
+import { CLOCK_RUNNING_STATES, HANDLING_STATES } from '../../typings/vocabulary'
+import { writeBook } from './sheets'
 import { pageFields } from './page-input'
 
 /** The running states whose deadline the overdue list watches. */
-const WATCHED: CaseState[] = ['accepted', 'escalated']
+const WATCHED: CaseState[] = [...CLOCK_RUNNING_STATES]
 
 const overdueInput = z.object({ ...pageFields })
 
@@ -80,8 +81,7 @@ export async function urge(payload: unknown, ctx: Ctx) {
   const p = parse(urgeInput, payload)
   const c = await ctx.deps.cases.get(p.caseId)
   if (!c) throw notFound('未找到该申请')
-  if (!['accepted', 'escalated', 'awaiting_supplement'].includes(c.state))
-    throw invalidInput({ caseId: '只能督办正在办理的申请' })
+  if (!HANDLING_STATES.includes(c.state)) throw invalidInput({ caseId: '只能督办正在办理的申请' })
   let newDue: Date | null = null
   if (p.newDueDay) {
     parseDay(p.newDueDay)

@@ -2,7 +2,7 @@ import type { BookingRules } from '../domain/appointments'
 import { FIELD_LIMITS, NOTIFY_EVENTS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
 import { RATING_WATCH_STATES, RUNNING_WATCH_STATES, watchResetAfter } from '../domain/schedule'
 import { parse, z } from '../lib/validate'
-import { requireRole, type Ctx } from '../app/context'
+import { requireRole, type Ctx } from '../kit/context'
 
 const VARIABLES = [
   'itemName',

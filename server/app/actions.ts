@@ -1,30 +1,24 @@
+import type { ActionTable } from './router'
+import { submitCase, claimCase, reissueClaimCode } from '../actions/case-submit'
+import { caseContact, getCase, myCases, workInbox } from '../actions/case-reads'
 import {
   acceptCase,
-  caseContact,
-  claimCase,
-  reissueClaimCode,
+  addTasks,
   completeCase,
+  completeTask,
   deliverCase,
-  getCase,
-  myCases,
-  rateCase,
+  escalateCase,
+  extendCase,
+  reassignCase,
   rejectCase,
-  submitCase,
-  workInbox,
-} from '../actions/cases'
-import type { ActionTable } from './router'
+  requestSupplement,
+} from '../actions/case-handling'
+import { acceptUpper, completeUpper } from '../actions/case-upper'
+import { rateCase, supplyMaterials, withdrawCase } from '../actions/case-resident'
 import { book, cancelBooking, listSlots, myBookings, requestVisit, reschedule } from '../actions/appointments'
-import {
-  confirmVisit,
-  declineVisit,
-  deskContact,
-  deskDay,
-  getSchedules,
-  markOutcome,
-  saveBookingRules,
-  saveSchedule,
-  scheduleCaseVisit,
-} from '../actions/appointment-desk'
+import { deskContact, deskDay, markOutcome } from '../actions/appointment-desk'
+import { confirmVisit, declineVisit, scheduleCaseVisit } from '../actions/home-visits'
+import { getSchedules, saveBookingRules, saveSchedule } from '../actions/schedule-editor'
 import { getSettings, saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
@@ -37,20 +31,8 @@ import {
 } from '../actions/complaints'
 import { myMessages, recordGrants } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
-import { exportSheet, importSheet } from '../actions/transfer'
-import {
-  acceptUpper,
-  addTasks,
-  completeTask,
-  completeUpper,
-  escalateCase,
-  extendCase,
-  reassignCase,
-  requestSupplement,
-  supplyMaterials,
-  withdrawCase,
-} from '../actions/case-flow'
-import type { Deps } from './context'
+import { exportSheet, importSheet } from '../actions/sheets'
+import type { Deps } from '../kit/context'
 import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
 import { meProfile, rosterBind, rosterInvite } from '../actions/roster'
 import {
@@ -63,7 +45,7 @@ import {
   stationQrcode,
 } from '../actions/admin'
 
-export type { Deps } from './context'
+export type { Deps } from '../kit/context'
 
 /** The action table of the `api` function; each capability registers its actions here. */
 export const actions: ActionTable<Deps> = {

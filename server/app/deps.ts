@@ -1,5 +1,5 @@
 import type cloud from 'wx-server-sdk'
-import type { Deps } from './context'
+import type { Deps } from '../kit/context'
 import { wxPlatform } from './platform'
 import type { Database } from '../repositories/db'
 import { CaseRepository } from '../repositories/cases'

@@ -1,5 +1,5 @@
 import type cloud from 'wx-server-sdk'
-import type { Platform } from './context'
+import type { Platform } from '../kit/context'
 import { unavailable } from '../lib/errors'
 
 /** WeChat open APIs and cloud storage through wx-server-sdk. */

@@ -1,24 +1,21 @@
-import type { ApiResponse } from '../../typings/api'
+import type { Actions, ApiResponse } from '../../typings/api'
 import { AppError, unavailable } from '../lib/errors'
+import type { ActionContext, Caller } from '../kit/context'
 
-/** Who is calling, as established by the platform (never by the client). */
-export interface Caller {
-  openid: string
-  appid?: string
-  unionid?: string
-}
+export type { ActionContext, Caller }
 
-export interface ActionContext<Deps> {
-  caller: Caller
-  /** The platform's clock at invocation; pure code receives it instead of reading a clock. */
-  now: Date
-  requestId?: string
-  deps: Deps
-}
+/** A handler validates its own payload (it comes from the client) and answers the contract's output. */
+export type ActionHandler<Deps, Out = unknown> = (payload: unknown, ctx: ActionContext<Deps>) => Promise<Out>
 
-export type ActionHandler<Deps> = (payload: unknown, ctx: ActionContext<Deps>) => Promise<unknown>
+/**
+ * The action table, typed by the contract (typings/api.ts): a routed action missing from the
+ * contract, a contract entry without a handler, or a handler whose answer does not fit the
+ * contract's `out` fails `npm run typecheck`.
+ */
+export type ActionTable<Deps> = { readonly [A in keyof Actions]: ActionHandler<Deps, Actions[A]['out']> }
 
-export type ActionTable<Deps> = Record<string, ActionHandler<Deps>>
+/** What dispatch needs: any table of handlers by name (tests route small tables of their own). */
+export type Routes<Deps> = { readonly [action: string]: ActionHandler<Deps> }
 
 export interface Logger {
   error(...args: unknown[]): void
@@ -62,7 +59,7 @@ export function isTransient(err: unknown): boolean {
  * without details: raw errors never reach the client.
  */
 export async function dispatch<Deps>(
-  table: ActionTable<Deps>,
+  table: Routes<Deps>,
   event: unknown,
   ctx: Omit<ActionContext<Deps>, 'requestId'>,
   log: Logger = console,

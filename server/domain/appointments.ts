@@ -13,37 +13,31 @@ import {
   type WorkCalendar,
 } from './calendar'
 import { isoWeekday } from './network'
+import type {
+  AppointmentSchedule,
+  BookingKind,
+  BookingRules,
+  BookingStatus,
+  DayPart,
+  OpeningPeriod,
+  ScheduleKind,
+} from '../../typings/domain'
 
-export interface OpeningPeriod {
-  /** ISO weekdays 1–7 this period applies to. */
-  weekdays: number[]
-  start: string
-  end: string
-  slotMinutes: number
-  capacity: number
+// The shapes are part of the contract (typings/domain.ts); the rules about them are here.
+export type {
+  AppointmentSchedule,
+  BookingKind,
+  BookingRules,
+  BookingStatus,
+  DayPart,
+  OpeningPeriod,
+  ScheduleKind,
 }
-
-/** 窗口预约 (the station's opening hours) or 领导接待日 (a leader receives residents). */
-export type ScheduleKind = 'service' | 'leader'
-export type BookingKind = ScheduleKind | 'visit'
 
 export const BOOKING_KIND_LABELS: Record<BookingKind, string> = {
   service: '窗口预约',
   leader: '领导接待日',
   visit: '上门服务',
-}
-
-export interface AppointmentSchedule {
-  /** Schedule id: the station id for window service, `<stationId>-leader` for reception days. */
-  _id: string
-  stationId: string
-  kind: ScheduleKind
-  /** Leader reception: the receiving leader (roster id) and the topic. */
-  hostAgentId?: string | null
-  topic?: string | null
-  periods: OpeningPeriod[]
-  /** Date exceptions: closed days, or special hours that replace the weekly ones. */
-  exceptions: { date: string; closed?: boolean; periods?: OpeningPeriod[] }[]
 }
 
 export interface Slot {
@@ -57,13 +51,6 @@ export interface Slot {
   startsAt: Date
   capacity: number
 }
-
-/**
- * Booking lifecycle. Home visits start as `requested` until an agent confirms a time
- * (`booked`) or declines; a reschedule closes the old booking as `rescheduled`.
- */
-export type BookingStatus =
-  'requested' | 'booked' | 'cancelled' | 'rescheduled' | 'declined' | 'arrived' | 'no_show'
 
 export const BOOKING_STATUS_LABELS: Record<BookingStatus, string> = {
   requested: '待确认',
@@ -112,18 +99,6 @@ export const SAME_STATION_REFUSALS: Record<BookingKind, string> = {
 }
 
 export const QUOTA_REFUSAL = `每人最多同时保留 ${ACTIVE_BOOKINGS_PER_RESIDENT} 个未完成的预约（含上门服务申请），请先取消不需要的预约`
-
-export interface BookingRules {
-  /** How many days ahead residents may book (today counts as day 0). */
-  horizonDays: number
-  /** Minimum notice before a slot starts. */
-  minNoticeMinutes: number
-  /** Cancel or reschedule online until this long before the start. */
-  cancelCutoffMinutes: number
-  /** This many no-shows within the window is noted as repeated. */
-  noShowLimit: number
-  noShowWindowDays: number
-}
 
 export const DEFAULT_BOOKING_RULES: BookingRules = {
   horizonDays: 14,
@@ -317,8 +292,6 @@ export function appointmentRemindersDue(
   return out
 }
 
-/** 上门服务 windows: a half day the resident prefers. */
-export type DayPart = 'am' | 'pm'
 export const DAY_PARTS: Record<DayPart, { label: string; start: string; end: string; lastStart: string }> = {
   am: { label: '上午', start: '08:30', end: '12:00', lastStart: '11:30' },
   pm: { label: '下午', start: '14:00', end: '17:30', lastStart: '17:00' },

@@ -6,9 +6,11 @@
  * fixed +08:00 offset and conversions are plain arithmetic (no tz database needed).
  */
 
-/** Minutes east of UTC for Asia/Shanghai. */
-export const SHANGHAI_OFFSET_MINUTES = 8 * 60
-const OFFSET_MS = SHANGHAI_OFFSET_MINUTES * 60_000
+import { SHANGHAI_OFFSET_MS } from '../../typings/vocabulary'
+
+/** Minutes east of UTC for Asia/Shanghai (the offset itself is the vocabulary's). */
+export const SHANGHAI_OFFSET_MINUTES = SHANGHAI_OFFSET_MS / 60_000
+const OFFSET_MS = SHANGHAI_OFFSET_MS
 const DAY_MS = 86_400_000
 
 /** One admin-entered day (e.g. the State Council schedule for a year the package lacks). */

@@ -1,8 +1,8 @@
 /**
  * 案件状态机 (case lifecycle: 受理 → 承办 → 反馈 → 评价), deadlines and ratings.
  *
- * This module is THE single place that lists case states, their labels, their groups and the
- * allowed transitions; every other part of the project imports them from here.
+ * The states, their groups and labels are the shared vocabulary (typings/vocabulary.ts, re-exported
+ * here); the allowed transitions are this module's. Who may take which action is case-rules.ts.
  *
  * Pure: no clock, no I/O. Instants are `Date` (UTC); days are Asia/Shanghai `YYYY-MM-DD`
  * (see ./calendar). `now` is always an argument.
@@ -11,90 +11,50 @@
 import { DEFAULT_OFFICE_HOURS, WorkCalendar, computeDue, shanghaiDay } from './calendar'
 import type { DueResult, OfficeHours } from './calendar'
 
+import {
+  CASE_ACTIONS,
+  CASE_ACTION_LABELS,
+  CASE_STATES,
+  CASE_STATE_DESCRIPTIONS,
+  CASE_STATE_LABELS,
+  CLOCK_RUNNING_STATES,
+  COMPLETED_STATES,
+  HANDLING_STATES,
+  HANDLING_TYPES,
+  HANDLING_TYPE_LABELS,
+  OPEN_STATES,
+  RATING_LABELS,
+  RATING_LEVELS,
+  TERMINAL_STATES,
+  type CaseAction,
+  type CaseState,
+  type HandlingType,
+  type RatingLevel,
+} from '../../typings/vocabulary'
+
+// The vocabulary (states, groups, labels) lives in typings/vocabulary.ts, the bottom layer that
+// the mini-program shares; this module adds what the states mean: transitions, deadlines, ratings.
+export {
+  CASE_ACTIONS,
+  CASE_ACTION_LABELS,
+  CASE_STATES,
+  CASE_STATE_DESCRIPTIONS,
+  CASE_STATE_LABELS,
+  CLOCK_RUNNING_STATES,
+  COMPLETED_STATES,
+  HANDLING_STATES,
+  HANDLING_TYPES,
+  HANDLING_TYPE_LABELS,
+  OPEN_STATES,
+  RATING_LABELS,
+  RATING_LEVELS,
+  TERMINAL_STATES,
+}
+export type { CaseAction, CaseState, HandlingType, RatingLevel }
+
 // ---------------------------------------------------------------------------------------------
 // States
 // ---------------------------------------------------------------------------------------------
-
-export type CaseState =
-  | 'submitted'
-  | 'accepted'
-  | 'awaiting_supplement'
-  | 'escalated'
-  | 'completed'
-  | 'delivered'
-  | 'rated'
-  | 'withdrawn'
-  | 'rejected'
-
-/** Every state, in lifecycle order (use for filters, selects and exhaustive loops). */
-export const CASE_STATES: readonly CaseState[] = Object.freeze([
-  'submitted',
-  'accepted',
-  'awaiting_supplement',
-  'escalated',
-  'completed',
-  'delivered',
-  'rated',
-  'withdrawn',
-  'rejected',
-] as const)
-
-export const CASE_STATE_LABELS: Readonly<Record<CaseState, string>> = Object.freeze({
-  submitted: '待受理',
-  accepted: '已受理',
-  awaiting_supplement: '待补正',
-  escalated: '已上报',
-  completed: '已办结',
-  delivered: '已反馈',
-  rated: '已评价',
-  withdrawn: '已撤回',
-  rejected: '不予受理',
-})
-
-/** What the resident sees for each state, in plain words (progress page, timeline). */
-export const CASE_STATE_DESCRIPTIONS: Readonly<Record<CaseState, string>> = Object.freeze({
-  submitted: '已提交，等待代理员受理',
-  accepted: '代理员已受理，正在为您办理',
-  awaiting_supplement: '材料还不齐全，请按通知补交材料，补齐后继续办理',
-  escalated: '已由代理员报送上级服务站办理，您不用再跑腿',
-  completed: '已办结，等待代理员把结果交给您',
-  delivered: '办理结果已送达，请您评价',
-  rated: '已评价，感谢您的反馈',
-  withdrawn: '申请已撤回',
-  rejected: '不予受理，原因见办理记录',
-})
-
-/**
- * Not yet 办结: the case is being received or worked on (受理/承办). These count as an agent's
- * open cases and are the ones a deadline can be missed on. `completed` and `delivered` are
- * neither open nor terminal: they still wait for delivery (送达) and rating.
- */
-export const OPEN_STATES: readonly CaseState[] = Object.freeze([
-  'submitted',
-  'accepted',
-  'awaiting_supplement',
-  'escalated',
-] as const)
-
-/** No action applies any more. */
-export const TERMINAL_STATES: readonly CaseState[] = Object.freeze([
-  'rated',
-  'withdrawn',
-  'rejected',
-] as const)
-
-/** The case has been 办结 (and stays so): counts in 代理事项办结率 while it sits in one of these. */
-export const COMPLETED_STATES: readonly CaseState[] = Object.freeze([
-  'completed',
-  'delivered',
-  'rated',
-] as const)
-
-/**
- * States in which the deadline clock runs. It stops in `awaiting_supplement` (补办件) and
- * restarts with the full promised period when the materials arrive (see dueAfterSupplement).
- */
-export const CLOCK_RUNNING_STATES: readonly CaseState[] = Object.freeze(['accepted', 'escalated'] as const)
 
 export function isCaseState(value: unknown): value is CaseState {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CASE_STATE_LABELS, value)
@@ -120,22 +80,6 @@ export function isClockRunning(state: CaseState): boolean {
 // Handling types (承办类型), chosen at acceptance
 // ---------------------------------------------------------------------------------------------
 
-export type HandlingType = 'immediate' | 'promised' | 'supplement' | 'escalated'
-
-export const HANDLING_TYPES: readonly HandlingType[] = Object.freeze([
-  'immediate',
-  'promised',
-  'supplement',
-  'escalated',
-] as const)
-
-export const HANDLING_TYPE_LABELS: Readonly<Record<HandlingType, string>> = Object.freeze({
-  immediate: '即办件',
-  promised: '承诺件',
-  supplement: '补办件',
-  escalated: '上报件',
-})
-
 export function isHandlingType(value: unknown): value is HandlingType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(HANDLING_TYPE_LABELS, value)
 }
@@ -156,54 +100,6 @@ export function acceptTarget(handling: HandlingType): CaseState {
 // ---------------------------------------------------------------------------------------------
 // Actions and transitions
 // ---------------------------------------------------------------------------------------------
-
-export type CaseAction =
-  | 'accept'
-  | 'reject'
-  | 'requestSupplement'
-  | 'supplement'
-  | 'escalate'
-  | 'completeUpper'
-  | 'complete'
-  | 'deliver'
-  | 'rate'
-  | 'autoRate'
-  | 'withdraw'
-  | 'reassign'
-  | 'extend'
-
-export const CASE_ACTIONS: readonly CaseAction[] = Object.freeze([
-  'accept',
-  'reject',
-  'requestSupplement',
-  'supplement',
-  'escalate',
-  'completeUpper',
-  'complete',
-  'deliver',
-  'rate',
-  'autoRate',
-  'withdraw',
-  'reassign',
-  'extend',
-] as const)
-
-/** Verb phrases: button labels, and the tail of "当前状态为「…」，不能{label}". */
-export const CASE_ACTION_LABELS: Readonly<Record<CaseAction, string>> = Object.freeze({
-  accept: '受理',
-  reject: '不予受理',
-  requestSupplement: '要求补正',
-  supplement: '补交材料',
-  escalate: '上报',
-  completeUpper: '上级办结',
-  complete: '办结',
-  deliver: '反馈结果',
-  rate: '评价',
-  autoRate: '默认评价',
-  withdraw: '撤回',
-  reassign: '改派',
-  extend: '延期',
-})
 
 export function isCaseAction(value: unknown): value is CaseAction {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CASE_ACTION_LABELS, value)
@@ -409,24 +305,6 @@ export function workingDaysOverdue(now: Date, dueAt: Date, calendar: WorkCalenda
 // ---------------------------------------------------------------------------------------------
 // Rating (评价)
 // ---------------------------------------------------------------------------------------------
-
-export const RATING_LEVELS = [
-  'very_satisfied',
-  'satisfied',
-  'basic',
-  'dissatisfied',
-  'very_dissatisfied',
-] as const
-
-export type RatingLevel = (typeof RATING_LEVELS)[number]
-
-export const RATING_LABELS: Readonly<Record<RatingLevel, string>> = Object.freeze({
-  very_satisfied: '非常满意',
-  satisfied: '满意',
-  basic: '基本满意',
-  dissatisfied: '不满意',
-  very_dissatisfied: '非常不满意',
-})
 
 /** Recorded (marked as default) when the rating window closes unrated. */
 export const DEFAULT_RATING: RatingLevel = 'basic'

@@ -10,6 +10,7 @@
  */
 import type { Agent, GeoPoint, Item, LeavePeriod, Material, Station, Tier } from '../../typings/domain'
 import { parseDay } from './calendar'
+import { MATERIAL_FORM_LABELS, TIER_LABELS } from '../../typings/vocabulary'
 import { KIND_LABELS, PROXY_MODE_LABELS, ROLE_LABELS } from './network'
 
 export type ImportKind = 'stations' | 'items' | 'agents'
@@ -144,17 +145,8 @@ const TIER_INPUT: Record<string, Tier> = {
   社区: 'village',
 }
 
-const TIER_NAMES: Record<Tier, string> = {
-  district: '区为民服务中心',
-  township: '乡镇为民服务站',
-  village: '村（社区）为民服务室',
-}
-
-const FORM_LABELS: Record<Material['form'], string> = {
-  original: '原件',
-  copy: '复印件',
-  either: '原件或复印件',
-}
+const TIER_NAMES = TIER_LABELS
+const FORM_LABELS = MATERIAL_FORM_LABELS
 
 const FORM_INPUT: Record<string, Material['form']> = {
   原件: 'original',

@@ -4,21 +4,21 @@
  * period, counted as they stand at `asOf` (a month that just ended still has cases running,
  * and the report says so rather than guessing).
  */
-import type { Item, Station, Tier } from '../../typings/domain'
+import type {
+  CaseCounts,
+  Item,
+  KpiKey,
+  KpiRow,
+  Period,
+  PeriodKind,
+  Rate,
+  Station,
+  Tier,
+} from '../../typings/domain'
+
+export type { CaseCounts, KpiKey, KpiRow, Period, PeriodKind, Rate }
 import { addDays } from './calendar'
 import { isFullyPublished, tiersOfferedAt } from './network'
-
-export type PeriodKind = 'month' | 'quarter' | 'half' | 'year'
-
-export interface Period {
-  kind: PeriodKind
-  /** 2026-12, 2026-Q4, 2026-H2, 2026. */
-  key: string
-  label: string
-  /** First day, and the day after the last (Asia/Shanghai). */
-  from: string
-  to: string
-}
 
 const pad = (n: number) => String(n).padStart(2, '0')
 const QUARTER_LABELS = ['第一季度', '第二季度', '第三季度', '第四季度']
@@ -98,20 +98,6 @@ export function neighbours(p: Period): { prev: string; next: string } {
   return { prev: periodOf(p.kind, addDays(p.from, -1)).key, next: periodOf(p.kind, p.to).key }
 }
 
-/** Cases of one station in the cohort. */
-export interface CaseCounts {
-  /** Submitted in the period, withdrawn ones excluded. */
-  submitted: number
-  withdrawn: number
-  accepted: number
-  completed: number
-  onTime: number
-  /** Real ratings (by the resident); default ratings are counted apart. */
-  rated: number
-  satisfied: number
-  defaultRated: number
-}
-
 export const EMPTY_COUNTS: CaseCounts = {
   submitted: 0,
   withdrawn: 0,
@@ -129,20 +115,11 @@ export function addCounts(a: CaseCounts, b: CaseCounts): CaseCounts {
   return out
 }
 
-export interface Rate {
-  numerator: number
-  denominator: number
-  /** null when there is nothing to measure (shown as —, never as 100%). */
-  rate: number | null
-}
-
 const rate = (numerator: number, denominator: number): Rate => ({
   numerator,
   denominator,
   rate: denominator ? numerator / denominator : null,
 })
-
-export type KpiKey = 'organization' | 'publication' | 'acceptance' | 'completion' | 'onTime' | 'satisfaction'
 
 export const KPI_LABELS: Record<KpiKey, string> = {
   organization: '组织机构健全率',
@@ -176,23 +153,6 @@ export function stationGaps(s: {
 }
 
 export type KpiItem = Pick<Item, '_id' | 'tier' | 'published' | 'materials' | 'steps' | 'promisedDays'>
-
-export interface KpiRow {
-  id: string
-  name: string
-  tier: Tier
-  parentId: string | null
-  /** False for a retired station listed because it still has cases in the period. */
-  active: boolean
-  /** Active stations counted in this row (a township row = the township and its villages). */
-  stations: number
-  gaps: string[]
-  rates: Record<KpiKey, Rate>
-  counts: CaseCounts
-  /** Township ranking only: mean of the rates measurable for every township, 0–100. */
-  score: number | null
-  rank: number | null
-}
 
 export interface StationInput {
   station: Pick<Station, '_id' | 'name' | 'tier' | 'parentId' | 'hotline'>

@@ -6,14 +6,10 @@ import { pinyin } from 'pinyin-pro'
 import type { Agent, DutyRota, GeoPoint, Item, Station, Tier } from '../../typings/domain'
 import type { WorkCalendar } from './calendar'
 import { weekday } from './calendar'
+import { TIERS, TIER_LABELS, timeLimitText } from '../../typings/vocabulary'
 
-export const TIERS: readonly Tier[] = ['district', 'township', 'village']
-
-export const TIER_LABELS: Record<Tier, string> = {
-  district: '区为民服务中心',
-  township: '乡镇为民服务站',
-  village: '村（社区）为民服务室',
-}
+// Tiers, their labels and the time-limit text are the shared vocabulary (typings/vocabulary.ts).
+export { TIERS, TIER_LABELS, timeLimitText }
 
 /** A station offers the items its tier decides plus every higher-tier item it proxies upward. */
 export function tiersOfferedAt(tier: Tier): Tier[] {
@@ -146,7 +142,3 @@ export const PROXY_MODE_LABELS: Record<Item['proxyMode'], string> = {
 }
 
 export const WEEKDAY_LABELS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日']
-
-export function timeLimitText(promisedDays: number): string {
-  return promisedDays === 0 ? '即办' : `${promisedDays} 个工作日`
-}

@@ -4,32 +4,11 @@
  * before, due today, overdue → 催办 the next working day, 督办 to the head at 3, 通报 to the
  * supervisor at 5 working days overdue).
  */
+import type { NotifyEvent, ReminderSettings } from '../../typings/domain'
 import type { WorkCalendar, OfficeHours } from './calendar'
 import { DEFAULT_OFFICE_HOURS, shanghaiDay, shanghaiMinuteOfDay } from './calendar'
 
-export type NotifyEvent =
-  | 'caseAssigned'
-  | 'supplementNeeded'
-  | 'caseCompleted'
-  | 'caseDelivered'
-  | 'caseExtended'
-  | 'dueSoon'
-  | 'dueToday'
-  | 'overdue'
-  | 'superviseHead'
-  | 'reportSupervisor'
-  | 'badRating'
-  | 'dailyDigest'
-  | 'calendarMissing'
-  | 'appointmentReminder'
-  | 'visitRequested'
-  | 'visitConfirmed'
-  | 'visitDeclined'
-  | 'appointmentCancelled'
-  | 'complaintFiled'
-  | 'complaintReplied'
-  | 'rectifyVisited'
-  | 'rectifyOverdue'
+export type { NotifyEvent }
 
 export type Audience = 'agent' | 'resident' | 'head' | 'supervisor' | 'admin'
 
@@ -73,15 +52,7 @@ export const OFFICE_HOURS_ONLY: ReadonlySet<NotifyEvent> = new Set([
 
 export const NOTIFY_EVENTS = Object.keys(EVENT_AUDIENCE) as NotifyEvent[]
 
-export interface ReminderSettings {
-  dueSoonDays: number
-  superviseAfterDays: number
-  reportAfterDays: number
-  /** Calendar days a resident has to rate after delivery before 基本满意 is recorded by default. */
-  ratingWindowDays: number
-  /** Working days a head has for a 差评's 整改 (核实, 整改或说明, 回访). */
-  rectifyDays: number
-}
+export type { ReminderSettings }
 
 export const DEFAULT_REMINDERS: ReminderSettings = {
   dueSoonDays: 1,
@@ -175,4 +146,12 @@ export function nextAttempt(attempts: number, now: Date): Date | null {
 /** WeChat errCodes that retrying will not fix: no grant (43101), bad template/data. */
 export function isPermanent(errCode: number): boolean {
   return [43101, 40003, 40037, 47003, 41030].includes(errCode)
+}
+
+/** Template configured by the admin for an event: id, page to open and field mapping. */
+export interface TemplateConfig {
+  templateId: string
+  page: string
+  /** keyword (thing1, time2 …) → variable name (itemName, dueDay …). */
+  fields: Record<string, string>
 }

@@ -3,7 +3,7 @@
  * run counts every call it makes (through a metered Database under each repository) and each
  * job stops cleanly when its share is used; the next run continues where it stopped.
  */
-import type { Deps } from '../app/context'
+import type { Deps } from '../kit/context'
 import type { Database } from '../repositories/db'
 
 /** At most 400 database calls per run, whatever the backlog (issue 12), and a time guard. */

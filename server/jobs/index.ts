@@ -17,8 +17,8 @@ import {
   nextAttempt,
   type ReminderSettings,
 } from '../domain/notifications'
-import { loadCalendar, type Deps } from '../app/context'
-import { Directory, enqueue, formatInstant, queueNotices, toOutbox, type TemplateConfig } from '../app/notify'
+import { loadCalendar, type Deps } from '../kit/context'
+import { Directory, enqueue, formatInstant, queueNotices, toOutbox, type TemplateConfig } from '../kit/notify'
 import { CaseRepository } from '../repositories/cases'
 import { calendarStatusOf } from '../actions/calendar'
 import { shanghaiDay, type WorkCalendar } from '../domain/calendar'

@@ -1,4 +1,5 @@
 import type { CaseEvent, CaseRecord } from '../../typings/domain'
+import { CLOCK_RUNNING_STATES, HANDLING_STATES, WORKBENCH_STATES } from '../../typings/vocabulary'
 import type { CaseCounts } from '../domain/kpis'
 import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
@@ -405,7 +406,7 @@ export class CaseRepository {
     const _ = this.db.command
     const own: Record<string, unknown> = {
       stationId: scope.stationId,
-      state: _.in(['submitted', 'accepted', 'awaiting_supplement', 'escalated', 'completed']),
+      state: _.in([...WORKBENCH_STATES]),
     }
     const upper: Record<string, unknown> = { 'upper.stationId': scope.stationId, state: 'escalated' }
     if (scope.agentId) {
@@ -418,7 +419,7 @@ export class CaseRepository {
     const inState = (...states: string[]) => ({ $in: ['$state', states] })
     const when = (...conds: object[]) => ({ $sum: { $cond: [{ $and: [mine, ...conds] }, 1, 0] } })
     const due = { $ne: [{ $ifNull: ['$dueAt', null] }, null] }
-    const running = inState('accepted', 'escalated')
+    const running = inState(...CLOCK_RUNNING_STATES)
     const { list } = await this.db
       .collection('cases')
       .aggregate()
@@ -426,7 +427,7 @@ export class CaseRepository {
       .group({
         _id: null,
         pending: when(inState('submitted')),
-        handling: when(inState('accepted', 'awaiting_supplement', 'escalated')),
+        handling: when(inState(...HANDLING_STATES)),
         dueSoon: when(running, due, { $gte: ['$dueAt', now] }, { $lt: ['$dueAt', soonEnd] }),
         overdue: when(running, due, { $lt: ['$dueAt', now] }),
         feedback: when(inState('completed')),

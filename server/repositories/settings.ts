@@ -1,7 +1,11 @@
 import type { CalendarOverride } from '../domain/calendar'
 import type { Database } from './db'
-import type { TemplateConfig } from '../app/notify'
-import { DEFAULT_REMINDERS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
+import {
+  DEFAULT_REMINDERS,
+  type NotifyEvent,
+  type ReminderSettings,
+  type TemplateConfig,
+} from '../domain/notifications'
 import { DEFAULT_BOOKING_RULES, type BookingRules } from '../domain/appointments'
 
 export interface CalendarSettings {

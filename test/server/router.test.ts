@@ -1,11 +1,11 @@
-import { dispatch, type ActionTable } from '../../server/app/router'
+import { dispatch, type Routes } from '../../server/app/router'
 import { AppError, invalidInput } from '../../server/lib/errors'
 
 const now = new Date('2026-11-26T02:00:00Z')
 const caller = { openid: 'o-resident-1' }
 const silent = { error: jest.fn() }
 
-const table: ActionTable<{ tag: string }> = {
+const table: Routes<{ tag: string }> = {
   'echo.me': async (payload, ctx) => ({
     payload,
     openid: ctx.caller.openid,

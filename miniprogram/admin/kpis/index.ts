@@ -7,6 +7,7 @@ import {
   type KpiReport,
   type PeriodKind,
 } from '../../services/supervise'
+import { shanghaiDateTime } from '../../utils/vocabulary'
 
 const KINDS: { kind: PeriodKind; label: string }[] = [
   { kind: 'month', label: '月度' },
@@ -56,10 +57,9 @@ Component({
       try {
         const report = await fetchKpis(this.data.kind, key)
         const labels = report.labels
-        const asOf = new Date(Date.parse(report.asOf) + 8 * 3600_000).toISOString()
         this.setData({
           report,
-          asOf: `${asOf.slice(0, 10)} ${asOf.slice(11, 16)}`,
+          asOf: shanghaiDateTime(report.asOf),
           districtCells: cellsOf(report.district, labels),
           rankedOn: report.rankedOn.map((k) => labels[k]).join('、'),
           townships: report.townships.map((t) => ({

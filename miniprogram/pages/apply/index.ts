@@ -7,12 +7,9 @@ import { uploadPhoto } from '../../services/files'
 import { askForNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
+import { MATERIAL_FORM_LABELS } from '../../utils/vocabulary'
 
-const FORM_LABELS: Record<Material['form'], string> = {
-  original: '原件',
-  copy: '复印件',
-  either: '原件或复印件',
-}
+const FORM_LABELS = MATERIAL_FORM_LABELS
 
 /** 申请代理: a short form; one request id per visit so a double tap never files twice. */
 Component({

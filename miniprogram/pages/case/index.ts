@@ -1,16 +1,12 @@
-import type { RatingLevel } from '../../../server/domain/case-states'
+import { RATING_OPTIONS, shanghaiShort, type RatingLevel } from '../../utils/vocabulary'
 import { rateFix } from '../../services/rectify'
 import { errorText } from '../../services/api'
 import { countdown, fetchCase, supplyMaterials, withdrawCase, type CaseView } from '../../services/cases'
 import { uploadPhoto } from '../../services/files'
 import { isElderlyMode } from '../../services/settings'
 
-function when(iso: string): string {
-  // Shanghai wall time without depending on the phone's time zone.
-  const d = new Date(Date.parse(iso) + 8 * 3600_000)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
-}
+// Shanghai wall time without depending on the phone's time zone.
+const when = (iso: string): string => shanghaiShort(iso)
 
 /** 办理进度: state in plain words, countdown, receipt number, timeline, supplement, rating. */
 Component({
@@ -25,14 +21,9 @@ Component({
     photos: [] as { url: string; fileID: string }[],
     canRate: false,
     canWithdraw: false,
+    canSupply: false,
     ratingFix: false,
-    fixLevels: [
-      { value: 'very_satisfied', label: '非常满意' },
-      { value: 'satisfied', label: '满意' },
-      { value: 'basic', label: '基本满意' },
-      { value: 'dissatisfied', label: '不满意' },
-      { value: 'very_dissatisfied', label: '非常不满意' },
-    ] as { value: RatingLevel; label: string }[],
+    fixLevels: [...RATING_OPTIONS],
     loading: true,
     error: '',
     elderly: false,
@@ -58,8 +49,10 @@ Component({
         this.setData({
           c: { ...c, timeline: (c.timeline ?? []).map((e) => ({ ...e, when: when(e.at) })) },
           countdown: open ? countdown(c.dueAt, new Date()) : '',
+          // Buttons come from the actions the server allows this caller (case rules), nothing else.
           canRate: c.actions.includes('rate'),
-          canWithdraw: ['submitted', 'accepted', 'awaiting_supplement'].includes(c.state),
+          canWithdraw: c.actions.includes('withdraw'),
+          canSupply: c.actions.includes('supplement'),
           missing: '',
           receivedText: c.receipt ? c.receipt.receivedMaterials.join('、') || '无' : '',
         })

@@ -1,15 +1,9 @@
-import type { RatingLevel } from '../../../server/domain/case-states'
+import { RATING_OPTIONS, type RatingLevel } from '../../utils/vocabulary'
 import { errorText } from '../../services/api'
 import { rateCase } from '../../services/cases'
 import { isElderlyMode } from '../../services/settings'
 
-const LEVELS: { value: RatingLevel; label: string }[] = [
-  { value: 'very_satisfied', label: '非常满意' },
-  { value: 'satisfied', label: '满意' },
-  { value: 'basic', label: '基本满意' },
-  { value: 'dissatisfied', label: '不满意' },
-  { value: 'very_dissatisfied', label: '非常不满意' },
-]
+const LEVELS = [...RATING_OPTIONS]
 
 /** 评价: five big choices (easy for elderly residents), optional tags and comment; once. */
 Component({

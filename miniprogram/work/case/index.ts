@@ -1,5 +1,5 @@
 import type { CaseView } from '../../../typings/api'
-import type { HandlingType } from '../../../server/domain/case-states'
+import { shanghaiDay, type HandlingType } from '../../utils/vocabulary'
 import { ApiCallError, errorText } from '../../services/api'
 import { dialable } from '../../utils/phone'
 import { scheduleCaseVisit } from '../../services/appointments'
@@ -87,11 +87,10 @@ Component({
           c,
           can: Object.fromEntries(c.actions.map((a) => [a, true])),
           departments: c.card?.departments.join('、') ?? '',
-          canVisit:
-            c.visit === 'home' &&
-            ['submitted', 'accepted', 'awaiting_supplement', 'escalated', 'completed'].includes(c.state),
+          // Buttons come from the actions the server allows this caller (case rules), nothing else.
+          canVisit: c.actions.includes('scheduleVisit'),
           // Only bounds the date picker; the server checks the time against its own clock.
-          visitFrom: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
+          visitFrom: shanghaiDay(Date.now()),
         })
       } catch (err) {
         this.setData({ error: errorText(err, '加载失败，请重试') })

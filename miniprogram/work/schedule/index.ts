@@ -1,7 +1,8 @@
 import type { ScheduleEditorView } from '../../../typings/api'
-import type { OpeningPeriod } from '../../../server/domain/appointments'
+import type { OpeningPeriod } from '../../../typings/domain'
 import { ApiCallError, errorText } from '../../services/api'
 import { fetchScheduleEditor, saveSchedule } from '../../services/appointments'
+import { shanghaiDay } from '../../utils/vocabulary'
 
 type Kind = 'service' | 'leader'
 const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日']
@@ -41,7 +42,7 @@ Component({
   },
   methods: {
     async onLoad() {
-      this.setData({ today: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10) })
+      this.setData({ today: shanghaiDay(Date.now()) })
       await this.reload()
     },
     async reload() {

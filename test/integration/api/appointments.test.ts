@@ -1,6 +1,7 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { BookingView, DeskDay, ScheduleView } from '../../../typings/api'
 import { DEMO_OPENIDS, call, demo, ok, startApi } from '../../helpers/api'
+import { runJobs, setClock } from '../../helpers/builders'
 import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
@@ -9,14 +10,6 @@ const township = 'st-qingshan'
 const { resident1, resident2, villageAgent, villageHead, admin } = DEMO_OPENIDS
 const who = { name: '王秀英', phone: '13912345678' }
 
-const setClock = async (iso: string) => {
-  const res = await fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
-  expect(res.status).toBe(200)
-}
-const runJobs = async () => {
-  const res = await fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
-  expect(await res.json()).toEqual({ ran: 1, ok: true })
-}
 type Slots = { schedules: ScheduleView[] }
 const slotsOf = async (stationId = station) =>
   (await ok<Slots>(lcb, 'appointments.slots', { stationId })).schedules
@@ -288,7 +281,7 @@ describe('a cap on active bookings per resident (issue 11)', () => {
 
   it('a booking whose time has passed no longer counts, marked or not', async () => {
     const openid = 'o-hoarder-2'
-    await setClock('2026-12-11T12:00:00+08:00')
+    await setClock(lcb, '2026-12-11T12:00:00+08:00')
     try {
       for (const id of [stations[17]!, stations[19]!])
         expect(await book(key('2026-12-14', '10:00', id), openid)).toMatchObject({ ok: true })
@@ -300,7 +293,7 @@ describe('a cap on active bookings per resident (issue 11)', () => {
         error: { message: quota },
       })
     } finally {
-      await setClock('2026-12-01T07:50:00+08:00')
+      await setClock(lcb, '2026-12-01T07:50:00+08:00')
     }
   })
 })
@@ -544,29 +537,29 @@ describe('reminders, the day view, arrivals and no-shows', () => {
       lcb
         .openApiCalls('subscribeMessage.send', 500)
         .filter((c) => (c.params as { page: string }).page.includes(b.id))
-    await setClock('2026-12-07T08:50:00+08:00')
-    await runJobs()
+    await setClock(lcb, '2026-12-07T08:50:00+08:00')
+    await runJobs(lcb)
     expect(reminders()).toHaveLength(0)
-    await setClock('2026-12-07T09:00:00+08:00')
-    await runJobs()
-    await runJobs()
+    await setClock(lcb, '2026-12-07T09:00:00+08:00')
+    await runJobs(lcb)
+    await runJobs(lcb)
     expect(reminders()).toHaveLength(1)
     expect(
       (reminders()[0]!.params as { data: Record<string, { value: string }> }).data.thing4!.value,
     ).toContain('明天')
-    await setClock('2026-12-08T07:50:00+08:00')
-    await runJobs()
+    await setClock(lcb, '2026-12-08T07:50:00+08:00')
+    await runJobs(lcb)
     expect(reminders()).toHaveLength(1)
-    await setClock('2026-12-08T08:00:00+08:00')
-    await Promise.all([runJobs(), runJobs(), runJobs()])
+    await setClock(lcb, '2026-12-08T08:00:00+08:00')
+    await Promise.all([runJobs(lcb), runJobs(lcb), runJobs(lcb)])
     expect(reminders()).toHaveLength(2)
-    await setClock('2026-12-08T09:30:00+08:00')
-    await runJobs()
+    await setClock(lcb, '2026-12-08T09:30:00+08:00')
+    await runJobs(lcb)
     expect(reminders()).toHaveLength(2)
   }, 60_000)
 
   it('the agent sees the day, marks arrivals and no-shows; repeated no-shows are noted', async () => {
-    await setClock('2026-12-01T08:00:00+08:00')
+    await setClock(lcb, '2026-12-01T08:00:00+08:00')
     // Two no-shows earlier this autumn; one active booking per station, so the others are neighbours.
     const db = nodeSdk(lcb).database()
     for (const day of ['2026-10-12', '2026-11-16'])
@@ -578,7 +571,7 @@ describe('reminders, the day view, arrivals and no-shows', () => {
     for (const [i, s] of ['14:00', '15:00', '16:00'].entries())
       await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', s), ...who }, booker[i])
     await ok(lcb, 'appointments.book', { slotKey: key('2026-12-09', '10:00'), ...who }, 'o-on-time')
-    await setClock('2026-12-09T09:05:00+08:00')
+    await setClock(lcb, '2026-12-09T09:05:00+08:00')
     const desk = await ok<DeskDay>(lcb, 'work.appointments', {}, villageAgent)
     expect(desk).toMatchObject({ day: '2026-12-09', label: '12月9日 周三', isToday: true })
     expect(desk.list.map((b) => b.start)).toEqual(['10:00', '14:00', '15:00', '16:00'])
@@ -594,7 +587,7 @@ describe('reminders, the day view, arrivals and no-shows', () => {
       error: { code: 'FORBIDDEN' },
     })
     expect(await arrive(desk.list[0]!.id)).toMatchObject({ ok: true, data: { statusLabel: '已到场' } })
-    await setClock('2026-12-09T17:30:00+08:00')
+    await setClock(lcb, '2026-12-09T17:30:00+08:00')
     for (const b of desk.list.slice(1)) expect(await arrive(b.id, 'no_show')).toMatchObject({ ok: true })
     const after = await ok<DeskDay>(lcb, 'work.appointments', { day: '2026-12-09' }, villageHead)
     expect(after.counts).toEqual({ total: 4, arrived: 1, noShow: 3, waiting: 0 })
@@ -615,7 +608,7 @@ describe('reminders, the day view, arrivals and no-shows', () => {
 
 describe('settings and schedules', () => {
   it('respects holidays and make-up workdays from the admin calendar', async () => {
-    await setClock('2026-12-01T08:00:00+08:00')
+    await setClock(lcb, '2026-12-01T08:00:00+08:00')
     await ok(
       lcb,
       'admin.calendar.saveYear',
@@ -632,7 +625,7 @@ describe('settings and schedules', () => {
   })
 
   it('horizon, notice and cutoff are admin settings', async () => {
-    await setClock('2026-12-01T07:55:00+08:00')
+    await setClock(lcb, '2026-12-01T07:55:00+08:00')
     const rules = {
       horizonDays: 7,
       minNoticeMinutes: 60,

@@ -1,5 +1,5 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
-import type { CaseView } from '../../../server/actions/cases'
+import type { CaseView } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
 

@@ -1,6 +1,7 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
-import type { CaseView } from '../../../server/actions/cases'
+import type { CaseView } from '../../../typings/api'
 import { DEMO_OPENIDS, call, demo, ok, startApi } from '../../helpers/api'
+import { requestId, submitCall } from '../../helpers/builders'
 import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
@@ -12,21 +13,9 @@ const head = DEMO_OPENIDS.villageHead
 
 type Submitted = CaseView & { claimCode: string | null }
 
-async function submit(
-  openid: string = resident,
-  requestId = `r-${Math.random()}`,
-  extra: Record<string, unknown> = {},
-) {
-  const payload = {
-    itemId: item._id,
-    stationId: village._id,
-    description: '家里老人想申请低保，行动不便',
-    applicantName: '王秀英',
-    applicantPhone: '13912345678',
-    visit: 'home',
-    ...extra,
-  }
-  const r = await call<Submitted>(lcb, 'cases.submit', payload, openid, requestId)
+async function submit(openid: string = resident, id = requestId('r'), extra: Record<string, unknown> = {}) {
+  const form = { itemId: item._id, stationId: village._id, description: '家里老人想申请低保，行动不便' }
+  const r = await submitCall(lcb, { ...form, visit: 'home', ...extra }, openid, id)
   return {
     body: r as unknown as {
       ok: boolean

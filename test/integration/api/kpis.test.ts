@@ -2,36 +2,18 @@ import ExcelJS from 'exceljs'
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView, KpiReport } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { aCase, runJobs, setClock } from '../../helpers/builders'
 
 let lcb: LocalCloudBase
 const { resident1, villageAgent, supervisor } = DEMO_OPENIDS
 const station = 'st-qingshan-hongyan'
-let n = 0
 
-const setClock = async (iso: string) => {
-  await fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
-}
-const runJobs = () => fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
-
-async function submit(itemId = 'it-ZZWW-001', stationId = station): Promise<CaseView> {
-  n += 1
-  const payload = {
-    itemId,
-    stationId,
-    description: '请帮忙办理',
-    applicantName: '王秀英',
-    applicantPhone: '13912345678',
-  }
-  return ok<CaseView>(lcb, 'cases.submit', payload, resident1, `kpi-${n}`)
-}
+const submit = (itemId = 'it-ZZWW-001', stationId = station) =>
+  aCase(lcb, { itemId, stationId, description: '请帮忙办理' }, resident1)
 const step = (action: string, c: CaseView, extra: object = {}) =>
   ok<CaseView>(lcb, action, { caseId: c.id, version: c.version, ...extra }, villageAgent)
-async function delivered(itemId?: string): Promise<CaseView> {
-  let c = await submit(itemId)
-  c = await step('cases.accept', c, { handling: 'promised' })
-  c = await step('cases.complete', c, { result: '已办结' })
-  return step('cases.deliver', c)
-}
+const delivered = (itemId?: string) =>
+  submit(itemId).acceptedBy(villageAgent).completedBy(villageAgent).deliveredBy(villageAgent)
 const report = (payload: object = {}) => ok<KpiReport>(lcb, 'supervise.kpis', payload, supervisor)
 
 beforeAll(async () => {
@@ -42,9 +24,9 @@ afterAll(() => lcb.stop())
 describe('六项指标', () => {
   it('counts the cohort of the month honestly: withdrawn left out, default ratings apart, late completions not on time', async () => {
     // 23:30 on the last day of November (15:30 UTC) belongs to November, not December.
-    await setClock('2026-11-30T23:30:00+08:00')
+    await setClock(lcb, '2026-11-30T23:30:00+08:00')
     await submit('it-ZZWW-001', 'st-qingshan-wenchang')
-    await setClock('2026-12-01T10:00:00+08:00')
+    await setClock(lcb, '2026-12-01T10:00:00+08:00')
     const good = await delivered()
     await ok(lcb, 'cases.rate', { caseId: good.id, level: 'satisfied' }, resident1)
     const bad = await delivered()
@@ -58,8 +40,8 @@ describe('六项指标', () => {
     late = await step('cases.accept', late, { handling: 'promised' })
     await submit() // still waiting
 
-    await setClock('2026-12-10T10:00:00+08:00') // past the 5 working days of 临时救助 and the rating window
-    await runJobs()
+    await setClock(lcb, '2026-12-10T10:00:00+08:00') // past the 5 working days of 临时救助 and the rating window
+    await runJobs(lcb)
     late = await ok<CaseView>(lcb, 'cases.get', { caseId: late.id }, villageAgent)
     await step('cases.complete', late, { result: '已发放' })
 

@@ -1,17 +1,12 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { aCase, runJobs, setClock } from '../../helpers/builders'
 
 let lcb: LocalCloudBase
 const resident = DEMO_OPENIDS.resident1
 const agent = DEMO_OPENIDS.villageAgent
 
-const setClock = (iso: string) =>
-  fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
-const runJobs = async () => {
-  const res = await fetch(`${lcb.gatewayUrl}/timers/jobs/run`, { method: 'POST' })
-  expect(await res.json()).toEqual({ ran: 1, ok: true })
-}
 const sent = (template?: string) =>
   lcb
     .openApiCalls('subscribeMessage.send', 500)
@@ -19,16 +14,7 @@ const sent = (template?: string) =>
 const outbox = async (openid: string) =>
   (await ok<{ list: { event: string; status: string }[] }>(lcb, 'notify.mine', {}, openid)).list
 
-async function submit(requestId: string): Promise<CaseView> {
-  const payload = {
-    itemId: 'it-MZ-003',
-    stationId: 'st-qingshan-hongyan',
-    description: '临时救助',
-    applicantName: '王秀英',
-    applicantPhone: '13912345678',
-  }
-  return ok<CaseView>(lcb, 'cases.submit', payload, resident, requestId)
-}
+const submit = (requestId: string) => aCase(lcb, {}, resident, requestId)
 
 beforeAll(async () => {
   // Monday 2026-11-30, 09:00 Shanghai (office hours).
@@ -47,8 +33,8 @@ describe('subscribe messages through the outbox', () => {
       agent,
     )
     c = await submit('n-1')
-    await runJobs()
-    await runJobs()
+    await runJobs(lcb)
+    await runJobs(lcb)
     const assigned = sent('TPL-CASE-ASSIGNED')
     expect(assigned).toHaveLength(1)
     expect(assigned[0]!.params).toMatchObject({
@@ -70,7 +56,7 @@ describe('subscribe messages through the outbox', () => {
     )
     expect(accepted.state).toBe('awaiting_supplement')
     const before = sent().length
-    await runJobs()
+    await runJobs(lcb)
     expect(sent().length).toBe(before)
     expect(await outbox(resident)).toEqual([
       expect.objectContaining({ event: 'supplementNeeded', status: 'skipped_no_grant' }),
@@ -82,22 +68,22 @@ describe('subscribe messages through the outbox', () => {
     const resumed = await ok<CaseView>(lcb, 'cases.supplement', { caseId: c.id, note: '补交了' }, resident)
     // Supplied Monday 30 Nov 09:00 → 5 working days from Tuesday → due Monday 7 Dec 17:30.
     expect(resumed.dueDay).toBe('2026-12-07')
-    await setClock('2026-12-04T20:00:00+08:00') // Friday evening: outside office hours
-    await runJobs()
+    await setClock(lcb, '2026-12-04T20:00:00+08:00') // Friday evening: outside office hours
+    await runJobs(lcb)
     expect(sent('TPL-DUE')).toHaveLength(0)
-    await setClock('2026-12-05T10:00:00+08:00') // Saturday: not a working day
-    await runJobs()
+    await setClock(lcb, '2026-12-05T10:00:00+08:00') // Saturday: not a working day
+    await runJobs(lcb)
     expect(sent('TPL-DUE')).toHaveLength(0)
-    await setClock('2026-12-04T10:00:00+08:00') // Friday 10:00: one working day before → due soon
-    await runJobs()
-    await runJobs()
+    await setClock(lcb, '2026-12-04T10:00:00+08:00') // Friday 10:00: one working day before → due soon
+    await runJobs(lcb)
+    await runJobs(lcb)
     expect(sent('TPL-DUE')).toHaveLength(1)
-    await setClock('2026-12-07T09:30:00+08:00') // due today
-    await runJobs()
+    await setClock(lcb, '2026-12-07T09:30:00+08:00') // due today
+    await runJobs(lcb)
     expect(sent('TPL-DUE')).toHaveLength(2)
-    await setClock('2026-12-08T09:00:00+08:00') // first working day overdue → 催办
-    await runJobs()
-    await runJobs()
+    await setClock(lcb, '2026-12-08T09:00:00+08:00') // first working day overdue → 催办
+    await runJobs(lcb)
+    await runJobs(lcb)
     expect(sent('TPL-OVERDUE')).toHaveLength(1)
     expect(await outbox(agent)).toEqual(
       expect.arrayContaining([expect.objectContaining({ event: 'overdue', status: 'sent' })]),
@@ -116,7 +102,7 @@ describe('subscribe messages through the outbox', () => {
     })
     const v = (await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, agent)).version
     await ok(lcb, 'cases.complete', { caseId: c.id, version: v, result: '已发放救助金' }, agent)
-    await runJobs()
+    await runJobs(lcb)
     expect((await outbox(resident)).find((m) => m.event === 'caseCompleted')).toMatchObject({
       status: 'pending',
     })
@@ -124,7 +110,7 @@ describe('subscribe messages through the outbox', () => {
       method: 'POST',
       body: JSON.stringify({ advanceMs: 2 * 60_000 }),
     })
-    await runJobs()
+    await runJobs(lcb)
     expect((await outbox(resident)).find((m) => m.event === 'caseCompleted')).toMatchObject({
       status: 'sent',
     })
@@ -133,11 +119,11 @@ describe('subscribe messages through the outbox', () => {
   it('closes the rating window after 7 days with a default 基本满意', async () => {
     const v = (await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, agent)).version
     await ok(lcb, 'cases.deliver', { caseId: c.id, version: v }, agent)
-    await setClock('2026-12-14T10:00:00+08:00')
-    await runJobs()
+    await setClock(lcb, '2026-12-14T10:00:00+08:00')
+    await runJobs(lcb)
     expect((await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)).state).toBe('delivered')
-    await setClock('2026-12-16T10:00:00+08:00')
-    await runJobs()
+    await setClock(lcb, '2026-12-16T10:00:00+08:00')
+    await runJobs(lcb)
     const rated = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)
     expect(rated).toMatchObject({ state: 'rated', rating: { label: '基本满意', isDefault: true } })
     expect(await call(lcb, 'cases.rate', { caseId: c.id, level: 'satisfied' }, resident)).toMatchObject({
@@ -149,7 +135,7 @@ describe('subscribe messages through the outbox', () => {
 
 describe('督查: overdue list and 督办', () => {
   it('lists overdue cases by station with working days overdue; 督办 goes on the timeline with a new date', async () => {
-    await setClock('2026-11-30T09:00:00+08:00')
+    await setClock(lcb, '2026-11-30T09:00:00+08:00')
     const c2 = await submit('n-overdue')
     const accepted = await ok<CaseView>(
       lcb,
@@ -159,7 +145,7 @@ describe('督查: overdue list and 督办', () => {
     )
     expect(accepted.dueDay).toBe('2026-11-30')
     // Thursday 3 Dec: due Monday, overdue by Tue, Wed, Thu = 3 working days.
-    await setClock('2026-12-03T10:00:00+08:00')
+    await setClock(lcb, '2026-12-03T10:00:00+08:00')
     expect(await call(lcb, 'supervise.overdue', {}, DEMO_OPENIDS.villageHead)).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
@@ -194,10 +180,10 @@ describe('daily jobs, concurrency and template settings', () => {
     await lcb.scheduler.idle()
     const before = { digest: sent('TPL-DIGEST').length, calendar: sent('TPL-CALENDAR').length }
     // Moving the clock also fires the timer (catch-up); then three overlapping runs and one more.
-    await setClock('2026-12-21T08:40:00+08:00')
+    await setClock(lcb, '2026-12-21T08:40:00+08:00')
     await submit('n-digest')
-    await Promise.all([runJobs(), runJobs(), runJobs()])
-    await runJobs()
+    await Promise.all([runJobs(lcb), runJobs(lcb), runJobs(lcb)])
+    await runJobs(lcb)
     await lcb.scheduler.idle()
     expect(sent('TPL-DIGEST').length - before.digest).toBe(1)
     expect(sent('TPL-CALENDAR').length - before.calendar).toBe(1)

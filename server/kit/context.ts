@@ -1,3 +1,8 @@
+/**
+ * The kit every action (and the timer jobs) works with: the context of one call (caller, clock,
+ * dependencies), the calendar, and who the caller is on the roster. Below the actions; the
+ * router and the action table (server/app) sit above them.
+ */
 import type { Agent, Role } from '../../typings/domain'
 import { WorkCalendar } from '../domain/calendar'
 import { officialCalendarSource } from '../domain/official-calendar'
@@ -12,7 +17,22 @@ import type { AppointmentRepository } from '../repositories/appointments'
 import type { ComplaintRepository } from '../repositories/complaints'
 import type { AccessLogRepository } from '../repositories/access-log'
 import type { RectificationRepository } from '../repositories/rectifications'
-import type { ActionContext } from './router'
+
+/** Who is calling, as established by the platform (never by the client). */
+export interface Caller {
+  openid: string
+  appid?: string
+  unionid?: string
+}
+
+/** What every action receives besides its payload. */
+export interface ActionContext<D = Deps> {
+  caller: Caller
+  /** The platform's clock at invocation; pure code receives it instead of reading a clock. */
+  now: Date
+  requestId?: string
+  deps: D
+}
 
 /** External platform services (WeChat open APIs, cloud storage) behind one seam. */
 export interface Platform {

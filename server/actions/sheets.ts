@@ -1,3 +1,7 @@
+/**
+ * 表格 (spreadsheets): .xlsx import of stations, items and the roster — all or nothing, staged in
+ * chunks and resumable — and export in the same columns (admins).
+ */
 import { createHash } from 'node:crypto'
 import type ExcelJS from 'exceljs'
 import type { Actions } from '../../typings/api'
@@ -6,7 +10,7 @@ import { formatErrors, toSheet, validateSheet, type ImportKind } from '../domain
 import { searchText } from '../domain/network'
 import { AppError } from '../lib/errors'
 import { parse, z } from '../lib/validate'
-import { requireRole, type Ctx } from '../app/context'
+import { requireRole, type Ctx } from '../kit/context'
 import type { ImportBatch, StoredItem } from '../repositories/network'
 
 const KIND_LABELS: Record<ImportKind, string> = { stations: '服务站', items: '代理事项', agents: '花名册' }

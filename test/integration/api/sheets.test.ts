@@ -4,7 +4,7 @@ import type { Actions, ItemSummary, Paged } from '../../../typings/api'
 import { ITEM_HEADERS } from '../../../server/domain/import-rows'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
-import { importBatchId } from '../../../server/actions/transfer'
+import { importBatchId } from '../../../server/actions/sheets'
 
 let lcb: LocalCloudBase
 const admin = DEMO_OPENIDS.admin

@@ -1,23 +1,21 @@
 import type { Agent, CaseRecord, Station } from '../../typings/domain'
 import type { OutboxMessage } from '../repositories/outbox'
 import { CASE_STATE_LABELS } from '../domain/case-states'
-import { EVENT_AUDIENCE, OFFICE_HOURS_ONLY, fitField, type NotifyEvent } from '../domain/notifications'
+import {
+  EVENT_AUDIENCE,
+  OFFICE_HOURS_ONLY,
+  fitField,
+  type NotifyEvent,
+  type TemplateConfig,
+} from '../domain/notifications'
+import { shanghaiDateTime } from '../../typings/vocabulary'
 import type { WorkCalendar } from '../domain/calendar'
 import { nextOfficeMoment, type DeadlineSide } from '../domain/schedule'
 import { loadCalendar, type Deps } from './context'
 
-/** Template configured by the admin for an event: id, page to open and field mapping. */
-export interface TemplateConfig {
-  templateId: string
-  page: string
-  /** keyword (thing1, time2 …) → variable name (itemName, dueDay …). */
-  fields: Record<string, string>
-}
+export type { TemplateConfig }
 
-function when(d: Date): string {
-  const s = new Date(d.getTime() + 8 * 3600_000).toISOString()
-  return `${s.slice(0, 10)} ${s.slice(11, 16)}`
-}
+const when = (d: Date): string => shanghaiDateTime(d)
 
 /** One addressee of a notice: roster id (for per-person keys) and WeChat openid if linked. */
 interface Recipient {

@@ -1,32 +1,154 @@
 /**
- * The rest of the case flow: 补办 (supplement), 上报 (escalation to the parent station and its
- * completion there), 改派 (reassign), 撤回 (withdraw) and 延期 (extension approved by the head).
- * Each is one transaction: state change plus timeline event, guarded by the case version.
+ * 承办 at the owning station: accept and classify, reject, ask for missing materials once,
+ * escalate to the parent station, complete, deliver, and the head's 改派 and 延期; 联合代理 tasks.
+ * Each is one transaction (state change plus timeline event) guarded by the case version; who may
+ * do which, and when, is server/domain/case-rules.ts (enforced by `authorize`).
  */
-import { computeDue } from '../domain/calendar'
-import { dueAfterAcceptance, dueAfterSupplement, isOnTime, residentDue } from '../domain/case-states'
-import { forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import { computeDue, shanghaiDay } from '../domain/calendar'
+import { dueAfterAcceptance, isOnTime, residentDue } from '../domain/case-states'
+import { HANDLING_TYPE_LABELS } from '../../typings/vocabulary'
+import { invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
-import { ownAttachments } from '../lib/files'
-import { currentAgent, loadCalendar, requireOpenid, type Ctx } from '../app/context'
-import { notify } from '../app/notify'
-import { shanghaiDay } from '../domain/calendar'
+import { loadCalendar, type Ctx } from '../kit/context'
+import { notify } from '../kit/notify'
+import { checkText } from '../kit/text-check'
 import {
   actorOf,
   assignUpper,
-  checkText,
   guard,
+  recheck,
   staffFor,
   staffView,
   step,
-  view,
   type CaseView,
-} from './cases'
+} from '../kit/case-kit'
 
 const base = {
   caseId: fields.id('申请'),
   version: z.number({ error: '缺少版本号，请刷新后重试' }).int().min(1),
 }
+
+const acceptInput = z.object({
+  ...base,
+  handling: z.enum(['immediate', 'promised', 'supplement', 'escalated'], { error: '请选择承办类型' }),
+  receivedMaterials: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  missingMaterials: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  note: z.string().trim().max(200).default(''),
+})
+const rejectInput = z.object({ ...base, reason: fields.text('不予受理的理由', 200) })
+const completeInput = z.object({ ...base, result: fields.text('办理结果', 500) })
+const deliverInput = z.object({ ...base, note: z.string().trim().max(200).default('') })
+
+export async function acceptCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(acceptInput, payload)
+  if (p.handling === 'supplement' && p.missingMaterials.length === 0) {
+    throw invalidInput({ missingMaterials: '补办件须一次性列明所缺材料' })
+  }
+  const { c, agent } = await staffFor(ctx, 'accept', p.caseId, p.version)
+  await checkText(ctx, p.note, 'note')
+  const [calendar, station] = await Promise.all([
+    loadCalendar(ctx.deps),
+    ctx.deps.network.station(c.stationId),
+  ])
+  // 上报件: assigned at the parent station by the same rules, before the transaction.
+  const upper = p.handling === 'escalated' ? await assignUpper(ctx, station, c.item.category) : null
+  const numbering = { stationCode: station?.code ?? 'WM', day: shanghaiDay(ctx.now) }
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    (cur, caseNo) => {
+      const to = guard(cur.state, 'accept', { handling: p.handling })
+      const due = dueAfterAcceptance(ctx.now, p.handling, cur.item.promisedDays, calendar)
+      return {
+        patch: {
+          state: to,
+          caseNo,
+          handling: p.handling,
+          receivedMaterials: p.receivedMaterials,
+          acceptedAt: ctx.now,
+          dueAt: due?.dueAt ?? null,
+          dueDay: due?.dueDay ?? null,
+          residentDueAt: due?.dueAt ?? null,
+          calendarMissingYears: due?.missingYears ?? [],
+          supplement:
+            p.handling === 'supplement'
+              ? { materials: p.missingMaterials, requestedAt: ctx.now, suppliedAt: null, attachments: [] }
+              : null,
+          upper,
+        },
+        event: {
+          at: ctx.now,
+          actor: actorOf(ctx, agent),
+          action: 'accept',
+          from: cur.state,
+          to,
+          note: [
+            `受理编号 ${caseNo}`,
+            HANDLING_TYPE_LABELS[p.handling],
+            p.handling === 'supplement' ? `请补交：${p.missingMaterials.join('、')}` : '',
+            upper ? `已上报，由上级站点承办` : '',
+            p.note,
+          ]
+            .filter(Boolean)
+            .join('；'),
+        },
+      }
+    },
+    numbering,
+  )
+  if (updated.state === 'awaiting_supplement') await notify(ctx.deps, ctx.now, 'supplementNeeded', updated)
+  return staffView(ctx, updated, agent)
+}
+
+export async function rejectCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(rejectInput, payload)
+  const { c, agent } = await staffFor(ctx, 'reject', p.caseId, p.version)
+  guard(c.state, 'reject', { reason: p.reason })
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(ctx, actorOf(ctx, agent), 'reject', () => ({ patch: { rejectReason: p.reason }, note: p.reason }), {
+      reason: p.reason,
+    }),
+  )
+  return staffView(ctx, updated, agent)
+}
+
+export async function completeCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(completeInput, payload)
+  const { c, agent } = await staffFor(ctx, 'complete', p.caseId, p.version)
+  await checkText(ctx, p.result, 'result')
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(ctx, actorOf(ctx, agent), 'complete', (cur) => ({
+      patch: {
+        completedAt: ctx.now,
+        result: p.result,
+        onTime: cur.dueAt ? isOnTime(ctx.now, new Date(cur.dueAt)) : true,
+      },
+      note: p.result,
+    })),
+  )
+  await notify(ctx.deps, ctx.now, 'caseCompleted', updated)
+  return staffView(ctx, updated, agent)
+}
+
+export async function deliverCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
+  const p = parse(deliverInput, payload)
+  const { c, agent } = await staffFor(ctx, 'deliver', p.caseId, p.version)
+  const updated = await ctx.deps.cases.transition(
+    c._id,
+    p.version,
+    step(ctx, actorOf(ctx, agent), 'deliver', () => ({
+      patch: { deliveredAt: ctx.now },
+      note: p.note || '已将办理结果送达',
+    })),
+  )
+  await notify(ctx.deps, ctx.now, 'caseDelivered', updated)
+  return staffView(ctx, updated, agent)
+}
+
 const materials = z.array(z.string().trim().min(1).max(40)).min(1, '请列明所缺材料').max(20)
 
 const requestSupplementInput = z.object({ ...base, materials, note: z.string().trim().max(200).default('') })
@@ -34,10 +156,9 @@ const requestSupplementInput = z.object({ ...base, materials, note: z.string().t
 /** 补办件: the agent lists every missing material once; the clock stops until they arrive. */
 export async function requestSupplement(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(requestSupplementInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
-  guard(c.state, 'requestSupplement')
-  if (c.supplement) throw invalidState('所缺材料应一次性告知，本件已告知过，请与群众电话沟通')
+  const { c, agent } = await staffFor(ctx, 'requestSupplement', p.caseId, p.version)
   const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
+    recheck(cur, 'requestSupplement')
     const to = guard(cur.state, 'requestSupplement')
     return {
       patch: {
@@ -61,62 +182,12 @@ export async function requestSupplement(payload: unknown, ctx: Ctx): Promise<Cas
   return staffView(ctx, updated, agent)
 }
 
-/** Attachments must be the caller's own uploads (resident, or the agent at the counter). */
-const supplementInput = (openid: string) =>
-  z.object({
-    caseId: fields.id('申请'),
-    attachments: ownAttachments(openid),
-    note: z.string().trim().max(200).default(''),
-  })
-
-/** The resident (or their agent at the counter) supplies the materials; the full period restarts. */
-export async function supplyMaterials(payload: unknown, ctx: Ctx): Promise<CaseView> {
-  requireOpenid(ctx)
-  const p = parse(supplementInput(ctx.caller.openid), payload)
-  const c = await ctx.deps.cases.get(p.caseId)
-  if (!c) throw notFound('未找到该申请')
-  const me = c.applicant.openid === ctx.caller.openid ? null : await currentAgent(ctx)
-  const isApplicant = c.applicant.openid !== null && c.applicant.openid === ctx.caller.openid
-  const isStaff = !!me && me.stationId === c.stationId && (me._id === c.assignedAgentId || me.role === 'head')
-  if (!isApplicant && !isStaff) throw forbidden('只有申请人或承办代理员可以补交材料')
-  guard(c.state, 'supplement')
-  await checkText(ctx, p.note, 'note')
-  const calendar = await loadCalendar(ctx.deps)
-  const updated = await ctx.deps.cases.transition(c._id, c.version, (cur) => {
-    const to = guard(cur.state, 'supplement')
-    const due = dueAfterSupplement(ctx.now, cur.item.promisedDays, calendar)
-    return {
-      patch: {
-        state: to,
-        supplement: cur.supplement
-          ? { ...cur.supplement, suppliedAt: ctx.now, attachments: p.attachments }
-          : null,
-        attachments: [...cur.attachments, ...p.attachments],
-        dueAt: due.dueAt,
-        dueDay: due.dueDay,
-        residentDueAt: due.dueAt,
-        calendarMissingYears: due.missingYears,
-      },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, me, cur.applicant.name),
-        action: 'supplement',
-        from: cur.state,
-        to,
-        note: p.note || '材料已补齐，重新计时',
-      },
-    }
-  })
-  return view(updated, await ctx.deps.network.agent(updated.assignedAgentId), [], undefined, isApplicant)
-}
-
 const escalateInput = z.object({ ...base, note: z.string().trim().max(200).default('') })
 
 /** 上报: the owning agent forwards the case to the parent station and keeps it toward the resident. */
 export async function escalateCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(escalateInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
-  guard(c.state, 'escalate')
+  const { c, agent } = await staffFor(ctx, 'escalate', p.caseId, p.version)
   const upper = await assignUpper(ctx, await ctx.deps.network.station(c.stationId), c.item.category)
   const updated = await ctx.deps.cases.transition(
     c._id,
@@ -129,69 +200,6 @@ export async function escalateCase(payload: unknown, ctx: Ctx): Promise<CaseView
   return staffView(ctx, updated, agent)
 }
 
-const upperAcceptInput = z.object({ ...base })
-
-/** The parent station accepts the escalated case: its own deadline starts now. */
-export async function acceptUpper(payload: unknown, ctx: Ctx): Promise<CaseView> {
-  const p = parse(upperAcceptInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version, 'upper')
-  if (c.state !== 'escalated') throw invalidState('只有已上报的申请可以由上级受理')
-  if (c.upper!.acceptedAt) throw invalidState('上级已受理过这件申请')
-  const calendar = await loadCalendar(ctx.deps)
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const due = dueAfterAcceptance(ctx.now, 'promised', cur.item.promisedDays, calendar)
-    const own = cur.dueAt ? new Date(cur.dueAt) : due.dueAt
-    return {
-      patch: {
-        upper: { ...cur.upper!, acceptedAt: ctx.now, dueAt: due.dueAt },
-        residentDueAt: residentDue(own, due.dueAt),
-      },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'accept',
-        from: cur.state,
-        to: cur.state,
-        note: '上级服务站已受理',
-      },
-    }
-  })
-  return staffView(ctx, updated, agent)
-}
-
-const upperCompleteInput = z.object({ ...base, result: fields.text('办理结果', 500) })
-
-/** The parent station finishes; the case returns to the owning agent, who delivers it. */
-export async function completeUpper(payload: unknown, ctx: Ctx): Promise<CaseView> {
-  const p = parse(upperCompleteInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version, 'upper')
-  guard(c.state, 'completeUpper')
-  await checkText(ctx, p.result, 'result')
-  const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    const to = guard(cur.state, 'completeUpper')
-    const dueAt = cur.residentDueAt ?? cur.dueAt
-    return {
-      patch: {
-        state: to,
-        completedAt: ctx.now,
-        result: p.result,
-        onTime: dueAt ? isOnTime(ctx.now, new Date(dueAt)) : true,
-        upper: { ...cur.upper!, completedAt: ctx.now, result: p.result },
-      },
-      event: {
-        at: ctx.now,
-        actor: actorOf(ctx, agent),
-        action: 'completeUpper',
-        from: cur.state,
-        to,
-        note: p.result,
-      },
-    }
-  })
-  await notify(ctx.deps, ctx.now, 'caseCompleted', updated)
-  return staffView(ctx, updated, agent)
-}
-
 const reassignInput = z.object({
   ...base,
   agentId: fields.id('代理员'),
@@ -201,8 +209,7 @@ const reassignInput = z.object({
 /** 改派: only the station head, to an active agent of the same station, with a reason. */
 export async function reassignCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(reassignInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
-  if (agent.role !== 'head') throw forbidden('只有站长可以改派')
+  const { c, agent } = await staffFor(ctx, 'reassign', p.caseId, p.version)
   guard(c.state, 'reassign', { reason: p.reason })
   const target = await ctx.deps.network.agent(p.agentId)
   if (!target || !target.active || target.stationId !== c.stationId)
@@ -224,24 +231,6 @@ export async function reassignCase(payload: unknown, ctx: Ctx): Promise<CaseView
   return staffView(ctx, updated, agent)
 }
 
-const withdrawInput = z.object({ caseId: fields.id('申请'), reason: z.string().trim().max(200).default('') })
-
-/** 撤回: the applicant withdraws before the work is done. */
-export async function withdrawCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
-  const p = parse(withdrawInput, payload)
-  const c = await ctx.deps.cases.get(p.caseId)
-  if (!c) throw notFound('未找到该申请')
-  if (!c.applicant.openid || c.applicant.openid !== ctx.caller.openid)
-    throw forbidden('只有申请人本人可以撤回')
-  guard(c.state, 'withdraw')
-  const updated = await ctx.deps.cases.transition(
-    c._id,
-    c.version,
-    step(ctx, actorOf(ctx, null, c.applicant.name), 'withdraw', () => ({ note: p.reason || '申请人撤回' })),
-  )
-  return view(updated, null, [], undefined, true)
-}
-
 const extendInput = z.object({
   ...base,
   days: z.number().int().min(1, '至少延期 1 个工作日').max(30, '延期不超过 30 个工作日'),
@@ -251,10 +240,8 @@ const extendInput = z.object({
 /** 延期: approved by the station head with a reason; the new due date is in working days. */
 export async function extendCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(extendInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
-  if (agent.role !== 'head') throw forbidden('延期须由站长批准')
+  const { c, agent } = await staffFor(ctx, 'extend', p.caseId, p.version)
   guard(c.state, 'extend', { reason: p.reason })
-  if (!c.dueAt) throw invalidState('待补正期间不计时，无需延期')
   const calendar = await loadCalendar(ctx.deps)
   const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
     const to = guard(cur.state, 'extend', { reason: p.reason })
@@ -306,9 +293,7 @@ const addTasksInput = z.object({
 /** 联合代理: split an accepted case into parallel tasks, each with its own working-day deadline. */
 export async function addTasks(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(addTasksInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
-  if (c.state !== 'accepted') throw invalidState('只有已受理、正在办理的申请可以分派联合任务')
-  if ((c.tasks ?? []).length) throw invalidState('已分派过联合任务')
+  const { c, agent } = await staffFor(ctx, 'addTasks', p.caseId, p.version)
   const calendar = await loadCalendar(ctx.deps)
   const tasks = p.tasks.map((t, i) => {
     const due = computeDue(ctx.now, t.days, calendar)
@@ -323,7 +308,7 @@ export async function addTasks(payload: unknown, ctx: Ctx): Promise<CaseView> {
     }
   })
   const updated = await ctx.deps.cases.transition(c._id, p.version, (cur) => {
-    if (cur.state !== 'accepted') throw invalidState('只有已受理、正在办理的申请可以分派联合任务')
+    recheck(cur, 'addTasks')
     return {
       patch: { tasks },
       event: {
@@ -348,7 +333,7 @@ const completeTaskInput = z.object({
 /** One joint task is done; when the last one is, the case is 办结 with the tasks' results. */
 export async function completeTask(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(completeTaskInput, payload)
-  const { c, agent } = await staffFor(ctx, p.caseId, p.version)
+  const { c, agent } = await staffFor(ctx, 'completeTask', p.caseId, p.version)
   const task = (c.tasks ?? []).find((t) => t.id === p.taskId)
   if (!task) throw notFound('未找到该联合任务')
   if (task.doneAt) throw invalidState('该任务已完成')
