@@ -20,7 +20,7 @@ import {
 import { loadCalendar, type Deps } from '../kit/context'
 import { Directory, enqueue, formatInstant, queueNotices, toOutbox, type TemplateConfig } from '../kit/notify'
 import { CaseRepository } from '../repositories/cases'
-import { calendarStatusOf } from '../actions/calendar'
+import { calendarStatusOf } from '../domain/calendar-status'
 import { shanghaiDay, type WorkCalendar } from '../domain/calendar'
 import {
   BOOKING_KIND_LABELS,
