@@ -4,9 +4,6 @@ import { fields, parse, z } from '../lib/validate'
 import { invalidInput } from '../lib/errors'
 import { loadCalendar, requireRole, type Ctx, type Deps } from '../kit/context'
 
-// server/jobs still imports calendarStatusOf from here (the lead changes jobs at the same time).
-export { calendarStatusOf, type CalendarStatus }
-
 export async function calendarStatusFor(deps: Deps, now: Date): Promise<CalendarStatus> {
   return calendarStatusOf(await loadCalendar(deps), now)
 }
