@@ -1,8 +1,16 @@
-import { types } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { BSONRegExp, EJSON, ObjectId } from 'bson'
 import { Aggregator, find, update as applyUpdate, Query } from './mingo'
-import { cloneDoc, duplicateIdError, idKey, isDocId, type Store, type Doc, type DocId, type StoredDoc } from './store'
+import {
+  cloneDoc,
+  duplicateIdError,
+  idKey,
+  isDocId,
+  type Store,
+  type Doc,
+  type DocId,
+  type StoredDoc,
+} from './store'
 import { DbError } from './errors'
 import { geoNear, nearClause, distanceAt, type GeoNearSpec } from './geo'
 
@@ -169,7 +177,6 @@ export class DatabaseEngine {
     return name
   }
 
-
   private tx(body: Body): Tx | undefined {
     const id = body.transactionId
     if (id === undefined || id === '') return undefined
@@ -216,7 +223,8 @@ export class DatabaseEngine {
       const own = tx.writes.get(k)
       if (own) return own.doc && matches(own.doc) ? { id: key, ver: 0, seq: own.seq, doc: own.doc } : null
       const snap = tx.before.get(k)
-      if (snap) return snap.doc && matches(snap.doc) ? { id: key, ver: 0, seq: snap.seq, doc: snap.doc } : null
+      if (snap)
+        return snap.doc && matches(snap.doc) ? { id: key, ver: 0, seq: snap.seq, doc: snap.doc } : null
       return fallback
     }
     for (const row of rows) {
@@ -323,7 +331,10 @@ export class DatabaseEngine {
       return { [st.stageKey]: value } as Record<string, unknown>
     })
     if (pipeline.slice(1).some((s) => '$geoNear' in s))
-      throw new DbError('DATABASE_INVALID_OPERRATOR', '$geoNear is only valid as the first stage in a pipeline')
+      throw new DbError(
+        'DATABASE_INVALID_OPERRATOR',
+        '$geoNear is only valid as the first stage in a pipeline',
+      )
     if (!pipeline.some((s) => '$limit' in s)) pipeline.push({ $limit: AGGREGATE_DEFAULT_LIMIT })
     // A leading $match goes through the store so that indexes serve it.
     let source: Doc[]

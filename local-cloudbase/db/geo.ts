@@ -57,7 +57,8 @@ function toRad(d: number): number {
 export function arc(a: Pt, b: Pt): number {
   const [lng1, lat1] = [toRad(a[0]), toRad(a[1])]
   const [lng2, lat2] = [toRad(b[0]), toRad(b[1])]
-  const h = Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lng2 - lng1) / 2) ** 2
+  const h =
+    Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lng2 - lng1) / 2) ** 2
   return 2 * Math.asin(Math.min(1, Math.sqrt(h)))
 }
 
@@ -89,7 +90,10 @@ function geometryContains(geometry: Obj, p: Pt): boolean {
   if (geometry.type === 'Polygon') return inPolygon(p, geometry.coordinates)
   if (geometry.type === 'MultiPolygon')
     return Array.isArray(geometry.coordinates) && geometry.coordinates.some((poly) => inPolygon(p, poly))
-  throw new DbError('DATABASE_INVALID_OPERRATOR', `$geoWithin: unsupported geometry type ${String(geometry.type)}`)
+  throw new DbError(
+    'DATABASE_INVALID_OPERRATOR',
+    `$geoWithin: unsupported geometry type ${String(geometry.type)}`,
+  )
 }
 
 interface NearSpec {

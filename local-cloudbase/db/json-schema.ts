@@ -31,7 +31,9 @@ function bsonTypeOf(v: unknown): string[] {
   if (typeof v === 'string') return ['string']
   if (typeof v === 'boolean') return ['bool']
   if (typeof v === 'number')
-    return Number.isInteger(v) ? ['int', 'long', 'double', 'number', 'decimal'] : ['double', 'number', 'decimal']
+    return Number.isInteger(v)
+      ? ['int', 'long', 'double', 'number', 'decimal']
+      : ['double', 'number', 'decimal']
   if (isObj(v)) return ['object']
   return ['undefined']
 }
@@ -91,7 +93,9 @@ export function validates(schema: Schema, v: unknown): boolean {
     if (typeof s.minProperties === 'number' && keys.length < s.minProperties) return false
     if (typeof s.maxProperties === 'number' && keys.length > s.maxProperties) return false
     const props = isObj(s.properties) ? (s.properties as Record<string, Schema>) : {}
-    const patterns = isObj(s.patternProperties) ? Object.entries(s.patternProperties as Record<string, Schema>) : []
+    const patterns = isObj(s.patternProperties)
+      ? Object.entries(s.patternProperties as Record<string, Schema>)
+      : []
     for (const k of keys) {
       let covered = false
       if (props[k]) {

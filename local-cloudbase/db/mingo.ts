@@ -44,7 +44,9 @@ const $elemMatch = (selector: string, value: unknown, options: Opts) => {
   const objectForm =
     isDocLike(crit) &&
     !Array.isArray(crit) &&
-    Object.keys(crit).some((k) => !k.startsWith('$') || ['$and', '$or', '$nor', '$expr', '$where'].includes(k))
+    Object.keys(crit).some(
+      (k) => !k.startsWith('$') || ['$and', '$or', '$nor', '$expr', '$where'].includes(k),
+    )
   if (!objectForm) return queryOps.$elemMatch(selector, value as Any, options)
   const inner = new Query(crit)
   return (o: Any): boolean => {

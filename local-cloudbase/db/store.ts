@@ -102,12 +102,15 @@ export class Store {
   /** Data files from before insertion order was kept get a sequence in id order, once. */
   private migrateSeq(): void {
     const cols = this.db.prepare<[], { name: string }>('PRAGMA table_info(docs)').all()
-    if (!cols.some((c) => c.name === 'seq')) this.db.transaction(() => {
-      this.db.exec('ALTER TABLE docs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0')
-      const rows = this.db.prepare<[], { coll: string; id: string }>('SELECT coll, id FROM docs ORDER BY coll, id').all()
-      const set = this.db.prepare('UPDATE docs SET seq = ? WHERE coll = ? AND id = ?')
-      rows.forEach((r, i) => set.run(i + 1, r.coll, r.id))
-    })()
+    if (!cols.some((c) => c.name === 'seq'))
+      this.db.transaction(() => {
+        this.db.exec('ALTER TABLE docs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0')
+        const rows = this.db
+          .prepare<[], { coll: string; id: string }>('SELECT coll, id FROM docs ORDER BY coll, id')
+          .all()
+        const set = this.db.prepare('UPDATE docs SET seq = ? WHERE coll = ? AND id = ?')
+        rows.forEach((r, i) => set.run(i + 1, r.coll, r.id))
+      })()
     this.db.exec('CREATE INDEX IF NOT EXISTS docs_by_seq ON docs (coll, seq)')
   }
 
@@ -154,7 +157,8 @@ export class Store {
         'INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v',
       ),
     }
-    this.nextSeq = (this.db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM docs').get()?.m ?? 0) + 1
+    this.nextSeq =
+      (this.db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM docs').get()?.m ?? 0) + 1
     for (const r of this.db.prepare<[], { name: string }>('SELECT name FROM collections').all()) {
       this.collections.add(r.name)
     }
@@ -347,7 +351,8 @@ export class Store {
   }
 
   private *rangeKeys(coll: string, index: string, ranges: Range[]): Generator<string> {
-    for (const [lo, hi] of ranges) for (const { id } of this.stmts.range.iterate(coll, index, lo, hi)) yield id
+    for (const [lo, hi] of ranges)
+      for (const { id } of this.stmts.range.iterate(coll, index, lo, hi)) yield id
   }
 
   /** Which access path a query would use (exposed for tests and the console). */

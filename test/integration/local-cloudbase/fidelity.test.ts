@@ -60,7 +60,10 @@ describe('unsorted reads come back in insertion order', () => {
 
 describe('transactions', () => {
   beforeEach(async () => {
-    await db.collection('accounts').where({ n: db.command.exists(true) }).remove()
+    await db
+      .collection('accounts')
+      .where({ n: db.command.exists(true) })
+      .remove()
     await db.collection('accounts').add({ _id: 'acc', n: 10 })
   })
 
@@ -137,13 +140,19 @@ describe('geo', () => {
   it('geoNear ($nearSphere) sorts nearest first and honours max/min distance in metres', async () => {
     const _ = db.command
     const c = db.collection('places')
-    expect(names(await c.where({ loc: _.geoNear({ geometry: here() }) }).get())).toEqual(['near', 'mid', 'far'])
+    expect(names(await c.where({ loc: _.geoNear({ geometry: here() }) }).get())).toEqual([
+      'near',
+      'mid',
+      'far',
+    ])
     expect(names(await c.where({ loc: _.geoNear({ geometry: here(), maxDistance: 1000 }) }).get())).toEqual([
       'near',
       'mid',
     ])
     expect(
-      names(await c.where({ loc: _.geoNear({ geometry: here(), minDistance: 500, maxDistance: 5000 }) }).get()),
+      names(
+        await c.where({ loc: _.geoNear({ geometry: here(), minDistance: 500, maxDistance: 5000 }) }).get(),
+      ),
     ).toEqual(['mid', 'far'])
     const got = (await c.where({ name: 'near' }).get()).data[0] as { loc: unknown }
     expect(got.loc).toBeInstanceOf(Geo().Point)
@@ -152,7 +161,12 @@ describe('geo', () => {
   it('geoNear needs a geo index on the field, as on the platform', async () => {
     const _ = db.command
     await db.collection('misc').add({ name: 'x', loc: here() })
-    await expect(db.collection('misc').where({ loc: _.geoNear({ geometry: here() }) }).get()).rejects.toMatchObject({
+    await expect(
+      db
+        .collection('misc')
+        .where({ loc: _.geoNear({ geometry: here() }) })
+        .get(),
+    ).rejects.toMatchObject({
       code: 'DATABASE_INVALID_OPERRATOR',
     })
   })
@@ -196,9 +210,9 @@ describe('geo', () => {
         query: { name: db.command.neq('mid') },
       })
       .end()
-    expect(res.data.map((d: { name: string; metres: number }) => [d.name, Math.round(d.metres / 10) * 10])).toEqual([
-      ['near', 100],
-    ])
+    expect(
+      res.data.map((d: { name: string; metres: number }) => [d.name, Math.round(d.metres / 10) * 10]),
+    ).toEqual([['near', 100]])
   })
 })
 
@@ -241,7 +255,12 @@ describe('query and update semantics', () => {
     expect(
       await post({ action: 'database.getDocument', collectionName: 'misc', query: '{"a":{"$frob":1}}' }),
     ).toMatchObject({ code: 'DATABASE_INVALID_OPERRATOR' })
-    await expect(db.collection('misc').where({ $bad: 1 } as never).count()).rejects.toMatchObject({
+    await expect(
+      db
+        .collection('misc')
+        .where({ $bad: 1 } as never)
+        .count(),
+    ).rejects.toMatchObject({
       code: 'DATABASE_INVALID_OPERRATOR',
     })
   })
@@ -267,7 +286,11 @@ describe('ObjectId', () => {
       await fetch(lcb.tcbApiUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ action: 'database.getDocument', collectionName: 'misc', query: '{"name":"oid"}' }),
+        body: JSON.stringify({
+          action: 'database.getDocument',
+          collectionName: 'misc',
+          query: '{"name":"oid"}',
+        }),
       })
     ).json()) as { data: { list: string[] } }
     const wire = JSON.parse(raw.data.list[0]!) as Record<string, unknown>
@@ -279,11 +302,7 @@ describe('ObjectId', () => {
 describe('aggregation operators', () => {
   const project = async (expr: object) => {
     const c = db.collection('misc')
-    const res = await c
-      .aggregate()
-      .match({ name: 'ops' })
-      .project({ _id: 0, v: expr })
-      .end()
+    const res = await c.aggregate().match({ name: 'ops' }).project({ _id: 0, v: expr }).end()
     return (res.data[0] as { v: unknown }).v
   }
   beforeAll(async () => {
