@@ -4,8 +4,10 @@ import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import busboy from 'busboy'
-import { Store } from './db/store'
-import { DatabaseEngine, type Body } from './db/engine'
+import { BSONRegExp, EJSON } from 'bson'
+import { Store, idKey, isDocId, type Doc, type DocId, type IndexDef } from './db/store'
+import { DatabaseEngine, newDocId, type Body } from './db/engine'
+import { find } from './db/mingo'
 import { DbError } from './db/errors'
 import { Clock } from './clock'
 import { FunctionHost, type Caller, type InvocationRecord, type InvocationResult } from './functions/host'
@@ -687,21 +689,123 @@ export class LocalCloudBase {
         timers: this.timerView(),
       })
     }
-    if (p === '/console/api/docs') {
+    if (p === '/console/api/docs' && req.method === 'GET') {
+      // A collection as a table: a JSON `where` (MongoDB query, EJSON for dates and ids), a
+      // `sort` ({"field": 1|-1}) and paging; unsorted in insertion order, as the platform reads.
       const coll = q.get('collection') ?? ''
       if (!this.store.hasCollection(coll)) throw new HttpError(404, `no collection ${coll}`)
       const limit = Math.min(Math.max(Number(q.get('limit') ?? 20) || 20, 1), 100)
       const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0)
-      const docs = [...this.store.find(coll, {})]
+      const where = parseEjsonParam(q.get('where'), 'where')
+      const sort = parseEjsonParam(q.get('sort'), 'sort') as Record<string, 1 | -1>
+      let docs: Record<string, unknown>[]
+      try {
+        docs = [...this.store.find(coll, where)].map((d) => d.doc)
+        if (Object.keys(sort).length) docs = find(docs, {}).sort(sort).all() as Record<string, unknown>[]
+      } catch (err) {
+        throw new HttpError(400, `query: ${(err as Error).message}`)
+      }
       return sendJson(res, 200, {
         total: docs.length,
         offset,
         limit,
-        docs: docs.slice(offset, offset + limit).map((d) => d.doc),
+        docs: docs.slice(offset, offset + limit).map((d) => EJSON.serialize(d, { relaxed: true })),
       })
     }
+    if (p === '/console/api/docs' && (req.method === 'POST' || req.method === 'DELETE')) {
+      checkConsoleWrite(req)
+      const body = (await readJson(req)) as { collection?: string; doc?: unknown; id?: unknown }
+      const coll = String(body.collection ?? '')
+      if (!this.store.hasCollection(coll)) throw new HttpError(404, `no collection ${coll}`)
+      if (req.method === 'DELETE') {
+        const id = EJSON.deserialize({ id: body.id }, { relaxed: true }).id as DocId
+        if (!isDocId(id)) throw new HttpError(400, 'id must be a document id')
+        const removed = this.store.atomically(() => this.store.remove(coll, idKey(id)))
+        return sendJson(res, 200, { removed })
+      }
+      // Add (no _id: one is generated) or replace a document, EJSON as the table shows it.
+      const doc = EJSON.deserialize((body.doc ?? {}) as Record<string, unknown>, { relaxed: true }) as Doc
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+        throw new HttpError(400, 'doc must be an object')
+      if (doc._id === undefined) doc._id = newDocId()
+      if (!isDocId(doc._id)) throw new HttpError(400, '_id must be a string, a number or an ObjectId')
+      try {
+        this.store.atomically(() => this.store.put(coll, doc))
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message)
+      }
+      return sendJson(res, 200, { doc: EJSON.serialize(doc, { relaxed: true }) })
+    }
+    if (p === '/console/api/export' && req.method === 'GET') {
+      // The whole database in one file (to share a reproduction): every collection's documents
+      // in insertion order, as canonical EJSON so types survive, plus indexes and grants.
+      const collections: Record<string, { indexes: unknown[]; docs: unknown[] }> = {}
+      for (const { name } of this.store.listCollections()) {
+        collections[name] = {
+          indexes: this.store.listIndexes(name),
+          docs: [...this.store.find(name, {})].map((d) => EJSON.serialize(d.doc, { relaxed: false })),
+        }
+      }
+      res.setHeader('content-disposition', `attachment; filename="local-cloudbase-${this.envId}.json"`)
+      return sendJson(res, 200, {
+        format: 'local-cloudbase-export/1',
+        exportedAt: new Date(this.clock.now()).toISOString(),
+        collections,
+        subscriptions: this.subscriptions(),
+      })
+    }
+    if (p === '/console/api/import' && req.method === 'POST') {
+      checkConsoleWrite(req)
+      const body = (await readJson(req)) as {
+        format?: string
+        collections?: Record<string, { indexes?: IndexDef[]; docs?: Record<string, unknown>[] }>
+        subscriptions?: SubscriptionGrant[]
+      }
+      if (body.format !== 'local-cloudbase-export/1' || !body.collections)
+        throw new HttpError(400, 'not a Local CloudBase export (format local-cloudbase-export/1)')
+      let imported = 0
+      try {
+        this.store.atomically(() => {
+          for (const [name, spec] of Object.entries(body.collections!)) {
+            this.store.createCollection(name, this.clock.now())
+            for (const d of [...this.store.find(name, {})]) this.store.remove(name, d.id)
+            for (const index of spec.indexes ?? []) this.store.ensureIndex(name, index)
+            for (const raw of spec.docs ?? []) {
+              this.store.put(name, EJSON.deserialize(raw, { relaxed: false }) as Doc)
+              imported += 1
+            }
+          }
+          this.store.db.exec('DELETE FROM subscribe_grants')
+          for (const g of body.subscriptions ?? []) {
+            this.store.db
+              .prepare(
+                'INSERT INTO subscribe_grants (openid, template_id, one_time, long_term) VALUES (?, ?, ?, ?)',
+              )
+              .run(g.openid, g.templateId, g.oneTime, g.longTerm ? 1 : 0)
+          }
+        })
+      } catch (err) {
+        throw new HttpError(400, `import failed, nothing changed: ${(err as Error).message}`)
+      }
+      return sendJson(res, 200, { imported })
+    }
     if (p === '/console/api/invocations') {
-      return sendJson(res, 200, { invocations: [...this.host.records].reverse().slice(0, 100) })
+      // Per-invocation logs, filtered by function, outcome and text (in logs, errors or caller).
+      const fn = q.get('function') || null
+      const outcome = q.get('ok')
+      const text = (q.get('q') ?? '').toLowerCase()
+      const list = [...this.host.records]
+        .reverse()
+        .filter(
+          (r) =>
+            (!fn || r.function === fn) &&
+            (outcome === null || outcome === '' || String(r.ok) === outcome) &&
+            (!text ||
+              `${r.caller.openid ?? ''} ${r.error ?? ''} ${r.logs.map((l) => l.text).join('\n')}`
+                .toLowerCase()
+                .includes(text)),
+        )
+      return sendJson(res, 200, { invocations: list.slice(0, 100) })
     }
     if (p === '/console/api/outbox') return sendJson(res, 200, { calls: this.openApiCalls(undefined, 100) })
     throw new HttpError(404, 'not found')
@@ -709,6 +813,40 @@ export class LocalCloudBase {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
+
+function parseEjsonParam(text: string | null, name: string): Record<string, unknown> {
+  if (!text || !text.trim()) return {}
+  try {
+    const v = toRegExps(EJSON.parse(text, { relaxed: true }))
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('must be an object')
+    return v as Record<string, unknown>
+  } catch (err) {
+    throw new HttpError(400, `${name}: ${(err as Error).message}`)
+  }
+}
+
+/** EJSON reads `{"$regex": …}` as a BSONRegExp; the query engine evaluates JS RegExps. */
+function toRegExps(v: unknown): unknown {
+  if (v instanceof BSONRegExp) return new RegExp(v.pattern, v.options.replace(/[^imsu]/g, ''))
+  if (Array.isArray(v)) return v.map(toRegExps)
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, unknown>
+    for (const k of Object.keys(o)) o[k] = toRegExps(o[k])
+  }
+  return v
+}
+
+/**
+ * Writes through the console API change the database: only the console's own page may make
+ * them (a JSON body, which a cross-site form cannot send without a CORS preflight we never
+ * answer, and no foreign Origin).
+ */
+function checkConsoleWrite(req: http.IncomingMessage): void {
+  if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+    throw new HttpError(415, 'console writes take application/json')
+  const origin = req.headers.origin
+  if (origin && origin !== `http://${req.headers.host ?? ''}`) throw new HttpError(403, 'foreign origin')
+}
 
 function isLoopback(addr: string | undefined): boolean {
   return !!addr && (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.'))
