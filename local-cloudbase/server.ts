@@ -321,8 +321,11 @@ export class LocalCloudBase {
         requestId,
       })
     } catch (err) {
-      if (err instanceof DbError)
+      if (err instanceof DbError) {
+        if (process.env.LCB_LOG_ERRORS)
+          console.error('[tcb]', action, body.collectionName ?? '', err.code, err.message)
         return sendJson(res, 200, { code: err.code, message: err.message, requestId })
+      }
       console.error('[local-cloudbase] action failed', action, err)
       return sendJson(res, 200, { code: 'SYS_ERR', message: (err as Error).message, requestId })
     }
