@@ -1,13 +1,14 @@
 import { types } from 'node:util'
-import {
-  Aggregator as MingoAggregator,
-  Context,
-  Query as MingoQuery,
-  find as mingoFind,
-  update as mingoUpdate,
-} from 'mingo'
+import { Context } from 'mingo'
+import { Query as MingoQuery } from 'mingo/query'
+import { Aggregator as MingoAggregator } from 'mingo/aggregator'
+import { update as mingoUpdate } from 'mingo/updater'
 import * as queryOps from 'mingo/operators/query'
 import * as exprOps from 'mingo/operators/expression'
+import * as pipelineOps from 'mingo/operators/pipeline'
+import * as projectionOps from 'mingo/operators/projection'
+import * as accumulatorOps from 'mingo/operators/accumulator'
+import * as windowOps from 'mingo/operators/window'
 import { resolve } from 'mingo/util'
 import { geoQueryOps } from './geo'
 import { jsonSchemaValidator } from './json-schema'
@@ -68,7 +69,8 @@ const substr =
     if (!Array.isArray(expr) || expr.length !== 3) return orig(obj, expr, options)
     const [s, index, count] = args(obj, expr, options)
     if (typeof count === 'number' && count < 0 && typeof s === 'string') {
-      return orig(obj, [{ $literal: s }, index, Buffer.byteLength(s)], options)
+      const rest = Math.max(0, Buffer.byteLength(s) - (typeof index === 'number' ? index : 0))
+      return orig(obj, [{ $literal: s }, index, rest], options)
     }
     return orig(obj, [{ $literal: s }, index, count], options)
   }
@@ -108,9 +110,16 @@ const $week = (obj: Any, expr: unknown, options: ExprOpts): unknown => {
   return Math.floor((yday - 1 + 7 - (dow - 1)) / 7)
 }
 
+// One full context with our operators in place of mingo's: mingo's own entry points merge
+// their defaults first, and the first operator of a name wins, so they cannot be overridden.
 const CONTEXT = Context.init({
-  query: { $elemMatch, ...geoQueryOps } as never,
+  accumulator: accumulatorOps as never,
+  pipeline: pipelineOps as never,
+  projection: projectionOps as never,
+  window: windowOps as never,
+  query: { ...queryOps, $elemMatch, ...geoQueryOps } as never,
   expression: {
+    ...exprOps,
     $substr: substr(exprOps.$substrBytes),
     $substrBytes: substr(exprOps.$substrBytes),
     $indexOfCP,
@@ -133,7 +142,7 @@ export class Aggregator extends MingoAggregator {
 }
 
 export function find(docs: Obj[], query: Obj, projection?: Obj) {
-  return mingoFind(docs, query, projection, OPTIONS)
+  return new Query(query).find(docs, projection)
 }
 
 export function update(doc: Obj, ops: Obj): string[] {
