@@ -1,5 +1,5 @@
 import type { Actions } from '../../typings/api'
-import { callApi } from './api'
+import { callApi, reportLocalGrants } from './api'
 
 /**
  * Asks for subscribe-message grants on a user's tap (the platform only allows it there) and
@@ -9,7 +9,10 @@ export async function askForNotices(tmplIds: string[]): Promise<string[]> {
   try {
     const res = (await wx.requestSubscribeMessage({ tmplIds })) as unknown as Record<string, string>
     const accepted = tmplIds.filter((id) => res[id] === 'accept')
-    if (accepted.length) await callApi('notify.grant', { accepted })
+    if (accepted.length) {
+      await reportLocalGrants(accepted)
+      await callApi('notify.grant', { accepted })
+    }
     return accepted
   } catch {
     return []
