@@ -136,8 +136,7 @@ const grant = (openid: string, accepted: string[], longTerm = false) =>
 
 describe('subscribe-message grants, as WeChat keeps them', () => {
   const send = async (openid: string) =>
-    (await callGateway<{ send: { errCode: number } }>(lcb, 'probe', { op: 'openapi', text: 'x' }, openid))
-      .body.send.errCode
+    (await callGateway<{ send: { errCode: number } }>(lcb, 'probe', { op: 'send' }, openid)).body.send.errCode
 
   it('refuses a send without a grant with 43101, uses a one-time grant up, keeps a long-term one', async () => {
     expect(await send('o-none')).toBe(43101)
