@@ -19,12 +19,10 @@ export const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../miniprogram')
  *    no van-radio-group (no radio checked, a tap never reached the page). Each component now
  *    looks its relations up by the ids simulate gave them when it registered that copy.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 const simulateUtils = require('miniprogram-simulate/src/utils') as { runJs(file: string): void }
 const exparser = require('miniprogram-exparser') as {
   Element: { getMethodCaller(node: unknown): unknown }
 }
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const ran = new Set<string>()
 simulateUtils.runJs = (file: string) => {
