@@ -8,6 +8,11 @@ export const config = {
   cloudEnv: '',
   gatewayUrl: 'http://127.0.0.1:8787/gateway',
   /**
+   * The hotline shown when the phone is offline and no station was ever loaded on it (the
+   * district service centre's; each district sets its own).
+   */
+  fallbackHotline: { name: '区为民服务中心', phone: '0851-86218000', hours: '工作日 8:30-17:30' },
+  /**
    * Subscribe-message template ids (订阅消息) asked for on the apply tap (at most 3 per ask).
    * The demo ids match the seeded templates; a real district copies its own from the console.
    */

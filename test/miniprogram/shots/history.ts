@@ -37,7 +37,13 @@ interface Driver {
 }
 
 export async function buildHistory({ as, at }: Driver): Promise<History> {
-  const submit = async (who: string, itemId: string, description: string, name = '王秀英', phone = '13912345678') => {
+  const submit = async (
+    who: string,
+    itemId: string,
+    description: string,
+    name = '王秀英',
+    phone = '13912345678',
+  ) => {
     as(who)
     return callApi(
       'cases.submit',
@@ -71,18 +77,31 @@ export async function buildHistory({ as, at }: Driver): Promise<History> {
     }),
   )
   await at('2026-11-05T15:30:00+08:00')
-  c = await agent(() => callApi('cases.complete', { caseId: c.id, version: c.version, result: '已发放临时救助金 2000 元' }))
-  c = await agent(() => callApi('cases.deliver', { caseId: c.id, version: c.version, note: '救助金已打入一卡通' }))
+  c = await agent(() =>
+    callApi('cases.complete', { caseId: c.id, version: c.version, result: '已发放临时救助金 2000 元' }),
+  )
+  c = await agent(() =>
+    callApi('cases.deliver', { caseId: c.id, version: c.version, note: '救助金已打入一卡通' }),
+  )
   await at('2026-11-06T08:40:00+08:00')
   as(WHO.resident)
-  c = await callApi('cases.rate', { caseId: c.id, level: 'very_satisfied', comment: '王兰同志跑了好几趟，谢谢' })
+  c = await callApi('cases.rate', {
+    caseId: c.id,
+    level: 'very_satisfied',
+    comment: '王兰同志跑了好几趟，谢谢',
+  })
   const rated = c.id
 
   // 高龄津贴: accepted and left alone until it runs past its promised days.
   await at('2026-11-03T10:00:00+08:00')
   c = await submit(WHO.resident, 'it-MZ-004', '我母亲今年满 80 岁了，想申请高龄津贴')
   c = await agent(() =>
-    callApi('cases.accept', { caseId: c.id, version: c.version, handling: 'promised', receivedMaterials: ['户口簿'] }),
+    callApi('cases.accept', {
+      caseId: c.id,
+      version: c.version,
+      handling: 'promised',
+      receivedMaterials: ['户口簿'],
+    }),
   )
   const overdue = c.id
 
@@ -90,7 +109,8 @@ export async function buildHistory({ as, at }: Driver): Promise<History> {
   await at('2026-11-09T09:00:00+08:00')
   c = await submit(WHO.resident, 'it-MZ-001', '老伴去年去世，我一个人没有收入，想申请低保')
   c = await agent(() => callApi('cases.accept', { caseId: c.id, version: c.version, handling: 'escalated' }))
-  if (c.state === 'accepted') c = await agent(() => callApi('cases.escalate', { caseId: c.id, version: c.version, note: '需乡镇审核' }))
+  if (c.state === 'accepted')
+    c = await agent(() => callApi('cases.escalate', { caseId: c.id, version: c.version, note: '需乡镇审核' }))
   await at('2026-11-10T11:00:00+08:00')
   as(WHO.townshipHead)
   c = await callApi('cases.acceptUpper', { caseId: c.id, version: c.version })
@@ -101,11 +121,17 @@ export async function buildHistory({ as, at }: Driver): Promise<History> {
   c = await submit(WHO.resident, 'it-ZZWW-001', '邻居家盖房占了我家半米宅基地，协商不成')
   c = await agent(() => callApi('cases.accept', { caseId: c.id, version: c.version, handling: 'promised' }))
   await at('2026-11-20T16:00:00+08:00')
-  c = await agent(() => callApi('cases.complete', { caseId: c.id, version: c.version, result: '已组织双方调解，达成口头协议' }))
+  c = await agent(() =>
+    callApi('cases.complete', { caseId: c.id, version: c.version, result: '已组织双方调解，达成口头协议' }),
+  )
   c = await agent(() => callApi('cases.deliver', { caseId: c.id, version: c.version }))
   await at('2026-11-21T09:30:00+08:00')
   as(WHO.resident)
-  c = await callApi('cases.rate', { caseId: c.id, level: 'dissatisfied', comment: '调解不公正，协议没有写下来' })
+  c = await callApi('cases.rate', {
+    caseId: c.id,
+    level: 'dissatisfied',
+    comment: '调解不公正，协议没有写下来',
+  })
   const rectify = c.id
 
   // 残疾人证: materials missing, waiting for the resident.
@@ -128,7 +154,9 @@ export async function buildHistory({ as, at }: Driver): Promise<History> {
   c = await submit(WHO.resident2, 'it-LDBZ-003', '今年满 60 岁，办理养老金领取', '李德明', '13700002222')
   c = await agent(() => callApi('cases.accept', { caseId: c.id, version: c.version, handling: 'promised' }))
   await at('2026-11-27T15:00:00+08:00')
-  c = await agent(() => callApi('cases.complete', { caseId: c.id, version: c.version, result: '已核定待遇，12 月起按月发放' }))
+  c = await agent(() =>
+    callApi('cases.complete', { caseId: c.id, version: c.version, result: '已核定待遇，12 月起按月发放' }),
+  )
   c = await agent(() => callApi('cases.deliver', { caseId: c.id, version: c.version }))
   const delivered = c.id
 
@@ -149,14 +177,17 @@ export async function buildHistory({ as, at }: Driver): Promise<History> {
   // Working days 11-24 … 11-30 (11-28/29 are a weekend), two cases a morning.
   const days = ['24', '25', '26', '27', '30']
   for (const [i, [itemId, text]] of many.entries()) {
-    await at(`2026-11-${days[Math.floor(i / 3) % days.length]}T09:${String(10 + i * 3).padStart(2, '0')}:00+08:00`)
+    await at(
+      `2026-11-${days[Math.floor(i / 3) % days.length]}T09:${String(10 + i * 3).padStart(2, '0')}:00+08:00`,
+    )
     try {
       c = await submit(WHO.resident2, itemId, text, '李德明', '13700002222')
     } catch (err) {
       console.warn(`history: ${itemId} not taken (${(err as Error).message})`)
       continue
     }
-    if (i % 3 === 0) await agent(() => callApi('cases.accept', { caseId: c.id, version: c.version, handling: 'promised' }))
+    if (i % 3 === 0)
+      await agent(() => callApi('cases.accept', { caseId: c.id, version: c.version, handling: 'promised' }))
   }
 
   // Today: a new case just in, a complaint about the overdue one, an appointment.
@@ -164,13 +195,17 @@ export async function buildHistory({ as, at }: Driver): Promise<History> {
   c = await submit(WHO.resident, 'it-XNH-002', '下个月去广州儿子家住，要办异地就医备案')
   const fresh = c.id
   as(WHO.resident)
-  await callApi('complaints.submit', {
-    caseId: overdue,
-    stationId: STATION,
-    name: '王秀英',
-    phone: '13912345678',
-    text: '高龄津贴申请快一个月了还没有消息，打电话也没人接',
-  }, newRequestId())
+  await callApi(
+    'complaints.submit',
+    {
+      caseId: overdue,
+      stationId: STATION,
+      name: '王秀英',
+      phone: '13912345678',
+      text: '高龄津贴申请快一个月了还没有消息，打电话也没人接',
+    },
+    newRequestId(),
+  )
   await at('2026-12-01T10:00:00+08:00')
   return { rated, escalated, overdue, supplement, rectify, fresh, delivered, longInbox: many.length }
 }

@@ -18,7 +18,9 @@ interface Rule {
   selectors: string[]
 }
 // simulate's own postcss 7 (a dependency of the harness, not of the project).
-const postcss = nodeRequire(nodeRequire.resolve('postcss', { paths: [nodeRequire.resolve('miniprogram-simulate')] })) as {
+const postcss = nodeRequire(
+  nodeRequire.resolve('postcss', { paths: [nodeRequire.resolve('miniprogram-simulate')] }),
+) as {
   (plugins: unknown[]): { process(css: string, o: object): { css: string } }
   plugin(name: string, f: () => (root: { walkRules(f: (r: Rule) => void): void }) => void): unknown
 }
@@ -39,7 +41,7 @@ wx-button{position:relative;display:block;margin-left:auto;margin-right:auto;pad
   border-radius:5px;color:#000;background-color:#f8f8f8;overflow:hidden;border:1px solid rgba(0,0,0,.2)}
 wx-button[plain]{background:transparent}
 wx-input,wx-textarea{display:block;min-height:1.4em;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
-wx-textarea{white-space:pre-wrap;min-height:3em}
+wx-textarea{white-space:pre-wrap;min-height:3em;height:auto!important}
 wx-canvas{display:block;background:repeating-linear-gradient(45deg,#f2f3f5,#f2f3f5 8px,#fff 8px,#fff 16px);
   min-height:120px;position:relative}
 wx-canvas::after{content:'图表（canvas，截图中不绘制）';position:absolute;left:0;right:0;top:45%;text-align:center;color:#646566;font-size:12px}
@@ -68,7 +70,8 @@ wx-switch{display:inline-block}
 .shot-modal .mb div+div{border-left:1px solid #eee}
 `
 
-const ELEMENTS = 'view|text|image|button|input|textarea|scroll-view|swiper|swiper-item|navigator|icon|picker|label|form|switch|canvas|rich-text|block'
+const ELEMENTS =
+  'view|text|image|button|input|textarea|scroll-view|swiper|swiper-item|navigator|icon|picker|label|form|switch|canvas|rich-text|block'
 const ELEMENT_RE = new RegExp(`(^|[\\s>+~,(])(${ELEMENTS})(?=$|[\\s.:#\\[>+~,)])`, 'g')
 
 /** 1rpx is 0.5px on a phone 375 px wide. */
@@ -78,12 +81,14 @@ export function rpxToPx(css: string): string {
 
 /** Element selectors of WXSS (`view`, `page`) to the names the rendered DOM uses. */
 function mapSelectors(css: string): string {
-  const plugin = postcss.plugin('wx-elements', () => (root) =>
-    root.walkRules((rule) => {
-      rule.selectors = rule.selectors.map((s) =>
-        s.replace(/(^|[\s>+~,])page(?=$|[\s.:#[>+~,])/g, '$1body').replace(ELEMENT_RE, '$1wx-$2'),
-      )
-    }),
+  const plugin = postcss.plugin(
+    'wx-elements',
+    () => (root) =>
+      root.walkRules((rule) => {
+        rule.selectors = rule.selectors.map((s) =>
+          s.replace(/(^|[\s>+~,])page(?=$|[\s.:#[>+~,])/g, '$1body').replace(ELEMENT_RE, '$1wx-$2'),
+        )
+      }),
   )
   return postcss([plugin]).process(css, { from: undefined }).css
 }
@@ -158,7 +163,8 @@ function serializeNode(node: Node): string {
   }
   if (tag === 'wx-image') {
     const src = String(wxAttrs(el).src ?? '')
-    const fit = { aspectFill: 'cover', aspectFit: 'contain', widthFix: 'cover' }[String(wxAttrs(el).mode)] ?? 'fill'
+    const fit =
+      { aspectFill: 'cover', aspectFit: 'contain', widthFix: 'cover' }[String(wxAttrs(el).mode)] ?? 'fill'
     const img = /^(https?:|data:)/.test(src) ? `<img src="${attr(src)}" style="object-fit:${fit}">` : ''
     return `<wx-image${keep}>${img}</wx-image>`
   }
@@ -174,7 +180,13 @@ export interface Chrome {
   /** One of the tab bar's pages ("pages/home/index"), or none. */
   tab?: string
   toast?: string
-  modal?: { title?: string; content?: string; showCancel?: boolean; confirmText?: string; cancelText?: string }
+  modal?: {
+    title?: string
+    content?: string
+    showCancel?: boolean
+    confirmText?: string
+    cancelText?: string
+  }
   navColor: string
   navText: 'white' | 'black'
 }
@@ -196,7 +208,10 @@ function chromeHtml(c: Chrome): { top: string; bottom: string } {
   if (c.tab) {
     bottom +=
       '<div class="shot-tabpad"></div><div class="shot-tabbar">' +
-      TABS.map(([p, t]) => `<div class="${p === c.tab ? 'on' : ''}" style="color:${p === c.tab ? '#c8161d' : '#646566'}"><i></i>${t}</div>`).join('') +
+      TABS.map(
+        ([p, t]) =>
+          `<div class="${p === c.tab ? 'on' : ''}" style="color:${p === c.tab ? '#c8161d' : '#646566'}"><i></i>${t}</div>`,
+      ).join('') +
       '</div>'
   }
   if (c.modal) {
