@@ -25,7 +25,8 @@ export const pageLoad = Behavior({
       return this.reload()
     },
     onShow(this: Self) {
-      if ((this.data as { elderly?: boolean }).elderly !== isElderlyMode()) this.setData({ elderly: isElderlyMode() })
+      if ((this.data as { elderly?: boolean }).elderly !== isElderlyMode())
+        this.setData({ elderly: isElderlyMode() })
     },
     async onPullDownRefresh(this: Self) {
       await this.reload()

@@ -958,14 +958,25 @@ const contactInput = z.object({ caseId: fields.id('申请') })
 
 /**
  * The applicant's full phone for the staff working on the case (its station, the upper station
- * of a 上报件, supervisors); every read is logged.
+ * of a 上报件, supervisors), or the assigned agent's for the applicant; every read is logged.
  */
 export async function caseContact(payload: unknown, ctx: Ctx): Promise<{ name: string; phone: string }> {
   const p = parse(contactInput, payload)
   const c = await ctx.deps.cases.get(p.caseId)
   if (!c) throw notFound('未找到该申请')
   const access = await accessTo(ctx, c)
-  if (access.kind === 'applicant') throw forbidden('这是您本人的电话')
+  if (access.kind === 'applicant') {
+    // The applicant calls their agent: the agent's number, read on the tap and logged too.
+    const agent = await ctx.deps.network.agent(c.assignedAgentId)
+    if (!agent?.phone) throw notFound('暂时联系不上代理员，请拨打服务站热线')
+    await ctx.deps.accessLog.log({
+      at: ctx.now,
+      agentId: agent._id,
+      openid: c.applicant.openid,
+      what: `case:${c._id}:agent-phone`,
+    })
+    return { name: agent.name, phone: agent.phone }
+  }
   // Admins maintain data; they do not need residents' numbers.
   if (access.agent.role === 'admin') throw forbidden('管理员无需查看群众电话')
   await ctx.deps.accessLog.log({

@@ -97,6 +97,26 @@ beforeAll(async () => {
   }
   h = await buildHistory({ as, at: async (iso) => void (await backend.setClock(iso)) })
   setMyStation(STATION)
+  // The phone's clock agrees with the backend's (pages count days from it); timers stay real.
+  jest.useFakeTimers({
+    now: new Date('2026-12-01T10:00:00+08:00'),
+    doNotFake: [
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'setImmediate',
+      'clearImmediate',
+      'nextTick',
+      'queueMicrotask',
+      'hrtime',
+      'performance',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+    ],
+  })
   // Native parts the page asks the phone to draw: remembered and drawn over the page.
   w.showToast = (o: { title: string }) => {
     chrome.toast = o.title
