@@ -257,7 +257,7 @@ describe('the applicant’s phone for staff', () => {
       name: '王秀英',
       phone: '13912345678',
     })
-    for (const who of [DEMO_OPENIDS.resident2, DEMO_OPENIDS.townshipHead, DEMO_OPENIDS.admin, resident])
+    for (const who of [DEMO_OPENIDS.resident2, DEMO_OPENIDS.townshipHead, DEMO_OPENIDS.admin])
       expect(await call(lcb, 'cases.contact', { caseId: c.id }, who)).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
@@ -271,6 +271,24 @@ describe('the applicant’s phone for staff', () => {
           .get()
       ).data,
     ).toEqual([expect.objectContaining({ openid: resident })])
+  })
+
+  it('gives the applicant their agent’s number instead of their own, logged as a read of the agent’s', async () => {
+    const { body } = await submit(resident, 'contact-2')
+    const c = body.data
+    const mine = await ok(lcb, 'cases.contact', { caseId: c.id }, resident)
+    expect(mine.name).toBe(c.agent.name)
+    expect(mine.phone).toMatch(/^1\d{10}$/)
+    expect(mine.phone).not.toBe('13912345678')
+    const db = nodeSdk(lcb).database()
+    expect(
+      (
+        await db
+          .collection('access_logs')
+          .where({ what: `case:${c.id}:agent-phone` })
+          .get()
+      ).data,
+    ).toHaveLength(1)
   })
 })
 
