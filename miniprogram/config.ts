@@ -12,13 +12,4 @@ export const config = {
    * district service centre's; each district sets its own).
    */
   fallbackHotline: { name: '区为民服务中心', phone: '0851-86218000', hours: '工作日 8:30-17:30' },
-  /**
-   * Subscribe-message template ids (订阅消息) asked for on the apply tap (at most 3 per ask).
-   * The demo ids match the seeded templates; a real district copies its own from the console.
-   */
-  subscribeTemplates: ['TPL-SUPPLEMENT', 'TPL-COMPLETED', 'TPL-DELIVERED'] as string[],
-  /** Asked on the booking tap: the appointment reminder and the home-visit answer. */
-  appointmentTemplates: ['TPL-APPOINTMENT', 'TPL-VISIT', 'TPL-APPOINTMENT-CHANGED'] as string[],
-  /** Asked on the workbench: new case, due soon / today, overdue. */
-  agentTemplates: ['TPL-CASE-ASSIGNED', 'TPL-DUE', 'TPL-OVERDUE'] as string[],
 }

@@ -298,6 +298,11 @@ export interface Actions {
     out: { caseId: string; version: number; dueDay: string | null }
   }
   'notify.grant': { in: { accepted: string[]; longTerm?: boolean }; out: { recorded: number } }
+  /** Template ids to ask for at a moment, in asks of at most three (the mapping is in the database). */
+  'notify.templates': {
+    in: { moment: import('../server/domain/subscribe').SubscribeMoment }
+    out: { batches: string[][]; longTerm: boolean }
+  }
   'notify.mine': {
     in: Record<string, never>
     out: {

@@ -244,6 +244,7 @@ export const MATRIX: Record<string, Row> = {
   // Signed out: no openid, no roster entry, no upload folder — nothing to leak.
   'me.profile': { expect: EVERYONE, payload: () => ({}) },
   'notify.grant': { expect: SIGNED_IN, payload: () => ({ accepted: ['TPL-DUE'] }) },
+  'notify.templates': { expect: SIGNED_IN, payload: () => ({ moment: 'apply' }) },
   'notify.mine': { expect: SIGNED_IN, payload: () => ({}) },
   'cases.mine': { expect: SIGNED_IN, payload: () => ({}) },
   'appointments.mine': { expect: SIGNED_IN, payload: () => ({}) },

@@ -11,6 +11,7 @@ import {
   type CaseView,
 } from '../../services/cases'
 import { uploadPhoto } from '../../services/files'
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { rateFix } from '../../services/rectify'
 import { dayLabel, shanghaiDay, whenLabel } from '../../utils/dates'
 
@@ -70,7 +71,10 @@ Component({
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
       const id = this.data.id || decodeURIComponent(query.id ?? '')
-      if (!this.data.id) this.setData({ id, isNew: query.new === '1' })
+      if (!this.data.id) {
+        this.setData({ id, isNew: query.new === '1' })
+        void prepareNotices('followCase')
+      }
       const c = await fetchCase(id)
       const open = OPEN.includes(c.state)
       const today = shanghaiDay(new Date().toISOString())
@@ -123,6 +127,7 @@ Component({
     async onCallAgent() {
       if (this.data.calling) return
       this.setData({ calling: true })
+      await askForNotices('followCase')
       try {
         const { phone } = await callApi('cases.contact', { caseId: this.data.id })
         await wx.makePhoneCall({ phoneNumber: phone }).catch(() => undefined)
@@ -142,6 +147,7 @@ Component({
       }
     },
     async onSupply() {
+      await askForNotices('followCase')
       try {
         await supplyMaterials(
           this.data.id,

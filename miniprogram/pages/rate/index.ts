@@ -1,6 +1,7 @@
 import type { RatingLevel } from '../../../server/domain/case-states'
 import { errorText } from '../../services/api'
 import { rateCase } from '../../services/cases'
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 
 const LEVELS: { value: RatingLevel; label: string }[] = [
@@ -27,6 +28,7 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ id: decodeURIComponent(query.id ?? ''), elderly: isElderlyMode() })
+      void prepareNotices('rate')
     },
     onLevel(e: WechatMiniprogram.TouchEvent) {
       this.setData({ level: e.currentTarget.dataset.level as RatingLevel })
@@ -41,6 +43,9 @@ Component({
     async onSubmit() {
       if (!this.data.level || this.data.submitting) return
       this.setData({ submitting: true, error: '' })
+      // Not satisfied: the head calls back (回访) and the resident is asked to rate the fix.
+      if (this.data.level === 'dissatisfied' || this.data.level === 'very_dissatisfied')
+        await askForNotices('rate')
       try {
         const tags = Object.keys(this.data.tagsSelected).filter((t) => this.data.tagsSelected[t])
         await rateCase({ caseId: this.data.id, level: this.data.level, tags, comment: this.data.comment })

@@ -1,8 +1,7 @@
 import type { CaseView, InboxTab } from '../../../typings/api'
 import { callApi, errorText } from '../../services/api'
 import { fetchInbox } from '../../services/cases'
-import { askForNotices } from '../../services/notify'
-import { config } from '../../config'
+import { askForNotices, prepareNotices } from '../../services/notify'
 
 const TABS: { key: InboxTab; label: string }[] = [
   { key: 'pending', label: '待受理' },
@@ -28,6 +27,7 @@ Component({
   },
   methods: {
     async onLoad() {
+      void prepareNotices('workbench')
       const me = await callApi('me.profile', {}).catch(() => null)
       this.setData({ isHead: me?.agent?.role === 'head' })
       return this.reload()
@@ -67,7 +67,7 @@ Component({
     },
     /** New-case, due and overdue reminders need the agent's grant, asked on this tap. */
     async onNotices() {
-      const accepted = await askForNotices(config.agentTemplates)
+      const accepted = await askForNotices('workbench')
       wx.showToast({ title: accepted.length ? '已开启提醒' : '未开启提醒', icon: 'none' })
     },
     onIntake() {

@@ -276,8 +276,8 @@ describe('the applicant’s phone for staff', () => {
   it('gives the applicant their agent’s number instead of their own, logged as a read of the agent’s', async () => {
     const { body } = await submit(resident, 'contact-2')
     const c = body.data
-    const mine = await ok(lcb, 'cases.contact', { caseId: c.id }, resident)
-    expect(mine.name).toBe(c.agent.name)
+    const mine = await ok<{ name: string; phone: string }>(lcb, 'cases.contact', { caseId: c.id }, resident)
+    expect(mine.name).toBe(c.agent!.name)
     expect(mine.phone).toMatch(/^1\d{10}$/)
     expect(mine.phone).not.toBe('13912345678')
     const db = nodeSdk(lcb).database()
