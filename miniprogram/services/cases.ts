@@ -20,8 +20,9 @@ export const supplyMaterials = (caseId: string, attachments: string[], note: str
 export const withdrawCase = (caseId: string, reason: string) => callApi('cases.withdraw', { caseId, reason })
 
 /** Agent workbench. */
-export const fetchInbox = (tab: InboxTab, page = 1, scope: 'mine' | 'station' = 'mine') =>
-  callApi('work.inbox', { tab, page, scope })
+/** Without a tab the server answers with the most urgent one that has cases. */
+export const fetchInbox = (tab: InboxTab | undefined, page = 1, scope: 'mine' | 'station' = 'mine') =>
+  callApi('work.inbox', { ...(tab ? { tab } : {}), page, scope })
 /** The applicant's full phone, read (and logged on the server) only when the agent calls. */
 export const caseContact = (caseId: string) => callApi('cases.contact', { caseId })
 export const acceptCase = (p: Actions['cases.accept']['in']) => callApi('cases.accept', p)

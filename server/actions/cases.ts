@@ -800,8 +800,11 @@ export async function myCases(payload: unknown, ctx: Ctx) {
 }
 
 const INBOX_TABS = ['pending', 'handling', 'dueSoon', 'overdue', 'feedback', 'upper'] as const
+type InboxTabName = (typeof INBOX_TABS)[number]
+const MOST_URGENT_FIRST = ['overdue', 'dueSoon', 'pending', 'upper', 'feedback', 'handling'] as const
 const inboxInput = z.object({
-  tab: z.enum(INBOX_TABS, { error: '未知的分类' }).default('pending'),
+  /** Left out: the most urgent tab that has cases (what an agent opening the workbench needs). */
+  tab: z.enum(INBOX_TABS, { error: '未知的分类' }).optional(),
   page: fields.page,
   pageSize: fields.pageSize,
   scope: z.enum(['mine', 'station']).default('mine'),
@@ -828,16 +831,26 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     upper: { ...scope, states: ['escalated'] as CaseState[], upper: true },
   }
   // One aggregation for the six counts, one read for the page: the tab's total is its count.
-  const [counts, list] = await Promise.all([
-    ctx.deps.cases.inboxCounts(scope, ctx.now, soonEnd),
-    ctx.deps.cases.inboxPage({ ...tabs[p.tab], skip: (p.page - 1) * p.pageSize, limit: p.pageSize }),
-  ])
-  const total = counts[p.tab]
+  const page = (tab: InboxTabName) =>
+    ctx.deps.cases.inboxPage({ ...tabs[tab], skip: (p.page - 1) * p.pageSize, limit: p.pageSize })
+  let tab: InboxTabName
+  let counts: Record<InboxTabName, number>
+  let list: CaseRecord[]
+  if (p.tab) {
+    tab = p.tab
+    ;[counts, list] = await Promise.all([ctx.deps.cases.inboxCounts(scope, ctx.now, soonEnd), page(tab)])
+  } else {
+    // The counts decide which tab to read: the same two calls, one after the other.
+    counts = await ctx.deps.cases.inboxCounts(scope, ctx.now, soonEnd)
+    tab = MOST_URGENT_FIRST.find((t) => counts[t] > 0) ?? 'pending'
+    list = await page(tab)
+  }
+  const total = counts[tab]
   const { warning } = calendarStatusOf(calendar, ctx.now)
   return {
     today,
     calendarWarning: warning?.message ?? null,
-    tab: p.tab,
+    tab,
     counts,
     list: list.map((c) => ({
       ...view(c, null, staffActions(c, agent)),

@@ -91,9 +91,19 @@ describe('agent workbench', () => {
     openid = 'o-demo-agent-village'
     setDemoOpenid(openid)
     const inbox = await open(inboxId)
-    const counts = inbox.querySelectorAll('.count').map((c) => c.dom!.textContent)
-    expect(Number(counts[0])).toBeGreaterThanOrEqual(1)
+    // Nothing overdue or due soon: the workbench opens on 待受理, where the new case is.
+    expect(text(inbox, '.tab.active .tab-label')).toBe('待受理')
+    expect(Number(text(inbox, '.tab.active .count'))).toBeGreaterThanOrEqual(1)
     expect(text(inbox, '.case .name')).toContain('临时救助申请')
+    expect(text(inbox, '.case .who')).toMatch(/^王秀英 · 今天提交$/)
+    expect(inbox.querySelectorAll('.case .call').length).toBeGreaterThan(0)
+    // The toolbar is one line of short doors; the 2027 calendar banner is for admins.
+    expect(inbox.querySelectorAll('.toolbar .tool').map((t) => t.dom!.textContent)).toEqual([
+      '代申请',
+      '今日预约',
+      '开提醒',
+    ])
+    expect(inbox.querySelector('.calendar-warning')).toBeUndefined()
 
     const handle = await open(handleId, { id: created })
     const inst = handle.instance as unknown as Inst

@@ -379,3 +379,29 @@ describe('the workbench counts', () => {
     expect(township.ok && township.data.list.map((c) => c.id)).toContain('wb-9')
   })
 })
+
+describe('the workbench opens where the work is', () => {
+  it('answers without a tab with the most urgent one that has cases: 已超期 before 待受理', async () => {
+    const { body } = await submit(resident, 'urgent-1')
+    const c = body.data
+    await ok(lcb, 'cases.accept', { caseId: c.id, version: c.version, handling: 'immediate' }, agent)
+    await submit(resident, 'urgent-2')
+    const before = await ok<{ tab: string }>(lcb, 'work.inbox', {}, agent)
+    expect(before.tab).not.toBe('overdue')
+    const now = lcb.clock.now()
+    lcb.clock.set(now + 3 * 86_400_000) // 即办件 is due the same day: three days on, it is late
+    try {
+      const r = await ok<{ tab: string; list: { id: string }[]; counts: Record<string, number> }>(
+        lcb,
+        'work.inbox',
+        {},
+        agent,
+      )
+      expect(r.tab).toBe('overdue')
+      expect(r.list.map((x) => x.id)).toContain(c.id)
+      expect(r.counts.pending).toBeGreaterThan(0)
+    } finally {
+      lcb.clock.set(now)
+    }
+  })
+})
