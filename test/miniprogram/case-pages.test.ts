@@ -110,7 +110,7 @@ describe('agent workbench', () => {
     // The full number is fetched only on the tap (and logged on the server).
     const call = jest.fn(() => Promise.resolve({}))
     ;(wx as unknown as { makePhoneCall: jest.Mock }).makePhoneCall = call
-    expect(text(handle, '.row')).toContain('139****5678')
+    expect(text(handle, '.applicant')).toContain('139****5678')
     await inst.onCallApplicant!()
     expect(call).toHaveBeenCalledWith({ phoneNumber: '13912345678' })
     await inst.onAccept!()
