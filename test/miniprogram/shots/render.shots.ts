@@ -362,6 +362,17 @@ function specs(): Spec[] {
       as: WHO.head,
     },
     {
+      name: 'work.inbox.station',
+      page: 'work/inbox/index',
+      group: '代理员',
+      note: '站长看全站「办理中」（长列表）',
+      as: WHO.head,
+      after: async (_p, inst) => {
+        await inst.onScope!()
+        await inst.onTab!({ currentTarget: { dataset: { tab: 'handling' } } })
+      },
+    },
+    {
       name: 'work.inbox.loading',
       page: 'work/inbox/index',
       group: '代理员',
