@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import simulate from 'miniprogram-simulate'
 import { ApiCallError, setDemoOpenid, useTransport, type Transport } from '../../../miniprogram/services/api'
-import { setElderlyMode } from '../../../miniprogram/services/settings'
+import { chooseElderlyMode } from '../../../miniprogram/services/settings'
 import { setMyStation } from '../../../miniprogram/services/stations'
 import { loadComponent, MINIPROGRAM_ROOT, settle, type Page } from '../helpers'
 import { startBackend, type Backend } from '../local-backend'
@@ -64,6 +64,8 @@ interface Spec {
   query?: Record<string, string>
   elderly?: boolean
   state?: 'loading' | 'error' | 'data'
+  /** The phone has never answered the 长辈模式 question. */
+  firstLaunch?: boolean
   /** After the page has loaded: taps, inputs. */
   after?: (page: Page, inst: Record<string, (...a: unknown[]) => unknown>) => Promise<void> | void
 }
@@ -144,7 +146,9 @@ const offline: Transport = () => Promise.reject(new ApiCallError('NETWORK', '网
 
 async function shoot(spec: Spec): Promise<ManifestEntry> {
   const id = ids.get(spec.page)!
-  setElderlyMode(spec.elderly === true)
+  // The first-launch question was answered, except in the shot that shows it.
+  chooseElderlyMode(spec.elderly === true)
+  if (spec.firstLaunch) wx.removeStorageSync('ui.elderly.asked')
   openid = spec.as
   setDemoOpenid(spec.as)
   useTransport(spec.state === 'loading' ? never : spec.state === 'error' ? offline : real)
@@ -195,6 +199,14 @@ function specs(): Spec[] {
   const R = WHO.resident
   const resident: Spec[] = [
     ...both({ name: 'home', page: 'pages/home/index', group: '群众', note: '首页：我的服务室', as: R }),
+    {
+      name: 'home.first',
+      page: 'pages/home/index',
+      group: '群众',
+      note: '第一次打开：问要不要大字',
+      as: R,
+      firstLaunch: true,
+    },
     {
       name: 'home.loading',
       page: 'pages/home/index',
