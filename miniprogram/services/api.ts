@@ -61,13 +61,13 @@ export function useTransport(t: Transport): void {
  * In the cloud WeChat records that itself, and subscribeMessage.send answers 43101 without it;
  * Local CloudBase models the same rule, so it has to hear of the tap.
  */
-export function reportLocalGrants(accepted: string[]): Promise<void> {
+export function reportLocalGrants(accepted: string[], longTerm = false): Promise<void> {
   if (transport !== localTransport || !accepted.length) return Promise.resolve()
   return new Promise((resolve) => {
     wx.request({
       url: `${config.gatewayUrl}/subscriptions`,
       method: 'POST',
-      data: { accepted },
+      data: { accepted, longTerm },
       header: { 'content-type': 'application/json', 'X-WX-OPENID': demoOpenid() },
       complete: () => resolve(),
     })

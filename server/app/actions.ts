@@ -29,7 +29,7 @@ import {
   replyComplaint,
   submitComplaint,
 } from '../actions/complaints'
-import { myMessages, recordGrants } from '../actions/notify'
+import { myMessages, recordGrants, subscribeTemplates } from '../actions/notify'
 import { calendarStatus, saveCalendarYear } from '../actions/calendar'
 import { exportSheet, importSheet } from '../actions/sheets'
 import type { Deps } from '../kit/context'
@@ -57,6 +57,7 @@ export const actions: ActionTable<Deps> = {
   'me.profile': meProfile,
   'notify.grant': recordGrants,
   'notify.mine': myMessages,
+  'notify.templates': subscribeTemplates,
   'roster.bind': rosterBind,
   'stations.qrcode': stationQrcode,
   'cases.submit': submitCase,
