@@ -25,7 +25,8 @@ const VARIABLES = [
   'text',
 ]
 
-const templateInput = z.object({
+/** One event's mapping (also checks the deploy's template file: scripts/deploy). */
+export const templateInput = z.object({
   event: z.enum(NOTIFY_EVENTS as [NotifyEvent, ...NotifyEvent[]], { error: '未知的通知事件' }),
   templateId: z.string().trim().min(1, '请填写模板 ID').max(64),
   page: z
