@@ -9,7 +9,6 @@ import { formatErrors, validateSheet } from '../../server/domain/import-rows'
 import { templateInput } from '../../server/actions/templates'
 import type {
   Desired,
-  Drift,
   FunctionSpec,
   IndexSpec,
   Observed,

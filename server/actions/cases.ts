@@ -742,6 +742,23 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   }
 }
 
+/**
+ * 材料照片: temporary URLs for a case's uploaded materials, for whoever may see the case. The
+ * storage rule keeps each resident's uploads to their own client; staff see them only here,
+ * after this access check.
+ */
+export async function caseMaterials(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ list: { fileId: string; url: string }[] }> {
+  const p = parse(getInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  await accessTo(ctx, c)
+  const urls = await Promise.all(c.attachments.map((f) => ctx.deps.platform.tempUrl(f)))
+  return { list: c.attachments.map((fileId, i) => ({ fileId, url: urls[i]! })) }
+}
+
 /** 材料接收单 and 承办卡 of an accepted case. */
 async function documents(
   ctx: Ctx,
