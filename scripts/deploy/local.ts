@@ -6,6 +6,7 @@ import type { LocalCloudBase } from '../../local-cloudbase/server'
 import { DbError } from '../../local-cloudbase/db/errors'
 import { deployedEnv, describeIndex } from './plan'
 import { DeployError } from './cloud'
+import { FUNCTION_DEFAULTS, type FunctionConfigFile } from './project'
 import type { FunctionSpec, Observed, Op, SecurityRule } from './types'
 
 /** What was deployed per function: Local CloudBase keeps no runtime, handler or code hash itself. */
@@ -25,8 +26,10 @@ export function observeLocal(lcb: LocalCloudBase): Omit<Observed, 'templates' | 
       const spec = reg.get(f.name)
       return {
         name: f.name,
-        runtime: spec?.runtime ?? '',
-        handler: spec?.handler ?? '',
+        // Local CloudBase runs every function on its own Node: a function deployed some other
+        // way (e.g. by a test's start options) has the runtime and handler its config.json says.
+        runtime: spec?.runtime ?? (f.config as FunctionConfigFile).runtime ?? FUNCTION_DEFAULTS.runtime,
+        handler: spec?.handler ?? (f.config as FunctionConfigFile).handler ?? FUNCTION_DEFAULTS.handler,
         timeout: f.timeoutMs / 1000,
         memorySize: f.memoryMb,
         installDependency: spec?.installDependency ?? false,
