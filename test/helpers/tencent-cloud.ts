@@ -58,7 +58,6 @@ export class FakeTencentCloud {
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()))
     this.port = (this.server.address() as AddressInfo).port
     // The SDK's request layer: every management call goes through this module's fetch().
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const layer = require('@cloudbase/manager-node/lib/utils/http-request') as {
       fetch: (url: string, config: unknown, proxy: unknown) => Promise<unknown>
     }
