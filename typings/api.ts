@@ -449,6 +449,11 @@ export interface Actions {
     out: { schedule: AppointmentSchedule; cancelled: number }
   }
   'admin.booking.saveRules': { in: BookingRules; out: BookingRules }
+  /** npm run doctor's cloud-call permission check (management calls only; never the mini-program). */
+  'system.probe': {
+    in: Record<string, never>
+    out: { subscribeMessage: { errCode: number; errMsg: string } }
+  }
   'admin.settings.get': {
     in: Record<string, never>
     out: { reminders: ReminderSettings; booking: BookingRules }

@@ -26,7 +26,7 @@ import {
   saveSchedule,
   scheduleCaseVisit,
 } from '../actions/appointment-desk'
-import { getSettings, saveReminders, saveTemplate } from '../actions/templates'
+import { getSettings, probe, saveReminders, saveTemplate } from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
 import {
@@ -127,6 +127,7 @@ export const actions: ActionTable<Deps> = {
   'admin.templates.save': saveTemplate,
   'admin.reminders.save': saveReminders,
   'admin.settings.get': getSettings,
+  'system.probe': probe,
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'supervise.kpis': kpis,

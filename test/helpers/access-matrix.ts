@@ -447,6 +447,8 @@ export const MATRIX: Record<string, Row> = {
       (await ok<{ reminders: Payload }>(lcb, 'admin.settings.get', {}, OPENID.admin)).reminders,
   },
   'admin.settings.get': { expect: ADMIN_ONLY, payload: () => ({}) },
+  // Only the operator's management call (no user, not from the mini-program): npm run doctor.
+  'system.probe': { expect: 'FFFFFFFFFF', payload: () => ({}) },
   'admin.roster.invite': { expect: ADMIN_ONLY, payload: () => ({ agentId: 'ag-qs-hy-4' }) },
   'admin.stations.save': {
     expect: ADMIN_ONLY,
