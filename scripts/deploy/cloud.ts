@@ -58,9 +58,12 @@ export function explain(err: unknown, envId: string): Error {
     )
   if (/UnauthorizedOperation|AuthFailure\.Unauthorized/.test(code))
     return new DeployError(`这组密钥没有操作环境 ${envId} 的权限（${code}）：使用拥有该环境的账号的密钥`)
+  const action = (err as { action?: string }).action ?? ''
+  const envLookup = action === 'DescribeEnvInfo' || action === 'DescribeEnvs'
   if (
-    /not found|ResourceNotFound\.Env|InvalidParameter\.EnvId/i.test(`${code} ${msg}`) &&
-    /env/i.test(`${code} ${msg}`)
+    (envLookup && !/AuthFailure/.test(code)) ||
+    (/not found|ResourceNotFound\.Env|InvalidParameter\.EnvId/i.test(`${code} ${msg}`) &&
+      /env/i.test(`${code} ${msg}`))
   )
     return new DeployError(
       `云开发环境 ${envId} 不存在或不属于这组密钥：检查 .env 中的 ENV_ID（微信开发者工具 → 云开发 → 设置 → 环境 ID）`,

@@ -60,15 +60,19 @@ export async function observe(
   side?: DataSide,
 ): Promise<Observed> {
   if (target.kind === 'offline') return EMPTY_OBSERVED
-  const data = await observeData(side ?? dataSide(target), now)
-  if (target.kind === 'local') return { ...observeLocal(target.lcb), ...data }
-  const env = new CloudEnvironment(target.cloud)
-  return {
-    ...(await env.observe(
-      desired.functions.map((f) => f.name),
-      desired.collections,
-    )),
-    ...data,
+  if (target.kind === 'local')
+    return { ...observeLocal(target.lcb), ...(await observeData(side ?? dataSide(target), now)) }
+  // Management first: a wrong key or env id is explained there, before the data API is tried.
+  const managed = await new CloudEnvironment(target.cloud).observe(
+    desired.functions.map((f) => f.name),
+    desired.collections,
+  )
+  try {
+    return { ...managed, ...(await observeData(side ?? dataSide(target), now)) }
+  } catch (err) {
+    throw new DeployError(
+      `无法读取环境 ${target.cloud.envId} 的数据库（${(err as { errMsg?: string }).errMsg ?? (err as Error).message}）：检查 ENV_ID 与密钥，以及该环境是否为微信开发者工具创建的文档型数据库环境`,
+    )
   }
 }
 
