@@ -164,7 +164,7 @@ export async function main(argv: string[], root = path.resolve(__dirname, '..'))
 if (require.main === module) {
   main(process.argv.slice(2)).catch((err: unknown) => {
     console.error(`\n${err instanceof UploadError ? '' : '上传失败：'}${(err as Error).message}`)
-    if (/ip|whitelist|白名单/i.test((err as Error).message))
+    if (!(err instanceof UploadError) && /\bip\b|whitelist|白名单/i.test((err as Error).message))
       console.error(
         '检查 mp.weixin.qq.com → 开发管理 → 开发设置 → 小程序代码上传 的 IP 白名单（或关闭白名单）',
       )

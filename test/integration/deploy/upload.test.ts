@@ -72,3 +72,41 @@ describe('npm run upload settings', () => {
     )
   })
 })
+
+describe('the staged production build', () => {
+  it('compiles with the official compiler, with the cloud transport and the environment in it', async () => {
+    const s = uploadSettings(ROOT, {
+      MP_APPID: 'wx0123456789abcdef',
+      ENV_ID: 'weimin-1a2b3c',
+      MP_PRIVATE_KEY_PATH: keyFile(),
+    })
+    const out = stage(ROOT, s, tempDir('upload-'))
+    const ci = require('miniprogram-ci') as typeof import('miniprogram-ci')
+    const project = new ci.Project({
+      appid: s.appid,
+      type: 'miniProgram',
+      projectPath: out,
+      privateKey: 'dummy',
+      ignores: ['node_modules/**/*'],
+      // Offline: the project attributes answered locally (as scripts/compile-miniprogram.js does).
+      // @ts-expect-error -- accepted at runtime; the published typings omit it.
+      attr: async () => ({
+        platform: false,
+        appType: 0,
+        isSandbox: false,
+        released: false,
+        setting: { MaxCodeSize: 2, MaxSubpackageSubCodeSize: 2, MaxSubpackageFullCodeSize: 20 },
+        gameApp: false,
+        canUploadAppTest: true,
+      }),
+    })
+    const files = (await ci.getCompiledResult({
+      project,
+      version: s.version,
+      setting: { es6: true, es7: true, minify: true, autoPrefixWXSS: true },
+      onProgressUpdate: () => {},
+    })) as Record<string, string | Buffer>
+    expect(String(files['config.js'])).toMatch(/transport:"cloud",cloudEnv:"weimin-1a2b3c"/)
+    expect(String(files['app.js'])).toMatch(/cloud\.init/)
+  }, 120_000)
+})
