@@ -251,6 +251,7 @@ export class LocalCloudBase {
     const p = url.pathname
     try {
       if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'loopback only')
+      checkLocalRequest(req)
       if (req.method === 'POST' && (p === '/admin' || p.startsWith('/admin/')))
         return await this.tcbApi(req, res, p)
       if (p.startsWith('/storage/')) return await this.storageRoute(req, res, url)
@@ -848,6 +849,42 @@ function checkConsoleWrite(req: http.IncomingMessage): void {
     throw new HttpError(415, 'console writes take application/json')
   const origin = req.headers.origin
   if (origin && origin !== `http://${req.headers.host ?? ''}`) throw new HttpError(403, 'foreign origin')
+}
+
+/**
+ * The developer's machine is safe from the web pages open in their browser. A request naming a
+ * foreign Host (DNS rebinding: evil.example resolving to 127.0.0.1) or sent from a foreign page
+ * (a browser always adds Origin to a cross-site POST) is refused, and the TCB API takes only
+ * the SDKs' own content types (a cross-site form can post text/plain without a preflight).
+ * Allowed: no Origin (the SDKs, curl, WeChat DevTools' simulator), the console's own pages and
+ * other loopback origins, and https://servicewechat.com (mini-program pages in DevTools).
+ */
+function checkLocalRequest(req: http.IncomingMessage): void {
+  const host = String(req.headers.host ?? '')
+  if (host && !isLoopbackName(host.replace(/:\d+$/, ''))) throw new HttpError(403, 'foreign host')
+  const origin = req.headers.origin
+  if (origin !== undefined) {
+    let name = ''
+    try {
+      const u = new URL(origin)
+      name = u.protocol === 'https:' && u.hostname === 'servicewechat.com' ? 'localhost' : u.hostname
+    } catch {
+      // "null" (a sandboxed frame or a file page) and anything unparsable are foreign.
+    }
+    if (!isLoopbackName(name)) throw new HttpError(403, 'foreign origin')
+  }
+  const ctype = String(req.headers['content-type'] ?? '')
+  if (
+    req.method === 'POST' &&
+    (req.url ?? '').startsWith('/admin') &&
+    !/^(application\/json|multipart\/form-data)/.test(ctype)
+  )
+    throw new HttpError(415, 'the TCB API takes application/json or multipart/form-data')
+}
+
+function isLoopbackName(name: string): boolean {
+  const n = name.toLowerCase().replace(/^\[|\]$/g, '')
+  return n === 'localhost' || n === '::1' || /^127(\.\d{1,3}){3}$/.test(n)
 }
 
 function isLoopback(addr: string | undefined): boolean {
