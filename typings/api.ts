@@ -241,6 +241,18 @@ export interface CaseView {
   /** 差评 only: the 整改 task (核实, 整改, 回访) and the resident's rating of the fix. */
   rectification?: RectificationView | null
   timeline?: { at: string; who: string; what: string; note: string }[]
+  /**
+   * Staff of the case only (its station, the upper station of a 上报件): the item's 所需材料, the
+   * checklist ticked at acceptance that fills the receipt's 已收材料.
+   */
+  materials?: { name: string; formLabel: string; count: number }[]
+  /** Staff of the case only: the resident's photos as temporary URLs ('' when a file is gone). */
+  photos?: { fileId: string; url: string }[]
+  /**
+   * Staff of the case only: who handles it now (the upper station's agent once a 上报件 is
+   * there, for that station's staff) and whether that is the caller.
+   */
+  handler?: { name: string; mine: boolean } | null
 }
 
 /** Input and output of every action of the `api` function. */
