@@ -6,7 +6,10 @@ import type {
   CaseRecord,
   DayPart,
   GeoPoint,
+  CaseKpiKey,
   KpiKey,
+  KpiTargets,
+  Rate,
   KpiRow,
   Material,
   NotifyEvent,
@@ -320,6 +323,8 @@ export interface Actions {
         stationName: string
         dueDay: string | null
         workingDaysOverdue: number
+        /** Who must act: the assigned agent (the upper station's once a 上报件 is there). */
+        agentName: string
       }[]
     }
   }
@@ -449,6 +454,8 @@ export interface Actions {
   'complaints.reply': { in: { id: string; reply: string }; out: ComplaintView }
   'complaints.contact': { in: { id: string }; out: { phone: string } }
   'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
+  /** The district's case rates month by month, the last twelve months up to this one. */
+  'supervise.kpis.trend': { in: Record<string, never>; out: KpiTrend }
   'supervise.kpis.export': {
     in: { kind?: PeriodKind; key?: string }
     out: { fileId: string; url: string; title: string }
@@ -484,8 +491,10 @@ export interface Actions {
   'admin.booking.saveRules': { in: BookingRules; out: BookingRules }
   'admin.settings.get': {
     in: Record<string, never>
-    out: { reminders: ReminderSettings; booking: BookingRules }
+    out: { reminders: ReminderSettings; booking: BookingRules; kpiTargets: KpiTargets }
   }
+  /** 指标目标: the percent each rate is judged against on 六项指标 (admins). */
+  'admin.kpiTargets.save': { in: Partial<KpiTargets>; out: KpiTargets }
   'admin.reminders.save': { in: Partial<ReminderSettings>; out: ReminderSettings }
   'work.visits.schedule': {
     in: { caseId: string; day: string; start: string; minutes?: number }
@@ -599,13 +608,22 @@ export interface ComplaintView {
 }
 
 /** 六项指标 report for one period. */
+/** 趋势: the four case rates of each of the last twelve months (oldest first). */
+export interface KpiTrend {
+  labels: Record<CaseKpiKey, string>
+  targets: KpiTargets
+  months: { key: string; label: string; rates: Record<CaseKpiKey, Rate>; complete: boolean }[]
+}
+
 export interface KpiReport {
   period: Period & { prev: string; next: string; complete: boolean }
   /** When the numbers were taken: cases of the period still running count as they stand. */
   asOf: string
   labels: Record<KpiKey, string>
-  /** The rates the township ranking used: those every township has this period. */
+  /** The rates the township ranking used: the case rates every township has this period. */
   rankedOn: KpiKey[]
+  /** 指标目标 the rates are judged against (each row's `tones`). */
+  targets: KpiTargets
   district: KpiRow
   /** Ranked by score (mean of the measurable rates). */
   townships: KpiRow[]
