@@ -47,7 +47,9 @@ export function cellsOf(row: KpiRow, labels: KpiReport['labels'], targets?: KpiT
       key: k,
       label: labels[k],
       value: r.denominator ? percent(r.rate) : '暂无',
-      detail: r.denominator ? `${r.numerator}/${r.denominator}${tone === 'small' ? ' · 样本少' : ''}` : '本期无数据',
+      detail: r.denominator
+        ? `${r.numerator}/${r.denominator}${tone === 'small' ? ' · 样本少' : ''}`
+        : '本期无数据',
       tone,
       verdict:
         tone === 'none' || !targets
