@@ -7,6 +7,8 @@ export type { KpiKey, KpiReport, KpiRow, KpiTargets, KpiTone, KpiTrend, PeriodKi
 export const fetchKpis = (kind: PeriodKind, key?: string) =>
   callApi('supervise.kpis', key ? { kind, key } : { kind })
 export const fetchKpiTrend = () => callApi('supervise.kpis.trend', {})
+/** 指标目标 (admins): the percent each rate is judged against. */
+export const saveKpiTargets = (t: Partial<KpiTargets>) => callApi('admin.kpiTargets.save', t)
 export const exportKpis = (kind: PeriodKind, key: string) => callApi('supervise.kpis.export', { kind, key })
 
 /** 87.5% with one decimal, or — when there is nothing to measure (never shown as 100%). */

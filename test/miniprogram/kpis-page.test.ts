@@ -5,6 +5,7 @@ import { loadComponent, openPage, settle, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
 const kpisId = loadComponent('admin/kpis/index')
+const overdueId = loadComponent('admin/overdue/index')
 let backend: Backend
 let openid = 'o-demo-supervisor'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
@@ -196,6 +197,34 @@ describe('六项指标 page', () => {
     page.querySelector('.overdue-link')!.dispatchEvent('tap')
     await settle()
     expect(nav).toHaveBeenCalledWith({ url: '/admin/overdue/index' })
+  })
+
+  it('超期督办 names the agent of each case and takes the opinion beside its own button', async () => {
+    openid = 'o-demo-supervisor'
+    const page = await openPage(overdueId)
+    expect(textOf(page, '.summary')).toBe('截至 2026-12-15，超期未办结 1 件')
+    const row = page.querySelector('.case')!
+    expect(textOf(page, '.agent')).toMatch(/^承办人：\S+$/)
+    expect(textOf(page, '.agent')).not.toContain('未指派')
+    const inst = page.instance as unknown as Inst
+    const id = (page.instance.data as { cases: { caseId: string; version: number }[] }).cases[0]!.caseId
+    const at = {
+      currentTarget: {
+        dataset: { id, version: (page.instance.data as { cases: { version: number }[] }).cases[0]!.version },
+      },
+    }
+    // Nothing typed: the refusal shows under this case, not at the bottom of the page.
+    await inst.onUrge!(at)
+    expect(row.dom!.textContent).toContain('请填写督办意见')
+    inst.onNote!({ currentTarget: { dataset: { id } }, detail: '请三日内办结并回告' })
+    await inst.onUrge!(at)
+    expect(textOf(page, '.result')).toBe('已督办，意见已记入办理经过')
+    // A second 督办 of the same case works with the version the first returned.
+    inst.onNote!({ currentTarget: { dataset: { id } }, detail: '再次督促' })
+    const version = (page.instance.data as { cases: { version: number }[] }).cases[0]!.version
+    expect(version).toBe(at.currentTarget.dataset.version + 1)
+    await inst.onUrge!({ currentTarget: { dataset: { id, version } } })
+    expect(textOf(page, '.result')).toBe('已督办，意见已记入办理经过')
   })
 
   it('tells a resident it is not for them', async () => {
