@@ -454,7 +454,7 @@ export interface Actions {
   'complaints.reply': { in: { id: string; reply: string }; out: ComplaintView }
   'complaints.contact': { in: { id: string }; out: { phone: string } }
   'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
-  /** The district's case rates month by month, the last twelve months up to this one. */
+  /** The district's case rates month by month, the last twelve full months. */
   'supervise.kpis.trend': { in: Record<string, never>; out: KpiTrend }
   'supervise.kpis.export': {
     in: { kind?: PeriodKind; key?: string }
@@ -608,11 +608,11 @@ export interface ComplaintView {
 }
 
 /** 六项指标 report for one period. */
-/** 趋势: the four case rates of each of the last twelve months (oldest first). */
+/** 趋势: the four case rates of each of the last twelve full months (oldest first). */
 export interface KpiTrend {
   labels: Record<CaseKpiKey, string>
   targets: KpiTargets
-  months: { key: string; label: string; rates: Record<CaseKpiKey, Rate>; complete: boolean }[]
+  months: { key: string; label: string; rates: Record<CaseKpiKey, Rate> }[]
 }
 
 export interface KpiReport {

@@ -219,8 +219,9 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
 const pad = (n: number) => String(n).padStart(2, '0')
 
 /**
- * 趋势: the district's four case rates for each of the last twelve months (this one included,
- * marked unfinished), in one aggregation; months with no case stay empty, never 100%.
+ * 趋势: the district's four case rates for each of the last twelve full months, in one
+ * aggregation. The month under way is left to the cards above (at 10:00 on the 1st its 0/2 is
+ * not a trend); a month with no case stays empty, never 100%.
  */
 export async function kpiTrend(_payload: unknown, ctx: Ctx): Promise<KpiTrend> {
   await requireRole(ctx, ['supervisor', 'admin'])
@@ -228,11 +229,11 @@ export async function kpiTrend(_payload: unknown, ctx: Ctx): Promise<KpiTrend> {
   const y = Number(today.slice(0, 4))
   const m = Number(today.slice(5, 7))
   const months = Array.from({ length: 12 }, (_, i) => {
-    const k = y * 12 + (m - 1) - (11 - i)
+    const k = y * 12 + (m - 1) - (12 - i)
     return `${Math.floor(k / 12)}-${pad((k % 12) + 1)}`
   })
   const from = shanghaiInstant(`${months[0]}-01`, '00:00')
-  const to = shanghaiInstant(periodOf('month', today).to, '00:00')
+  const to = shanghaiInstant(periodOf('month', today).from, '00:00')
   const [monthly, targets] = await Promise.all([
     ctx.deps.cases.kpiMonthly(from, to, { now: ctx.now, running: WATCHED }),
     ctx.deps.settings.kpiTargets(),
@@ -246,7 +247,6 @@ export async function kpiTrend(_payload: unknown, ctx: Ctx): Promise<KpiTrend> {
       return {
         key,
         label: `${Number(key.slice(5))}月`,
-        complete: key < today.slice(0, 7),
         rates: {
           acceptance: rate(c.accepted, c.submitted),
           completion: rate(c.completed, c.accepted),

@@ -40,7 +40,6 @@ describe('六项指标 page', () => {
     const months = Array.from({ length: 12 }, (_, i) => ({
       key: `2026-${String(i + 1).padStart(2, '0')}`,
       label: `${i + 1}月`,
-      complete: i < 11,
       rates:
         i < 10
           ? { acceptance: r(0, 0), completion: r(0, 0), onTime: r(0, 0), satisfaction: r(0, 0) }

@@ -56,6 +56,8 @@ function targetLines(targets: number[]): { type: 'dash'; data: object[] } {
       value: t,
       lineColor: '#b26a00',
       showLabel: true,
+      // At the right end: on the left the label hides the axis values.
+      labelAlign: 'right',
       labelText: `目标 ${t}%`,
       labelFontColor: '#8a5a00',
       labelBgColor: '#fff7e6',
@@ -65,8 +67,8 @@ function targetLines(targets: number[]): { type: 'dash'; data: object[] } {
 }
 
 /**
- * 近 12 个月趋势: one line per case rate; a month with no cases is a gap, never 0% or 100%; the
- * targets as dashed lines.
+ * 近 12 个月趋势 (full months): one line per case rate; a month with no cases is a gap, never 0%
+ * or 100%; the targets as dashed lines.
  */
 export function trendOptions(trend: KpiTrend): ChartOptions {
   const keys = Object.keys(trend.labels) as (keyof KpiTrend['labels'])[]
@@ -115,15 +117,16 @@ export function townshipOptions(report: KpiReport, key: KpiKey): ChartOptions {
     value: pct(t.rates[key]) ?? 0,
     color: TONE_COLORS[t.tones?.[key] ?? 'none'],
   }))
-  const values = rows.map((t) => pct(t.rates[key])).filter((v): v is number => v !== null)
+  const shown = rows.filter((t) => pct(t.rates[key]) !== null).length
   const label = report.labels[key]
   return {
     type: 'column',
     // Short names fit under a bar: 青山镇为民服务站 → 青山镇.
     categories: rows.map((t) => t.name.replace(/为民服务(中心|站|室)$/, '')),
     series: [{ name: label, data, textColor: '#323233' }],
+    // Bars start at 0: a bar cut off at 80% would overstate the differences.
     yAxis: {
-      data: [{ min: floorOf([...values, target]), max: 100, unit: '%' }],
+      data: [{ min: 0, max: 100, unit: '%' }],
       gridType: 'dash',
       splitNumber: 4,
     },
@@ -136,7 +139,7 @@ export function townshipOptions(report: KpiReport, key: KpiKey): ChartOptions {
       column: { type: 'group', width: 24, barBorderRadius: [4, 4, 0, 0] },
       markLine: targetLines([target]),
     },
-    summary: values.length
+    summary: shown
       ? `${label}：${rows
           .filter((t) => pct(t.rates[key]) !== null)
           .map((t) => `${t.name.replace(/为民服务(中心|站|室)$/, '')} ${pct(t.rates[key])}%`)

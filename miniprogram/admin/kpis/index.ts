@@ -73,8 +73,10 @@ Component({
     townshipChart: {} as ChartOptions | Record<string, never>,
   },
   methods: {
-    async fetchPage() {
-      const key = this.data.key ?? undefined
+    async fetchPage(query: Record<string, string | undefined>) {
+      // A link may name the period (?kind=month&key=2026-11); later the page's own choice rules.
+      if (!this.data.report && query.key) this.setData({ kind: (query.kind ?? 'month') as PeriodKind })
+      const key = this.data.key ?? (this.data.report ? undefined : query.key)
       // The trend does not depend on the period: read once, with the first report.
       const [report, trend] = await Promise.all([
         fetchKpis(this.data.kind, key),
