@@ -27,7 +27,7 @@ export interface ChartOptions {
     textColor?: string
   }[]
   yAxis: { data: { min: number; max: number; unit?: string }[]; gridType: 'dash'; splitNumber: number }
-  xAxis: { disableGrid: boolean; fontSize?: number; rotateLabel?: boolean }
+  xAxis: { disableGrid: boolean; fontSize?: number; rotateLabel?: boolean; labelCount?: number }
   legend: { show: boolean; position?: 'top' | 'bottom'; fontSize?: number }
   dataLabel: boolean
   padding: number[]
@@ -55,13 +55,8 @@ function targetLines(targets: number[]): { type: 'dash'; data: object[] } {
     data: [...new Set(targets)].map((t) => ({
       value: t,
       lineColor: '#b26a00',
-      showLabel: true,
-      // At the right end: on the left the label hides the axis values.
-      labelAlign: 'right',
-      labelText: `目标 ${t}%`,
-      labelFontColor: '#8a5a00',
-      labelBgColor: '#fff7e6',
-      labelBgOpacity: 1,
+      // A label on the line hides axis values or is cut at the edge: the summary names the target.
+      showLabel: false,
     })),
   }
 }
@@ -89,7 +84,8 @@ export function trendOptions(trend: KpiTrend): ChartOptions {
       gridType: 'dash',
       splitNumber: 4,
     },
-    xAxis: { disableGrid: true, fontSize: 11 },
+    // Every other month named: twelve labels run into each other on a phone.
+    xAxis: { disableGrid: true, fontSize: 11, labelCount: 6 },
     legend: { show: true, position: 'top', fontSize: 12 },
     dataLabel: false,
     padding: [12, 16, 8, 4],
@@ -101,7 +97,7 @@ export function trendOptions(trend: KpiTrend): ChartOptions {
             const last = [...s.data].reverse().find((v) => v !== null)
             return `${s.name}最近 ${last === undefined || last === null ? '—' : `${last}%`}`
           })
-          .join('，')}`
+          .join('，')}（虚线为目标 ${[...new Set(targets)].join('%、')}%）`
       : '近 12 个月没有办件，暂无趋势',
   }
 }
@@ -113,16 +109,21 @@ export function trendOptions(trend: KpiTrend): ChartOptions {
 export function townshipOptions(report: KpiReport, key: KpiKey): ChartOptions {
   const rows = report.townships
   const target = report.targets[key]
+  // No data is no bar (null), not a bar of 0.
   const data = rows.map((t) => ({
-    value: pct(t.rates[key]) ?? 0,
+    value: pct(t.rates[key]),
     color: TONE_COLORS[t.tones?.[key] ?? 'none'],
   }))
   const shown = rows.filter((t) => pct(t.rates[key]) !== null).length
   const label = report.labels[key]
   return {
     type: 'column',
-    // Short names fit under a bar: 青山镇为民服务站 → 青山镇.
-    categories: rows.map((t) => t.name.replace(/为民服务(中心|站|室)$/, '')),
+    // Short names with the value fit under a bar (青山镇为民服务站 → 青山镇 95%); a label on top
+    // of an empty bar would read "null" or "0".
+    categories: rows.map((t) => {
+      const v = pct(t.rates[key])
+      return `${t.name.replace(/为民服务(中心|站|室)$/, '')} ${v === null ? '—' : `${v}%`}`
+    }),
     series: [{ name: label, data, textColor: '#323233' }],
     // Bars start at 0: a bar cut off at 80% would overstate the differences.
     yAxis: {
@@ -132,7 +133,7 @@ export function townshipOptions(report: KpiReport, key: KpiKey): ChartOptions {
     },
     xAxis: { disableGrid: true, fontSize: 11, rotateLabel: rows.length > 5 },
     legend: { show: false },
-    dataLabel: true,
+    dataLabel: false,
     padding: [16, 16, 8, 4],
     fontSize: 11,
     extra: {

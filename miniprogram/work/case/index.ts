@@ -3,7 +3,7 @@ import { shanghaiDay, type HandlingType } from '../../utils/vocabulary'
 import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { dialable } from '../../utils/phone'
-import { whenLabel } from '../../utils/dates'
+import { dayLabel, whenLabel } from '../../utils/dates'
 import { scheduleCaseVisit } from '../../services/appointments'
 import {
   caseContact,
@@ -43,6 +43,10 @@ function shown(c: CaseView) {
     can: Object.fromEntries(c.actions.map((a) => [a, true])),
     departments: c.card?.departments.join('、') ?? '',
     canVisit: c.actions.includes('scheduleVisit'),
+    // One date format on every page: 12月21日（周一）.
+    dueLabel: dayLabel(c.dueDay),
+    upperDueLabel: dayLabel(c.upperDue?.dueDay),
+    receiptDueLabel: dayLabel(c.receipt?.dueDay),
     ownerLine: c.handler
       ? c.handler.mine
         ? '由您承办'
@@ -67,6 +71,9 @@ Component({
     c: null as CaseView | null,
     can: {} as Record<string, boolean>,
     ownerLine: '',
+    dueLabel: '',
+    upperDueLabel: '',
+    receiptDueLabel: '',
     departments: '',
     photos: [] as { fileId: string; url: string }[],
     events: [] as { when: string; who: string; what: string; note: string }[],
