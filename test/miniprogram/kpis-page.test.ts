@@ -67,15 +67,12 @@ describe('六项指标 page', () => {
     expect(o.series.map((s) => s.name)).toEqual(['受理率', '办结率', '兑现率', '满意率'])
     expect(o.series[2]!.data).toEqual([...Array(10).fill(null), 66.7, 66.7])
     // Two distinct targets among the case rates: two dashed lines.
-    const marks = (o.extra.markLine as { data: { value: number; labelText: string }[] }).data
-    expect(marks.map((m) => [m.value, m.labelText])).toEqual([
-      [95, '目标 95%'],
-      [90, '目标 90%'],
-    ])
+    const marks = (o.extra.markLine as { data: { value: number }[] }).data
+    expect(marks.map((m) => m.value)).toEqual([95, 90])
     // The axis starts 10 under the lowest value, so the lines are not squashed against 100%.
     expect(o.yAxis.data[0]).toEqual({ min: 50, max: 100, unit: '%' })
     expect(o.summary).toBe(
-      '近 12 个月中有 2 个月有办件；受理率最近 95%，办结率最近 94.7%，兑现率最近 66.7%，满意率最近 100%',
+      '近 12 个月中有 2 个月有办件；受理率最近 95%，办结率最近 94.7%，兑现率最近 66.7%，满意率最近 100%（虚线为目标 95%、90%）',
     )
   })
 
@@ -97,12 +94,12 @@ describe('六项指标 page', () => {
       'onTime',
     )
     expect(o.type).toBe('column')
-    expect(o.categories).toEqual(['青山镇', '白沙镇', '石门乡', '柳河镇'])
+    expect(o.categories).toEqual(['青山镇 95%', '白沙镇 80%', '石门乡 50%', '柳河镇 —'])
     expect(o.series[0]!.data).toEqual([
       { value: 95, color: TONE_COLORS.good },
       { value: 80, color: TONE_COLORS.bad },
       { value: 50, color: TONE_COLORS.small },
-      { value: 0, color: TONE_COLORS.none },
+      { value: null, color: TONE_COLORS.none },
     ])
     expect(o.summary).toBe('承诺期限兑现率：青山镇 95%，白沙镇 80%，石门乡 50%（目标 95%）')
   })
