@@ -49,8 +49,9 @@ export function cellsOf(row: KpiRow, labels: KpiReport['labels'], targets?: KpiT
       key: k,
       label: labels[k],
       value: r.denominator ? percent(r.rate) : '暂无',
+      // The 样本少 mark goes on the detail only where no verdict line says it.
       detail: r.denominator
-        ? `${r.numerator}/${r.denominator}${tone === 'small' ? ' · 样本少' : ''}`
+        ? `${r.numerator}/${r.denominator}${tone === 'small' && !targets ? ' · 样本少' : ''}`
         : '本期无数据',
       tone,
       verdict:

@@ -29,7 +29,7 @@ describe('六项指标 page', () => {
     const targets = { a: 95, b: 95, c: 95 }
     const cells = cellsOf({ rates, tones } as never, { a: 'A', b: 'B', c: 'C' } as never, targets as never)
     expect(cells.map((c) => [c.value, c.detail, c.tone, c.verdict])).toEqual([
-      ['0.0%', '0/1 · 样本少', 'small', '样本少，暂不评判'],
+      ['0.0%', '0/1', 'small', '样本少，暂不评判'],
       ['90.0%', '9/10', 'bad', '未达标 · 目标 95%'],
       ['暂无', '本期无数据', 'none', ''],
     ])
