@@ -6,7 +6,10 @@ import type {
   CaseRecord,
   DayPart,
   GeoPoint,
+  CaseKpiKey,
   KpiKey,
+  KpiTargets,
+  Rate,
   KpiRow,
   Material,
   NotifyEvent,
@@ -241,6 +244,18 @@ export interface CaseView {
   /** 差评 only: the 整改 task (核实, 整改, 回访) and the resident's rating of the fix. */
   rectification?: RectificationView | null
   timeline?: { at: string; who: string; what: string; note: string }[]
+  /**
+   * Staff of the case only (its station, the upper station of a 上报件): the item's 所需材料, the
+   * checklist ticked at acceptance that fills the receipt's 已收材料.
+   */
+  materials?: { name: string; formLabel: string; count: number }[]
+  /** Staff of the case only: the resident's photos as temporary URLs ('' when a file is gone). */
+  photos?: { fileId: string; url: string }[]
+  /**
+   * Staff of the case only: who handles it now (the upper station's agent once a 上报件 is
+   * there, for that station's staff) and whether that is the caller.
+   */
+  handler?: { name: string; mine: boolean } | null
 }
 
 /** Input and output of every action of the `api` function. */
@@ -310,6 +325,8 @@ export interface Actions {
         stationName: string
         dueDay: string | null
         workingDaysOverdue: number
+        /** Who must act: the assigned agent (the upper station's once a 上报件 is there). */
+        agentName: string
       }[]
     }
   }
@@ -439,6 +456,8 @@ export interface Actions {
   'complaints.reply': { in: { id: string; reply: string }; out: ComplaintView }
   'complaints.contact': { in: { id: string }; out: { phone: string } }
   'supervise.kpis': { in: { kind?: PeriodKind; key?: string }; out: KpiReport }
+  /** The district's case rates month by month, the last twelve full months. */
+  'supervise.kpis.trend': { in: Record<string, never>; out: KpiTrend }
   'supervise.kpis.export': {
     in: { kind?: PeriodKind; key?: string }
     out: { fileId: string; url: string; title: string }
@@ -479,8 +498,10 @@ export interface Actions {
   }
   'admin.settings.get': {
     in: Record<string, never>
-    out: { reminders: ReminderSettings; booking: BookingRules }
+    out: { reminders: ReminderSettings; booking: BookingRules; kpiTargets: KpiTargets }
   }
+  /** 指标目标: the percent each rate is judged against on 六项指标 (admins). */
+  'admin.kpiTargets.save': { in: Partial<KpiTargets>; out: KpiTargets }
   'admin.reminders.save': { in: Partial<ReminderSettings>; out: ReminderSettings }
   'work.visits.schedule': {
     in: { caseId: string; day: string; start: string; minutes?: number }
@@ -594,13 +615,22 @@ export interface ComplaintView {
 }
 
 /** 六项指标 report for one period. */
+/** 趋势: the four case rates of each of the last twelve full months (oldest first). */
+export interface KpiTrend {
+  labels: Record<CaseKpiKey, string>
+  targets: KpiTargets
+  months: { key: string; label: string; rates: Record<CaseKpiKey, Rate> }[]
+}
+
 export interface KpiReport {
   period: Period & { prev: string; next: string; complete: boolean }
   /** When the numbers were taken: cases of the period still running count as they stand. */
   asOf: string
   labels: Record<KpiKey, string>
-  /** The rates the township ranking used: those every township has this period. */
+  /** The rates the township ranking used: the case rates every township has this period. */
   rankedOn: KpiKey[]
+  /** 指标目标 the rates are judged against (each row's `tones`). */
+  targets: KpiTargets
   district: KpiRow
   /** Ranked by score (mean of the measurable rates). */
   townships: KpiRow[]

@@ -310,6 +310,11 @@ export interface CaseCounts {
   rated: number
   satisfied: number
   defaultRated: number
+  /**
+   * Still running and past their due moment when counted: not in 承诺期限兑现率 (which counts
+   * completed cases), so shown beside it.
+   */
+  overdueOpen: number
 }
 
 export interface Rate {
@@ -320,6 +325,15 @@ export interface Rate {
 }
 
 export type KpiKey = 'organization' | 'publication' | 'acceptance' | 'completion' | 'onTime' | 'satisfaction'
+
+/** The rates measured from cases (the other two describe the network, not its work). */
+export type CaseKpiKey = 'acceptance' | 'completion' | 'onTime' | 'satisfaction'
+
+/** 指标目标: the percent (0–100) an admin expects of each rate; set on the settings page. */
+export type KpiTargets = Record<KpiKey, number>
+
+/** A rate against its target: 达标, 接近, 未达标, 样本少 (not judged), or nothing to measure. */
+export type KpiTone = 'good' | 'near' | 'bad' | 'small' | 'none'
 
 export interface KpiRow {
   id: string
@@ -332,6 +346,8 @@ export interface KpiRow {
   stations: number
   gaps: string[]
   rates: Record<KpiKey, Rate>
+  /** Each rate against the admins' target (set by the report; rowOf leaves it out). */
+  tones?: Record<KpiKey, KpiTone>
   counts: CaseCounts
   /** Township ranking only: mean of the rates measurable for every township, 0–100. */
   score: number | null

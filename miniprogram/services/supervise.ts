@@ -1,11 +1,14 @@
-import type { KpiReport } from '../../typings/api'
-import type { KpiRow, PeriodKind } from '../../typings/domain'
+import type { KpiReport, KpiTrend } from '../../typings/api'
+import type { KpiKey, KpiRow, KpiTone, KpiTargets, PeriodKind } from '../../typings/domain'
 import { callApi } from './api'
 
-export type { KpiReport, KpiRow, PeriodKind }
+export type { KpiKey, KpiReport, KpiRow, KpiTargets, KpiTone, KpiTrend, PeriodKind }
 
 export const fetchKpis = (kind: PeriodKind, key?: string) =>
   callApi('supervise.kpis', key ? { kind, key } : { kind })
+export const fetchKpiTrend = () => callApi('supervise.kpis.trend', {})
+/** 指标目标 (admins): the percent each rate is judged against. */
+export const saveKpiTargets = (t: Partial<KpiTargets>) => callApi('admin.kpiTargets.save', t)
 export const exportKpis = (kind: PeriodKind, key: string) => callApi('supervise.kpis.export', { kind, key })
 
 /** 87.5% with one decimal, or — when there is nothing to measure (never shown as 100%). */
@@ -14,30 +17,51 @@ export function percent(rate: number | null): string {
 }
 
 export interface KpiCell {
-  key: string
+  key: KpiKey
   label: string
   value: string
   /** "12/15" behind the rate, so a supervisor can see how much it rests on. */
   detail: string
-  /** Fewer cases than {@link SMALL_SAMPLE}: the rate is shown but marked 样本少, not judged. */
+  /** The server's judgement against the admins' target: 达标 / 接近 / 未达标 / 样本少 / 无数据. */
+  tone: KpiTone
+  /** In words beside the colour (colour alone says nothing to some readers): "目标 95%". */
+  verdict: string
+  /** Few cases: the rate is shown but marked 样本少, not judged. */
   small: boolean
   /** Nothing to measure this period. */
   empty: boolean
 }
 
-/** Below this many cases a rate says little (0/1 at 10:00 on the 1st is 0.0%). */
-export const SMALL_SAMPLE = 10
+const VERDICTS: Record<KpiTone, string> = {
+  good: '达标',
+  near: '接近目标',
+  bad: '未达标',
+  small: '样本少',
+  none: '',
+}
 
-/** The six rates of a row, in DOMAIN order, ready for display. */
-export function cellsOf(row: KpiRow, labels: KpiReport['labels']): KpiCell[] {
-  return (Object.keys(labels) as (keyof KpiReport['labels'])[]).map((k) => ({
-    key: k,
-    label: labels[k],
-    value: row.rates[k].denominator ? percent(row.rates[k].rate) : '暂无',
-    detail: row.rates[k].denominator
-      ? `${row.rates[k].numerator}/${row.rates[k].denominator}${row.rates[k].denominator < SMALL_SAMPLE ? ' · 样本少' : ''}`
-      : '本期无数据',
-    small: row.rates[k].denominator > 0 && row.rates[k].denominator < SMALL_SAMPLE,
-    empty: row.rates[k].denominator === 0,
-  }))
+/** The six rates of a row, in DOMAIN order, ready for display and judged against `targets`. */
+export function cellsOf(row: KpiRow, labels: KpiReport['labels'], targets?: KpiTargets): KpiCell[] {
+  return (Object.keys(labels) as KpiKey[]).map((k) => {
+    const r = row.rates[k]
+    const tone: KpiTone = row.tones?.[k] ?? (r.denominator ? 'good' : 'none')
+    return {
+      key: k,
+      label: labels[k],
+      value: r.denominator ? percent(r.rate) : '暂无',
+      // The 样本少 mark goes on the detail only where no verdict line says it.
+      detail: r.denominator
+        ? `${r.numerator}/${r.denominator}${tone === 'small' && !targets ? ' · 样本少' : ''}`
+        : '本期无数据',
+      tone,
+      verdict:
+        tone === 'none' || !targets
+          ? ''
+          : tone === 'small'
+            ? '样本少，暂不评判'
+            : `${VERDICTS[tone]} · 目标 ${targets[k]}%`,
+      small: tone === 'small',
+      empty: !r.denominator,
+    }
+  })
 }

@@ -3,9 +3,15 @@
  * caller may take), the resident's list, the agent's workbench inbox, and the applicant's full
  * phone for the staff working on it (logged).
  */
-import type { Agent, CaseRecord } from '../../typings/domain'
+import type { Agent, CaseRecord, Item } from '../../typings/domain'
 import type { CaseReceipt, CaseView, HandlingCard } from '../../typings/api'
-import { HANDLING_STATES, HANDLING_TYPE_LABELS, CLOCK_RUNNING_STATES } from '../../typings/vocabulary'
+import {
+  CLOCK_RUNNING_STATES,
+  HANDLING_STATES,
+  HANDLING_TYPE_LABELS,
+  MATERIAL_FORM_LABELS,
+  type CaseRelation,
+} from '../../typings/vocabulary'
 import { shanghaiDay } from '../domain/calendar'
 import { calendarStatusOf } from '../domain/calendar-status'
 import { dueAfterAcceptance, isBadRating, type CaseState } from '../domain/case-states'
@@ -25,18 +31,30 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const p = parse(getInput, payload)
   const c = await ctx.deps.cases.get(p.caseId)
   if (!c) throw notFound('未找到该申请')
-  const { who } = await viewer(ctx, c)
+  const { agent: me, who } = await viewer(ctx, c)
   const forApplicant = who.relation === 'applicant'
+  // Staff working on the case (not supervisors, not the applicant) get the item's materials,
+  // the resident's photos and who handles it: what they need at the counter.
+  const forStaff = STAFF_RELATIONS.includes(who.relation)
   // Only a resident's 差评 has a 整改 task: no extra read otherwise.
   const hasTask = !!c.rating && !c.rating.isDefault && isBadRating(c.rating.level)
-  const [events, agent, task] = await Promise.all([
+  const upperAgentId = c.upper?.agentId ?? ''
+  const atUpper = (who.relation === 'upper' || who.relation === 'upperAssignee') && !!upperAgentId
+  const [events, agent, task, item, upperAgent, photoUrls] = await Promise.all([
     ctx.deps.cases.events(c._id),
     ctx.deps.network.agent(c.assignedAgentId),
     hasTask ? ctx.deps.rectifications.ofCase(c._id) : null,
+    // The handling card and the acceptance checklist come from the item: staff only.
+    forStaff ? ctx.deps.network.item(c.item.id) : null,
+    atUpper && upperAgentId !== me?._id ? ctx.deps.network.agent(upperAgentId) : null,
+    // Storage lets only the uploader read their folder: staff see the photos through temporary
+    // URLs issued here, after `viewer` checked who they are to the case.
+    forStaff && c.attachments.length ? ctx.deps.platform.tempUrls(c.attachments) : [],
   ])
-  const docs = c.caseNo && c.acceptedAt ? await documents(ctx, c, agent) : null
+  const docs = c.caseNo && c.acceptedAt ? await documents(ctx, c, agent, item) : null
   // The station is read for the documents anyway: the district centre has nobody to escalate to.
   const actions = actionsOf(c, who, docs ? { hasParentStation: docs.hasParentStation } : {})
+  const handler = atUpper ? (upperAgentId === me?._id ? me : upperAgent) : agent
   return {
     ...view(c, agent, actions, events, forApplicant),
     ...(docs ? { receipt: docs.receipt } : {}),
@@ -48,19 +66,33 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
         ? 'complete'
         : null,
     rectification: task ? rectificationView(task, ctx.now, !forApplicant) : null,
+    ...(forStaff
+      ? {
+          materials: (item?.materials ?? []).map((m) => ({
+            name: m.name,
+            formLabel: MATERIAL_FORM_LABELS[m.form],
+            count: m.count,
+          })),
+          photos: c.attachments.map((fileId, i) => ({ fileId, url: photoUrls[i] ?? '' })),
+          handler: handler ? { name: handler.name, mine: handler._id === me?._id } : null,
+        }
+      : {}),
   }
 }
 
-/** 材料接收单 and 承办卡 of an accepted case. */
+/** Relations of the staff working on a case (its station, the upper station of a 上报件). */
+const STAFF_RELATIONS: readonly CaseRelation[] = ['assignee', 'station', 'upperAssignee', 'upper']
+
+/** 材料接收单 and 承办卡 of an accepted case (`item` is read for staff only: the card is theirs). */
 async function documents(
   ctx: Ctx,
   c: CaseRecord,
   agent: Agent | null,
+  item: Item | null,
 ): Promise<{ receipt: CaseReceipt; card: HandlingCard; hasParentStation: boolean }> {
-  const [station, district, item] = await Promise.all([
+  const [station, district] = await Promise.all([
     ctx.deps.network.station(c.stationId),
     ctx.deps.settings.district(),
-    ctx.deps.network.item(c.item.id),
   ])
   const caseNo = c.caseNo!
   return {

@@ -1,10 +1,13 @@
 import { computeDue, parseDay, shanghaiDay, shanghaiInstant } from '../domain/calendar'
 import type { Station } from '../../typings/domain'
-import type { Actions, KpiReport } from '../../typings/api'
+import type { Actions, KpiReport, KpiTrend } from '../../typings/api'
 import type { CaseState } from '../domain/case-states'
 import { workingDaysOverdue } from '../domain/case-states'
 import {
+  CASE_KPI_KEYS,
+  EMPTY_COUNTS,
   KPI_LABELS,
+  KPI_KEYS,
   neighbours,
   periodFromKey,
   periodOf,
@@ -13,6 +16,8 @@ import {
   reportSheets,
   REPORT_TITLES,
   rowOf,
+  withTones,
+  type KpiTargets,
   type StationInput,
 } from '../domain/kpis'
 import { invalidInput, notFound } from '../lib/errors'
@@ -40,7 +45,13 @@ export async function overdueList(payload: unknown, ctx: Ctx): Promise<Actions['
     ctx.deps.cases.overduePage(WATCHED, ctx.now, p.cursor ?? null, p.pageSize ?? 50),
     ctx.deps.cases.overdueByStation(WATCHED, ctx.now),
   ])
-  const names = await ctx.deps.network.stationNames(perStation.map((s) => s.stationId))
+  // The responsible agent of each case on the page: the upper station's once it holds a 上报件.
+  const responsible = (c: (typeof page.list)[number]) =>
+    c.state === 'escalated' && c.upper?.agentId ? c.upper.agentId : c.assignedAgentId
+  const [names, agents] = await Promise.all([
+    ctx.deps.network.stationNames(perStation.map((s) => s.stationId)),
+    ctx.deps.network.agentsByIds([...new Set(page.list.map(responsible).filter(Boolean))]),
+  ])
   const nameOf = (id: string) => names.get(id) ?? id
   return {
     today: shanghaiDay(ctx.now),
@@ -62,6 +73,7 @@ export async function overdueList(payload: unknown, ctx: Ctx): Promise<Actions['
       stationName: nameOf(c.stationId),
       dueDay: c.dueDay,
       workingDaysOverdue: workingDaysOverdue(ctx.now, new Date(c.dueAt!), calendar),
+      agentName: agents.get(responsible(c))?.name ?? '未指派',
     })),
     nextCursor: page.nextCursor,
   }
@@ -126,16 +138,19 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
   const yearProblem = periodYearProblem(period)
   if (yearProblem) throw invalidInput({ key: yearProblem }, yearProblem)
   if (period.from > today) throw invalidInput({ key: '统计周期还没有开始' }, '统计周期还没有开始')
-  const [everyStation, staff, rotas, items, counts, { districtName, supervisionHotline }] = await Promise.all(
-    [
+  const [everyStation, staff, rotas, items, counts, { districtName, supervisionHotline }, targets] =
+    await Promise.all([
       ctx.deps.network.everything<Station>('stations'),
       ctx.deps.network.activeStaff(),
       ctx.deps.network.weeklyRotas(),
       ctx.deps.network.itemsForKpi(),
-      ctx.deps.cases.kpiCounts(shanghaiInstant(period.from, '00:00'), shanghaiInstant(period.to, '00:00')),
+      ctx.deps.cases.kpiCounts(shanghaiInstant(period.from, '00:00'), shanghaiInstant(period.to, '00:00'), {
+        now: ctx.now,
+        running: WATCHED,
+      }),
       ctx.deps.settings.district(),
-    ],
-  )
+      ctx.deps.settings.kpiTargets(),
+    ])
   const active = everyStation.filter((s) => s.active)
   const serving = new Set([...staff.values()].flatMap((s) => s.ids))
   const input = (s: Station): StationInput => ({
@@ -153,7 +168,7 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
   })
   // Retired stations stay in the report only for the cases they had in the period.
   const listed = everyStation.filter((s) => s.active || counts.has(s._id))
-  const { rows: townships, rankedOn } = rankTownships(
+  const { rows: ranked, rankedOn } = rankTownships(
     active
       .filter((s) => s.tier === 'township')
       .map((t) =>
@@ -167,30 +182,105 @@ export async function kpis(payload: unknown, ctx: Ctx): Promise<KpiReport> {
         ),
       ),
   )
+  const townships = ranked.map((t) => withTones(t, targets))
   const district = active.find((s) => s.tier === 'district')
   return {
     period: { ...period, ...neighbours(period), complete: period.to <= today },
     asOf: ctx.now.toISOString(),
     labels: KPI_LABELS,
     rankedOn,
-    district: rowOf(
-      {
-        id: district?._id ?? 'district',
-        name: districtName || district?.name || '全区',
-        tier: 'district',
-        parentId: null,
-      },
-      active.map(input),
-      [...counts.keys()],
-      items,
-      counts,
-      supervisionHotline,
+    targets,
+    district: withTones(
+      rowOf(
+        {
+          id: district?._id ?? 'district',
+          name: districtName || district?.name || '全区',
+          tier: 'district',
+          parentId: null,
+        },
+        active.map(input),
+        [...counts.keys()],
+        items,
+        counts,
+        supervisionHotline,
+      ),
+      targets,
     ),
     townships,
     stations: listed.map((s) =>
-      rowOf(head(s), s.active ? [input(s)] : [], [s._id], items, counts, supervisionHotline),
+      withTones(
+        rowOf(head(s), s.active ? [input(s)] : [], [s._id], items, counts, supervisionHotline),
+        targets,
+      ),
     ),
   }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/**
+ * 趋势: the district's four case rates for each of the last twelve full months, in one
+ * aggregation. The month under way is left to the cards above (at 10:00 on the 1st its 0/2 is
+ * not a trend); a month with no case stays empty, never 100%.
+ */
+export async function kpiTrend(_payload: unknown, ctx: Ctx): Promise<KpiTrend> {
+  await requireRole(ctx, ['supervisor', 'admin'])
+  const today = shanghaiDay(ctx.now)
+  const y = Number(today.slice(0, 4))
+  const m = Number(today.slice(5, 7))
+  const months = Array.from({ length: 12 }, (_, i) => {
+    const k = y * 12 + (m - 1) - (12 - i)
+    return `${Math.floor(k / 12)}-${pad((k % 12) + 1)}`
+  })
+  const from = shanghaiInstant(`${months[0]}-01`, '00:00')
+  const to = shanghaiInstant(periodOf('month', today).from, '00:00')
+  const [monthly, targets] = await Promise.all([
+    ctx.deps.cases.kpiMonthly(from, to, { now: ctx.now, running: WATCHED }),
+    ctx.deps.settings.kpiTargets(),
+  ])
+  const rate = (n: number, d: number) => ({ numerator: n, denominator: d, rate: d ? n / d : null })
+  return {
+    labels: Object.fromEntries(CASE_KPI_KEYS.map((k) => [k, KPI_LABELS[k]])) as KpiTrend['labels'],
+    targets,
+    months: months.map((key) => {
+      const c = monthly.get(key) ?? EMPTY_COUNTS
+      return {
+        key,
+        label: `${Number(key.slice(5))}月`,
+        rates: {
+          acceptance: rate(c.accepted, c.submitted),
+          completion: rate(c.completed, c.accepted),
+          onTime: rate(c.onTime, c.completed),
+          satisfaction: rate(c.satisfied, c.rated),
+        },
+      }
+    }),
+  }
+}
+
+const targetsInput = z.object(
+  Object.fromEntries(
+    KPI_KEYS.map((k) => [
+      k,
+      z
+        .number({ error: `${KPI_LABELS[k]}的目标应是 0 到 100 之间的数` })
+        .int(`${KPI_LABELS[k]}的目标应是整数（百分比）`)
+        .min(50, `${KPI_LABELS[k]}的目标不应低于 50%`)
+        .max(100, `${KPI_LABELS[k]}的目标不能超过 100%`)
+        .optional(),
+    ]),
+  ) as Record<keyof KpiTargets, z.ZodOptional<z.ZodNumber>>,
+)
+
+/** 管理员: 指标目标 (percent per rate); rates left out keep their saved target. */
+export async function saveKpiTargets(payload: unknown, ctx: Ctx): Promise<KpiTargets> {
+  await requireRole(ctx, ['admin'])
+  const p = parse(targetsInput, payload ?? {})
+  const current = await ctx.deps.settings.kpiTargets()
+  const saved = { ...current }
+  for (const k of KPI_KEYS) if (p[k] !== undefined) saved[k] = p[k]
+  await ctx.deps.settings.saveKpiTargets(saved)
+  return saved
 }
 
 /** 季度汇报 / 半年点评 / 年终考核 as .xlsx in cloud storage, with a temporary download link. */

@@ -1,4 +1,5 @@
 import type { BookingRules } from '../domain/appointments'
+import type { KpiTargets } from '../domain/kpis'
 import { FIELD_LIMITS, NOTIFY_EVENTS, type NotifyEvent, type ReminderSettings } from '../domain/notifications'
 import { RATING_WATCH_STATES, RUNNING_WATCH_STATES, watchResetAfter } from '../domain/schedule'
 import { parse, z } from '../lib/validate'
@@ -99,13 +100,14 @@ export async function saveReminders(payload: unknown, ctx: Ctx): Promise<Reminde
 export async function getSettings(
   _payload: unknown,
   ctx: Ctx,
-): Promise<{ reminders: ReminderSettings; booking: BookingRules }> {
+): Promise<{ reminders: ReminderSettings; booking: BookingRules; kpiTargets: KpiTargets }> {
   await requireRole(ctx, ['admin'])
-  const [reminders, booking] = await Promise.all([
+  const [reminders, booking, kpiTargets] = await Promise.all([
     ctx.deps.settings.reminders(),
     ctx.deps.settings.bookingRules(),
+    ctx.deps.settings.kpiTargets(),
   ])
-  return { reminders, booking }
+  return { reminders, booking, kpiTargets }
 }
 
 /**

@@ -20,7 +20,7 @@ import { deskContact, deskDay, markOutcome } from '../actions/appointment-desk'
 import { confirmVisit, declineVisit, scheduleCaseVisit } from '../actions/home-visits'
 import { getSchedules, saveBookingRules, saveSchedule } from '../actions/schedule-editor'
 import { getSettings, probe, saveReminders, saveTemplate } from '../actions/templates'
-import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
+import { exportKpis, kpis, kpiTrend, overdueList, saveKpiTargets, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
 import {
   complaintContact,
@@ -113,6 +113,8 @@ export const actions: ActionTable<Deps> = {
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'supervise.kpis': kpis,
+  'supervise.kpis.trend': kpiTrend,
+  'admin.kpiTargets.save': saveKpiTargets,
   'rectify.list': listRectifications,
   'rectify.step': rectifyStep,
   'rectify.rateFix': rateFix,

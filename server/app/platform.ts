@@ -55,5 +55,13 @@ export function wxPlatform(sdk: typeof cloud): Platform {
       }
       return res.fileList[0]?.tempFileURL ?? ''
     },
+    async tempUrls(fileIds) {
+      if (!fileIds.length) return []
+      const res = (await sdk.getTempFileURL({ fileList: fileIds.slice(0, 50) })) as {
+        fileList: { fileID: string; tempFileURL: string }[]
+      }
+      const byId = new Map(res.fileList.map((f) => [f.fileID, f.tempFileURL ?? '']))
+      return fileIds.map((id) => byId.get(id) ?? '')
+    },
   }
 }

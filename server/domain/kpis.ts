@@ -6,9 +6,12 @@
  */
 import type {
   CaseCounts,
+  CaseKpiKey,
   Item,
   KpiKey,
   KpiRow,
+  KpiTargets,
+  KpiTone,
   Period,
   PeriodKind,
   Rate,
@@ -16,7 +19,7 @@ import type {
   Tier,
 } from '../../typings/domain'
 
-export type { CaseCounts, KpiKey, KpiRow, Period, PeriodKind, Rate }
+export type { CaseCounts, CaseKpiKey, KpiKey, KpiRow, KpiTargets, Period, PeriodKind, Rate }
 import { addDays } from './calendar'
 import { isFullyPublished, tiersOfferedAt } from './network'
 
@@ -107,6 +110,7 @@ export const EMPTY_COUNTS: CaseCounts = {
   rated: 0,
   satisfied: 0,
   defaultRated: 0,
+  overdueOpen: 0,
 }
 
 export function addCounts(a: CaseCounts, b: CaseCounts): CaseCounts {
@@ -131,6 +135,43 @@ export const KPI_LABELS: Record<KpiKey, string> = {
 }
 
 export const KPI_KEYS = Object.keys(KPI_LABELS) as KpiKey[]
+
+/** The rates measured from cases, in report order. */
+export const CASE_KPI_KEYS: readonly CaseKpiKey[] = ['acceptance', 'completion', 'onTime', 'satisfaction']
+
+/**
+ * Targets until an admin sets them: the network complete and every item public, and nineteen
+ * cases in twenty accepted, finished, on time and rated satisfied.
+ */
+export const DEFAULT_KPI_TARGETS: Readonly<KpiTargets> = Object.freeze({
+  organization: 100,
+  publication: 100,
+  acceptance: 95,
+  completion: 95,
+  onTime: 95,
+  satisfaction: 95,
+})
+
+/** Below this many cases a rate says little (0/1 at 10:00 on the 1st is 0.0%): shown, not judged. */
+export const SMALL_SAMPLE = 10
+
+/** How far below its target a rate may be and still read 接近目标 (percentage points). */
+export const NEAR_TARGET_POINTS = 5
+
+/**
+ * A rate against its target: 达标 at or above it, 接近 within {@link NEAR_TARGET_POINTS}, else
+ * 未达标; a rate on fewer than {@link SMALL_SAMPLE} cases is not judged (样本少), nor is one with
+ * nothing to measure.
+ */
+export function rateTone(r: Rate, targetPercent: number, caseBased: boolean): KpiTone {
+  if (r.rate === null || !r.denominator) return 'none'
+  if (caseBased && r.denominator < SMALL_SAMPLE) return 'small'
+  const pct = r.rate * 100
+  // Compared at the one decimal shown, so 94.96% displayed as 95.0% is not called short of 95.
+  const shown = Math.round(pct * 10) / 10
+  if (shown >= targetPercent) return 'good'
+  return shown >= targetPercent - NEAR_TARGET_POINTS ? 'near' : 'bad'
+}
 
 /** What a station needs to count as 健全, and what it lacks (Chinese). */
 export function stationGaps(s: {
@@ -225,13 +266,26 @@ export function rowOf(
   }
 }
 
+/** A row with each rate judged against the targets. */
+export function withTones(row: KpiRow, targets: KpiTargets): KpiRow {
+  const caseBased = new Set<KpiKey>(CASE_KPI_KEYS)
+  const tones = Object.fromEntries(
+    KPI_KEYS.map((k) => [k, rateTone(row.rates[k], targets[k], caseBased.has(k))]),
+  ) as Record<KpiKey, KpiTone>
+  return { ...row, tones }
+}
+
 /**
- * Ranks townships on the rates every one of them has (a township with no cases is not
+ * Ranks townships on the case rates every one of them has (a township with no cases is not
  * rewarded for it: the case rates then drop out for all), equal weights, scores to one
- * decimal; equal scores share a rank (1, 1, 3). No common rate → nobody is ranked.
+ * decimal; equal scores share a rank (1, 1, 3). No common case rate → nobody is ranked.
  */
 export function rankTownships(rows: KpiRow[]): { rows: KpiRow[]; rankedOn: KpiKey[] } {
-  const rankedOn = rows.length ? KPI_KEYS.filter((k) => rows.every((r) => r.rates[k].rate !== null)) : []
+  // Case rates only: the structural two are the same 100% nearly everywhere, and ranking on them
+  // alone put every township first at one score.
+  const rankedOn: KpiKey[] = rows.length
+    ? CASE_KPI_KEYS.filter((k) => rows.every((r) => r.rates[k].rate !== null))
+    : []
   if (!rankedOn.length) return { rows: rows.map((r) => ({ ...r, score: null, rank: null })), rankedOn }
   const scored = rows.map((r) => ({
     ...r,

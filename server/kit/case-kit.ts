@@ -274,7 +274,8 @@ export function view(
       ? {
           timeline: events.map((e) => ({
             at: new Date(e.at).toISOString(),
-            who: e.actor.role === 'resident' ? '您' : e.actor.name,
+            // The applicant reads 您; staff read the applicant's name (never "您" for someone else).
+            who: e.actor.role === 'resident' ? (forResident ? '您' : e.actor.name || '申请人') : e.actor.name,
             what: EVENT_LABELS[e.action] ?? CASE_ACTION_LABELS[e.action as CaseAction] ?? e.action,
             note: e.note,
           })),

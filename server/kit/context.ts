@@ -42,6 +42,11 @@ export interface Platform {
   upload(cloudPath: string, bytes: Buffer): Promise<string>
   download(fileId: string): Promise<Buffer>
   tempUrl(fileId: string): Promise<string>
+  /**
+   * Temporary download URLs for several files in one call (the platform takes up to 50); '' for
+   * a file that no longer exists. Issued only after the function's own access check.
+   */
+  tempUrls(fileIds: string[]): Promise<string[]>
   /** WeChat content security: 'pass', or 'risky' / 'review' for text that must not be stored. */
   textCheck(content: string, openid: string): Promise<'pass' | 'risky' | 'review'>
   /** 订阅消息: errCode 0 when sent. */

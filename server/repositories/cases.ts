@@ -36,6 +36,29 @@ const SCHEDULE_FIELDS: readonly (keyof CaseRecord)[] = [
   'rating',
 ]
 
+/** The $group fields of the six rates' counts (KPI): one definition for both groupings. */
+function countFields(overdue: { now: Date; running: CaseState[] }) {
+  const live = { $ne: ['$state', 'withdrawn'] }
+  const when = (cond: object) => ({ $sum: { $cond: [cond, 1, 0] } })
+  const has = (field: string) => ({ $ne: [{ $ifNull: [field, null] }, null] })
+  const real = { $and: [has('$rating'), { $ne: ['$rating.isDefault', true] }] }
+  return {
+    submitted: when(live),
+    withdrawn: when({ $eq: ['$state', 'withdrawn'] }),
+    accepted: when({ $and: [live, has('$acceptedAt')] }),
+    completed: when({ $and: [live, has('$completedAt')] }),
+    onTime: when({ $and: [live, has('$completedAt'), { $eq: ['$onTime', true] }] }),
+    rated: when(real),
+    satisfied: when({
+      $and: [real, { $in: ['$rating.level', ['very_satisfied', 'satisfied', 'basic']] }],
+    }),
+    defaultRated: when({ $eq: ['$rating.isDefault', true] }),
+    overdueOpen: when({
+      $and: [{ $in: ['$state', overdue.running] }, has('$dueAt'), { $lt: ['$dueAt', overdue.now] }],
+    }),
+  }
+}
+
 /**
  * The schedule part of a transition, derived from the patch so that no action has to think of
  * it: a change to the deadline, the state, the upper station's deadline or the rating puts the
@@ -469,30 +492,47 @@ export class CaseRepository {
    * 六项指标 counts per station for the cases submitted in [from, to): one aggregation, grouped
    * by the owning station (escalated cases count where the resident asked: one door).
    */
-  async kpiCounts(from: Date, to: Date): Promise<Map<string, CaseCounts>> {
+  async kpiCounts(
+    from: Date,
+    to: Date,
+    /** Cases in these states and due before `now` count as 超期未办结. */
+    overdue: { now: Date; running: CaseState[] },
+  ): Promise<Map<string, CaseCounts>> {
     const _ = this.db.command
-    const live = { $ne: ['$state', 'withdrawn'] }
-    const when = (cond: object) => ({ $sum: { $cond: [cond, 1, 0] } })
-    const has = (field: string) => ({ $ne: [{ $ifNull: [field, null] }, null] })
-    const real = { $and: [has('$rating'), { $ne: ['$rating.isDefault', true] }] }
+    const { list } = await this.db
+      .collection('cases')
+      .aggregate()
+      .match({ createdAt: _.gte(from).and(_.lt(to)) })
+      .group({ _id: '$stationId', ...countFields(overdue) })
+      .limit(1000)
+      .end()
+    const out = new Map<string, CaseCounts>()
+    for (const r of list) {
+      const { _id, ...counts } = r as unknown as CaseCounts & { _id: string }
+      out.set(String(_id), counts)
+    }
+    return out
+  }
+
+  /**
+   * The district's counts per Shanghai month (YYYY-MM) of submission, for the trend of the case
+   * rates: one aggregation for the twelve months.
+   */
+  async kpiMonthly(
+    from: Date,
+    to: Date,
+    overdue: { now: Date; running: CaseState[] },
+  ): Promise<Map<string, CaseCounts>> {
+    const _ = this.db.command
     const { list } = await this.db
       .collection('cases')
       .aggregate()
       .match({ createdAt: _.gte(from).and(_.lt(to)) })
       .group({
-        _id: '$stationId',
-        submitted: when(live),
-        withdrawn: when({ $eq: ['$state', 'withdrawn'] }),
-        accepted: when({ $and: [live, has('$acceptedAt')] }),
-        completed: when({ $and: [live, has('$completedAt')] }),
-        onTime: when({ $and: [live, has('$completedAt'), { $eq: ['$onTime', true] }] }),
-        rated: when(real),
-        satisfied: when({
-          $and: [real, { $in: ['$rating.level', ['very_satisfied', 'satisfied', 'basic']] }],
-        }),
-        defaultRated: when({ $eq: ['$rating.isDefault', true] }),
+        _id: { $dateToString: { format: '%Y-%m', date: '$createdAt', timezone: '+08:00' } },
+        ...countFields(overdue),
       })
-      .limit(1000)
+      .limit(100)
       .end()
     const out = new Map<string, CaseCounts>()
     for (const r of list) {

@@ -7,6 +7,7 @@ import {
   type TemplateConfig,
 } from '../domain/notifications'
 import { DEFAULT_BOOKING_RULES, type BookingRules } from '../domain/appointments'
+import { DEFAULT_KPI_TARGETS, type KpiTargets } from '../domain/kpis'
 
 export interface CalendarSettings {
   overrides: CalendarOverride[]
@@ -71,6 +72,18 @@ export class SettingsRepository {
 
   async saveBookingRules(r: BookingRules): Promise<void> {
     await this.db.collection('settings').doc('booking').set({ data: r })
+  }
+
+  /** 指标目标 per rate in percent; defaults for any an admin has not set. */
+  async kpiTargets(): Promise<KpiTargets> {
+    const r = (await this.read<Partial<KpiTargets>>('kpiTargets')) ?? {}
+    const out = { ...DEFAULT_KPI_TARGETS }
+    for (const k of Object.keys(out) as (keyof KpiTargets)[]) if (typeof r[k] === 'number') out[k] = r[k]
+    return out
+  }
+
+  async saveKpiTargets(t: KpiTargets): Promise<void> {
+    await this.db.collection('settings').doc('kpiTargets').set({ data: t })
   }
 
   async saveTemplate(event: NotifyEvent, t: TemplateConfig): Promise<void> {

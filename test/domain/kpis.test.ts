@@ -1,5 +1,8 @@
 import {
+  DEFAULT_KPI_TARGETS,
   EMPTY_COUNTS,
+  rateTone,
+  withTones,
   neighbours,
   periodFromKey,
   periodOf,
@@ -162,14 +165,8 @@ describe('rows and ranking', () => {
     const row = (id: string, m: Map<string, CaseCounts>) =>
       rowOf(head(id), [st(id, 'township', null)], [id], items, m)
     const all = rankTownships(['b', 'a', 'c'].map((id) => row(id, busy)))
-    expect(all.rankedOn).toEqual([
-      'organization',
-      'publication',
-      'acceptance',
-      'completion',
-      'onTime',
-      'satisfaction',
-    ])
+    // Case rates only: the structural two alone once ranked every township first at one score.
+    expect(all.rankedOn).toEqual(['acceptance', 'completion', 'onTime', 'satisfaction'])
     expect(all.rows.map((r) => [r.id, r.rank])).toEqual([
       ['a', 1],
       ['b', 2],
@@ -177,8 +174,39 @@ describe('rows and ranking', () => {
     ])
     // An idle township: the case rates drop out for everyone, so idling earns nothing.
     const idle = rankTownships([row('a', busy), row('idle', new Map())])
-    expect(idle.rankedOn).toEqual(['organization', 'publication'])
-    expect(idle.rows.map((r) => r.rank)).toEqual([1, 1])
+    expect(idle.rankedOn).toEqual([])
+    expect(idle.rows.map((r) => r.rank)).toEqual([null, null])
     expect(rankTownships([]).rankedOn).toEqual([])
+  })
+})
+
+describe('rates against their targets', () => {
+  const r = (numerator: number, denominator: number) => ({
+    numerator,
+    denominator,
+    rate: denominator ? numerator / denominator : null,
+  })
+  it('says 达标, 接近 or 未达标 at the decimal shown; a few cases are not judged, nothing measured is none', () => {
+    expect(rateTone(r(19, 20), 95, true)).toBe('good')
+    expect(rateTone(r(9999, 10530), 95, true)).toBe('good') // 94.957% shows as 95.0%
+    expect(rateTone(r(18, 20), 95, true)).toBe('near')
+    expect(rateTone(r(17, 20), 95, true)).toBe('bad')
+    expect(rateTone(r(0, 2), 95, true)).toBe('small') // 0/2 at 10:00 on the 1st
+    expect(rateTone(r(0, 0), 95, true)).toBe('none')
+    // A structural rate over a few stations is still judged: it is not a sample.
+    expect(rateTone(r(1, 2), 100, false)).toBe('bad')
+  })
+  it('judges every rate of a row against its own target', () => {
+    const row = rowOf(
+      head('a'),
+      [st('a', 'township', null)],
+      ['a'],
+      items,
+      new Map([['a', counts({ submitted: 20, accepted: 19 })]]),
+    )
+    const toned = withTones(row, { ...DEFAULT_KPI_TARGETS, acceptance: 96 })
+    expect(toned.tones!.acceptance).toBe('near')
+    expect(toned.tones!.completion).toBe('bad')
+    expect(withTones(row, DEFAULT_KPI_TARGETS).tones!.acceptance).toBe('good')
   })
 })

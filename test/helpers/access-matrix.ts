@@ -559,6 +559,8 @@ export const MATRIX: Record<string, Row> = {
   },
   // Last: the fuzz test draws its fixed-seed inputs in table order; a new row keeps earlier rows' draws.
   'notify.templates': { expect: SIGNED_IN, payload: () => ({ moment: 'apply' }) },
+  'supervise.kpis.trend': { expect: 'DDDDDDDDOO', payload: () => ({}) },
+  'admin.kpiTargets.save': { expect: ADMIN_ONLY, payload: () => ({ onTime: 95 }) },
 }
 
 async function itemPayload(): Promise<Payload> {

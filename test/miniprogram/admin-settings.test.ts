@@ -47,6 +47,32 @@ describe('期限与预约设置', () => {
     expect(saved.booking.minNoticeMinutes).toBe(60)
   })
 
+  it('sets the 六项指标 targets the KPI page colours against', async () => {
+    const page = await openPage(settingsId)
+    const inst = page.instance as unknown as Inst
+    const fields = () => (page.instance.data as { fields: (Field & { group: string })[] }).fields
+    expect(
+      Object.fromEntries(
+        fields()
+          .filter((f) => f.group === 'kpiTargets')
+          .map((f) => [f.key, f.value]),
+      ),
+    ).toEqual({
+      organization: 100,
+      publication: 100,
+      acceptance: 95,
+      completion: 95,
+      onTime: 95,
+      satisfaction: 95,
+    })
+    expect(textOf(page, '.save-targets')).toBe('保存指标目标')
+    const at = fields().findIndex((f) => f.key === 'onTime')
+    inst.onChange!({ currentTarget: { dataset: { index: at } }, detail: 90 })
+    await inst.onSave!({ currentTarget: { dataset: { group: 'kpiTargets' } } })
+    expect(textOf(page, '.message')).toBe('已保存')
+    expect((await fetchSettings()).kpiTargets).toMatchObject({ onTime: 90, satisfaction: 95 })
+  })
+
   it('is for admins only', async () => {
     openid = 'o-demo-supervisor'
     const page = await openPage(settingsId)

@@ -10,6 +10,8 @@ const ROOT = path.resolve(__dirname, '../..')
 export interface Backend {
   gateway: string
   transport(openid: () => string): Transport
+  /** Stores a file as `openid` uploaded it from the phone (wx.uploadFile in local mode); its file id. */
+  upload(openid: string, cloudPath: string, bytes: Buffer): Promise<string>
   /** Moves Local CloudBase's clock (jsdom has no fetch). */
   setClock(iso: string): Promise<unknown>
   stop(): Promise<void>
@@ -58,8 +60,43 @@ export async function startBackend(clock = '2026-12-01T10:00:00+08:00'): Promise
       req.on('error', reject)
       req.end(body)
     })
+  const upload = (openid: string, cloudPath: string, bytes: Buffer) =>
+    new Promise<string>((resolve, reject) => {
+      const boundary = `----shots${Date.now().toString(36)}`
+      const body = Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.png"\r\n` +
+            `Content-Type: application/octet-stream\r\n\r\n`,
+        ),
+        bytes,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ])
+      const req = http.request(
+        `${gateway}/storage?path=${encodeURIComponent(cloudPath)}`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'x-wx-openid': openid,
+            'content-length': body.length,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            if (res.statusCode !== 200) return reject(new Error(`upload ${res.statusCode}: ${text}`))
+            resolve((JSON.parse(text) as { fileID: string }).fileID)
+          })
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
   return {
     gateway,
+    upload,
     transport: (openid) => (fn, event) => post(fn, event, openid()),
     setClock: (iso) => post('', { set: iso }, '', 'clock'),
     stop: () =>

@@ -1,13 +1,18 @@
 import { errorText } from '../../services/api'
+import { pageLoad } from '../../behaviors/page-load'
 import {
   cellsOf,
   exportKpis,
   fetchKpis,
+  fetchKpiTrend,
   type KpiCell,
+  type KpiKey,
   type KpiReport,
+  type KpiTrend,
   type PeriodKind,
 } from '../../services/supervise'
 import { shanghaiDateTime } from '../../utils/vocabulary'
+import { townshipOptions, trendOptions, type ChartOptions } from '../charts/options'
 
 const KINDS: { kind: PeriodKind; label: string }[] = [
   { kind: 'month', label: '月度' },
@@ -16,92 +21,125 @@ const KINDS: { kind: PeriodKind; label: string }[] = [
   { kind: 'year', label: '年度' },
 ]
 
+/** Short names for the rate chips above the township chart. */
+const SHORT: Record<KpiKey, string> = {
+  organization: '健全率',
+  publication: '公开率',
+  acceptance: '受理率',
+  completion: '办结率',
+  onTime: '兑现率',
+  satisfaction: '满意率',
+}
+
 interface TownshipView {
   id: string
   name: string
-  rank: number | null
+  rank: string
+  tied: boolean
   score: string
   defaults: number
   cells: KpiCell[]
   villages: { id: string; name: string; gaps: string; retired: boolean; defaults: number; cells: KpiCell[] }[]
 }
 
+/** A row's cells worth a line: those with something measured (no runs of "—(0/0)"). */
+const measured = (cells: KpiCell[]) => cells.filter((c) => !c.empty)
+
 /**
- * 六项指标 (supervisors): the district's six rates for a period with the numbers behind them,
- * default ratings shown apart, and the townships ranked; tap a township for its villages.
+ * 六项指标 (supervisors): the district's six rates for a period, each coloured and worded against
+ * the target admins set (a rate on a few cases is marked, not judged), the open overdue cases
+ * beside 兑现率 with the way to 超期督办, a twelve-month trend and a township chart, and the
+ * townships ranked on the case rates they all have; tap a township for its villages.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     kinds: KINDS,
     kind: 'month' as PeriodKind,
+    /** The period asked for (null: the one containing today). */
+    key: null as string | null,
     report: null as KpiReport | null,
     districtCells: [] as KpiCell[],
+    overdueOpen: 0,
     rankedOn: '',
     townships: [] as TownshipView[],
     open: '',
     asOf: '',
-    loading: true,
     exporting: false,
-    error: '',
+    trend: null as KpiTrend | null,
+    trendChart: {} as ChartOptions | Record<string, never>,
+    chartKey: 'onTime' as KpiKey,
+    chartKeys: (Object.keys(SHORT) as KpiKey[]).map((k) => ({ key: k, label: SHORT[k] })),
+    townshipChart: {} as ChartOptions | Record<string, never>,
   },
   methods: {
-    onLoad() {
-      return this.load()
+    async fetchPage(query: Record<string, string | undefined>) {
+      // A link may name the period (?kind=month&key=2026-11); later the page's own choice rules.
+      if (!this.data.report && query.key) this.setData({ kind: (query.kind ?? 'month') as PeriodKind })
+      const key = this.data.key ?? (this.data.report ? undefined : query.key)
+      // The trend does not depend on the period: read once, with the first report.
+      const [report, trend] = await Promise.all([
+        fetchKpis(this.data.kind, key),
+        this.data.trend ? Promise.resolve(this.data.trend) : fetchKpiTrend(),
+      ])
+      return { ...this.shown(report), trend, trendChart: trendOptions(trend) }
     },
-    async onPullDownRefresh() {
-      await this.load(this.data.report?.period.key)
-      wx.stopPullDownRefresh()
-    },
-    async load(key?: string) {
-      this.setData({ loading: true, error: '' })
-      try {
-        const report = await fetchKpis(this.data.kind, key)
-        const labels = report.labels
-        this.setData({
-          report,
-          asOf: shanghaiDateTime(report.asOf),
-          districtCells: cellsOf(report.district, labels),
-          rankedOn: report.rankedOn.map((k) => labels[k]).join('、'),
-          townships: report.townships.map((t) => ({
-            id: t.id,
-            name: t.name,
-            rank: t.rank,
-            score: t.score === null ? '—' : t.score.toFixed(1),
-            defaults: t.counts.defaultRated,
-            cells: cellsOf(t, labels),
-            villages: report.stations
-              .filter((s) => s.id === t.id || s.parentId === t.id)
-              .map((s) => ({
-                id: s.id,
-                name: s.name,
-                gaps: s.gaps.join('、'),
-                retired: !s.active,
-                defaults: s.counts.defaultRated,
-                cells: cellsOf(s, labels),
-              })),
-          })),
-        })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
+    shown(report: KpiReport) {
+      const { labels, targets } = report
+      const ranks = report.townships.map((t) => t.rank)
+      return {
+        report,
+        key: report.period.key,
+        asOf: shanghaiDateTime(report.asOf),
+        districtCells: cellsOf(report.district, labels, targets),
+        overdueOpen: report.district.counts.overdueOpen,
+        rankedOn: report.rankedOn.map((k) => labels[k]).join('、'),
+        townshipChart: townshipOptions(report, this.data.chartKey),
+        townships: report.townships.map((t) => ({
+          id: t.id,
+          name: t.name,
+          rank: t.rank === null ? '—' : String(t.rank),
+          // Equal scores share a rank: said, so 1, 1, 3 does not look like a mistake.
+          tied: t.rank !== null && ranks.filter((r) => r === t.rank).length > 1,
+          score: t.score === null ? '' : t.score.toFixed(1),
+          defaults: t.counts.defaultRated,
+          cells: measured(cellsOf(t, labels, targets)),
+          villages: report.stations
+            .filter((s) => s.id === t.id || s.parentId === t.id)
+            .map((s) => ({
+              id: s.id,
+              name: s.name,
+              gaps: s.gaps.join('、'),
+              retired: !s.active,
+              defaults: s.counts.defaultRated,
+              cells: measured(cellsOf(s, labels, targets)),
+            })),
+        })),
       }
     },
-    reload() {
-      return this.load(this.data.report?.period.key)
+    /** Another period (or kind): what was shown stays if it fails, with the error and 重新加载. */
+    async show(kind: PeriodKind, key: string | null) {
+      const before = { kind: this.data.kind, key: this.data.key }
+      this.setData({ kind, key })
+      await (this as unknown as { reload(): Promise<void> }).reload()
+      if (this.data.error) this.setData(before)
     },
-    async onKind(e: WechatMiniprogram.CustomEvent) {
-      const previous = this.data.kind
-      this.setData({ kind: e.currentTarget.dataset.kind as PeriodKind })
-      await this.load()
-      // Keep the tabs and the shown period in step when the switch failed.
-      if (this.data.error) this.setData({ kind: previous })
+    onKind(e: WechatMiniprogram.CustomEvent) {
+      return this.show(e.currentTarget.dataset.kind as PeriodKind, null)
     },
     onPrev() {
-      return this.load(this.data.report?.period.prev)
+      return this.show(this.data.kind, this.data.report?.period.prev ?? null)
     },
     onNext() {
-      return this.load(this.data.report?.period.next)
+      return this.show(this.data.kind, this.data.report?.period.next ?? null)
+    },
+    onChartKey(e: WechatMiniprogram.CustomEvent) {
+      const chartKey = e.currentTarget.dataset.key as KpiKey
+      const report = this.data.report
+      this.setData({ chartKey, ...(report ? { townshipChart: townshipOptions(report, chartKey) } : {}) })
+    },
+    onOverdue() {
+      void wx.navigateTo({ url: '/admin/overdue/index' })
     },
     /** 季度汇报 / 半年点评 / 年终考核 as a spreadsheet, opened in WeChat to forward or print. */
     async onExport() {

@@ -1,8 +1,9 @@
 import { askForNotices, prepareNotices } from '../../services/notify'
 import { ApiCallError, errorText } from '../../services/api'
 import { fetchSettings, saveBookingRules, saveReminders, type Settings } from '../../services/admin'
+import { saveKpiTargets } from '../../services/supervise'
 
-type Group = 'reminders' | 'booking'
+type Group = 'reminders' | 'booking' | 'kpiTargets'
 
 interface Field {
   group: Group
@@ -48,11 +49,23 @@ const FIELDS: Field[] = [
   },
   { group: 'booking', key: 'noShowLimit', label: '多次未到的次数', unit: '次', min: 1, max: 20 },
   { group: 'booking', key: 'noShowWindowDays', label: '未到次数的统计期', unit: '天', min: 7, max: 365 },
+  // 六项指标 are coloured against these: 达标 at or above, 接近 within 5 points, else 未达标.
+  ...(
+    [
+      ['organization', '组织机构健全率'],
+      ['publication', '代理事项公开率'],
+      ['acceptance', '申请事项受理率'],
+      ['completion', '代理事项办结率'],
+      ['onTime', '承诺期限兑现率'],
+      ['satisfaction', '群众评价满意率'],
+    ] as const
+  ).map(([key, label]): Field => ({ group: 'kpiTargets', key, label, unit: '目标（%）', min: 50, max: 100 })),
 ]
 
 /**
- * 期限与预约设置 (admins): reminder and 督办/通报 thresholds, the rating and 整改 periods, and
- * the booking rules; the server validates every value again and answers in Chinese.
+ * 期限与预约设置 (admins): reminder and 督办/通报 thresholds, the rating and 整改 periods, the
+ * booking rules, and the 六项指标 targets; the server validates every value again and answers
+ * in Chinese.
  */
 Component({
   data: {
@@ -92,6 +105,7 @@ Component({
       try {
         if (group === 'reminders')
           await saveReminders(this.values('reminders') as unknown as Settings['reminders'])
+        else if (group === 'kpiTargets') await saveKpiTargets(this.values('kpiTargets'))
         else await saveBookingRules(this.values('booking') as unknown as Settings['booking'])
         this.show(await fetchSettings())
         this.setData({ message: '已保存' })

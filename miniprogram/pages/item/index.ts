@@ -1,37 +1,26 @@
 import type { ItemDetail } from '../../../typings/api'
-import { errorText } from '../../services/api'
+import { pageLoad } from '../../behaviors/page-load'
 import { fetchItem } from '../../services/catalog'
-import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
 
 /** 事项详情: materials, procedure, time limit, fee, who handles it, hotlines. */
 Component({
+  behaviors: [pageLoad],
   data: {
     id: '',
     item: null as ItemDetail | null,
     steps: [] as { text: string }[],
     formLabels: { original: '原件', copy: '复印件', either: '原件或复印件' },
-    loading: true,
-    error: '',
-    elderly: false,
   },
   methods: {
-    onLoad(query: Record<string, string | undefined>) {
-      this.setData({ id: decodeURIComponent(query.id ?? ''), elderly: isElderlyMode() })
-      return this.reload()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
-      try {
-        const stationId = myStationId()
-        const item = await fetchItem(this.data.id, stationId || undefined)
-        this.setData({ item, steps: item.steps.map((text, i) => ({ text: `${i + 1}. ${text}` })) })
-        wx.setNavigationBarTitle({ title: item.name }).catch(() => undefined)
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
+    async fetchPage(query: Record<string, string | undefined>) {
+      const id = this.data.id || decodeURIComponent(query.id ?? '')
+      // Known before the fetch: sharing and the buttons work even when loading failed.
+      if (!this.data.id) this.setData({ id })
+      const stationId = myStationId()
+      const item = await fetchItem(id, stationId || undefined)
+      wx.setNavigationBarTitle({ title: item.name }).catch(() => undefined)
+      return { id, item, steps: item.steps.map((text, i) => ({ text: `${i + 1}. ${text}` })) }
     },
     onApply() {
       return wx.navigateTo({ url: `/pages/apply/index?itemId=${encodeURIComponent(this.data.id)}` })

@@ -1,26 +1,13 @@
-import { errorText } from '../../services/api'
+import { pageLoad } from '../../behaviors/page-load'
 import { fetchMyMessages, type MyMessages } from '../../services/notify'
 
 /** 我的消息: the notifications addressed to me and whether they went out. */
 Component({
-  data: { list: [] as MyMessages['list'], loading: true, error: '' },
+  behaviors: [pageLoad],
+  data: { list: [] as MyMessages['list'] },
   methods: {
-    onLoad() {
-      return this.reload()
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
-      try {
-        this.setData({ list: (await fetchMyMessages()).list })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
+    async fetchPage() {
+      return { list: (await fetchMyMessages()).list }
     },
     onOpen(e: WechatMiniprogram.TouchEvent) {
       return wx.navigateTo({

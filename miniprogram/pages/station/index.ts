@@ -1,33 +1,22 @@
 import type { StationDetail } from '../../../typings/api'
+import { pageLoad } from '../../behaviors/page-load'
 import { callApi, errorText } from '../../services/api'
-import { isElderlyMode } from '../../services/settings'
 import { fetchStation, setMyStation } from '../../services/stations'
 
 /** 服务站详情: hours, hotline, duty, reception days, agents, navigation. */
 Component({
+  behaviors: [pageLoad],
   data: {
     id: '',
     station: null as StationDetail | null,
     qrUrl: '',
-    loading: true,
-    error: '',
-    elderly: false,
   },
   methods: {
-    onLoad(query: Record<string, string | undefined>) {
-      this.setData({ id: decodeURIComponent(query.id ?? ''), elderly: isElderlyMode() })
-      return this.reload()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
-      try {
-        const station = await fetchStation(this.data.id)
-        this.setData({ station })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
+    async fetchPage(query: Record<string, string | undefined>) {
+      const id = this.data.id || decodeURIComponent(query.id ?? '')
+      // Known before the fetch: sharing and the buttons work even when loading failed.
+      if (!this.data.id) this.setData({ id })
+      return { id, station: await fetchStation(id) }
     },
     onNavigate() {
       const s = this.data.station

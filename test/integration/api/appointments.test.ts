@@ -112,6 +112,17 @@ describe('booking under load, cancel and reschedule', () => {
         error: { code: 'CONFLICT', message: '您在该服务站已有一个未到的窗口预约，如需换时间请改期' },
       })
     expect(await remaining(slotKey)).toBe(2)
+    // The refusal is read, not written: no place counted and given back (a half-written booking).
+    const again = await fetch(`${lcb.gatewayUrl}/functions/api`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-wx-openid': resident1 },
+      body: JSON.stringify({
+        action: 'appointments.book',
+        payload: { slotKey: key('2026-12-04', '10:00'), ...who },
+      }),
+    })
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('CONFLICT')
+    expect(JSON.parse(again.headers.get('x-db-writes') ?? '{}')).toEqual({})
     expect(await call(lcb, 'appointments.cancel', { bookingId: first.id }, resident2)).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs'
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
-import type { CaseView, KpiReport } from '../../../typings/api'
+import type { CaseView, KpiReport, KpiTrend } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
 import { aCase, runJobs, setClock } from '../../helpers/builders'
 
@@ -64,6 +64,7 @@ describe('六项指标', () => {
       rated: 2,
       satisfied: 1,
       defaultRated: 1,
+      overdueOpen: 0,
     })
     expect(row.rates.acceptance).toEqual({ numerator: 4, denominator: 6, rate: 4 / 6 })
     expect(row.rates.completion.rate).toBe(1)
@@ -82,15 +83,11 @@ describe('六项指标', () => {
       denominator: r.stations.length,
       rate: healthy / r.stations.length,
     })
-    // Only 青山镇 has cases this month: the ranking uses the rates every township has, so the
-    // other townships gain nothing from having no cases; equal scores share a rank.
-    expect(r.rankedOn).toEqual(['organization', 'publication'])
-    expect(r.townships[0]!.rank).toBe(1)
-    for (let i = 1; i < r.townships.length; i++) {
-      const [a, b] = [r.townships[i - 1]!, r.townships[i]!]
-      expect(b.score!).toBeLessThanOrEqual(a.score!)
-      expect(b.rank).toBe(b.score === a.score ? a.rank : i + 1)
-    }
+    // Only 青山镇 has cases this month: the ranking uses the case rates every township has, so
+    // the other townships gain nothing from having no cases, and nobody is ranked on the
+    // structural rates alone (that put every township first at one score).
+    expect(r.rankedOn).toEqual([])
+    expect(r.townships.map((t) => t.rank)).toEqual(r.townships.map(() => null))
   }, 60_000)
 
   it('exports the 季度汇报 as a workbook: district, township ranking, stations with the numbers behind each rate', async () => {
@@ -108,7 +105,8 @@ describe('六项指标', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['全区', '乡镇排名', '服务站明细'])
     const ranking = wb.getWorksheet('乡镇排名')!
     expect(ranking.getRow(1).getCell(4).value).toBe('组织机构健全率')
-    expect(ranking.getRow(2).getCell(1).value).toBe(1)
+    // Other townships have no cases this quarter: nobody is ranked, and the sheet says so.
+    expect(ranking.getRow(2).getCell(1).value).toBe('—')
     const stations = wb.getWorksheet('服务站明细')!
     let hongyan: string[] = []
     stations.eachRow((row) => {
@@ -185,5 +183,92 @@ describe('六项指标', () => {
         error: { code: 'INVALID_INPUT', message, fields: { key: message } },
       })
     }
+  })
+
+  it('judges each rate against the targets admins set, and counts the open overdue cases beside 兑现率', async () => {
+    await setClock(lcb, '2026-12-10T10:00:00+08:00')
+    // A 临时救助 accepted on the 10th (5 working days), never finished: overdue by the 21st.
+    // (At the township: 红岩村 was retired by the test before.)
+    let open = await submit('it-MZ-003', 'st-qingshan')
+    open = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      { caseId: open.id, version: open.version, handling: 'promised' },
+      DEMO_OPENIDS.townshipHead,
+    )
+    await setClock(lcb, '2026-12-21T10:00:00+08:00')
+    let r = await report({ kind: 'month', key: '2026-12' })
+    expect(r.district.counts.overdueOpen).toBe(1)
+    expect(r.targets).toEqual({
+      organization: 100,
+      publication: 100,
+      acceptance: 95,
+      completion: 95,
+      onTime: 95,
+      satisfaction: 95,
+    })
+    // Fewer than ten cases: shown, marked, not judged.
+    expect(r.district.tones!.onTime).toBe('small')
+    expect(['good', 'near', 'bad']).toContain(r.district.tones!.organization)
+
+    // An admin lowers the 健全率 target to 50%, and the structural rate turns 达标.
+    const refused = await call(lcb, 'admin.kpiTargets.save', { organization: 120 }, DEMO_OPENIDS.admin)
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', fields: { organization: '组织机构健全率的目标不能超过 100%' } },
+    })
+    expect(await call(lcb, 'admin.kpiTargets.save', { organization: 50 }, supervisor)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    const saved = await ok(lcb, 'admin.kpiTargets.save', { organization: 50 }, DEMO_OPENIDS.admin)
+    expect(saved).toMatchObject({ organization: 50, onTime: 95 })
+    r = await report({ kind: 'month', key: '2026-12' })
+    expect(r.targets.organization).toBe(50)
+    expect(r.district.tones!.organization).toBe(r.district.rates.organization.rate! >= 0.5 ? 'good' : 'bad')
+    const settings = await ok<{ kpiTargets: object }>(lcb, 'admin.settings.get', {}, DEMO_OPENIDS.admin)
+    expect(settings.kpiTargets).toMatchObject({ organization: 50 })
+
+    // 超期督办 names the responsible agent of each case.
+    const overdue = await ok<{ cases: { caseId: string; agentName: string }[] }>(
+      lcb,
+      'supervise.overdue',
+      {},
+      supervisor,
+    )
+    expect(overdue.cases.find((c) => c.caseId === open.id)!.agentName).toBe(open.agent!.name)
+  }, 60_000)
+
+  it('draws the case rates of the last twelve full months in one aggregation', async () => {
+    await setClock(lcb, '2027-01-04T10:00:00+08:00')
+    const res = await call<KpiTrend>(lcb, 'supervise.kpis.trend', {}, supervisor)
+    expect(res.ok).toBe(true)
+    const t = res.ok ? res.data : (null as never)
+    // January has just begun: its first days are on the cards, not a point of the trend.
+    expect(t.months.map((m) => m.key)).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
+      '2026-04',
+      '2026-05',
+      '2026-06',
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+      '2026-11',
+      '2026-12',
+    ])
+    const dec = t.months[11]!
+    expect(dec.label).toBe('12月')
+    const r = await report({ kind: 'month', key: '2026-12' })
+    for (const k of ['acceptance', 'completion', 'onTime', 'satisfaction'] as const)
+      expect(dec.rates[k]).toEqual(r.district.rates[k])
+    // The case filed at 23:30 on 30 November (15:30 UTC) is November's, in Shanghai time.
+    expect(t.months[10]!.rates.acceptance.denominator).toBe(1)
+    // A month without cases is empty, never 100%.
+    expect(t.months[0]!.rates.acceptance).toEqual({ numerator: 0, denominator: 0, rate: null })
+    // The roster read, then settings and one aggregation.
+    expect(res.dbCalls).toBeLessThanOrEqual(3)
   })
 })

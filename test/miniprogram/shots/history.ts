@@ -4,6 +4,7 @@
  * escalated to the township, one overdue, one waiting for materials, one badly rated and in
  * 整改, one new, a complaint, a booking, and a long list for the inbox.
  */
+import { deflateSync } from 'node:zlib'
 import type { CaseView } from '../../../typings/api'
 import { callApi, newRequestId } from '../../../miniprogram/services/api'
 
@@ -34,20 +35,76 @@ export interface History {
 interface Driver {
   as(openid: string): void
   at(iso: string): Promise<void>
+  /** Stores a photo as `openid` uploaded it; its file id. */
+  upload(openid: string, cloudPath: string, bytes: Buffer): Promise<string>
 }
 
-export async function buildHistory({ as, at }: Driver): Promise<History> {
+/**
+ * A photo of a paper document for the shots (a PNG made here: no image files in the repo): a
+ * page of `tint` with lines of text and a red seal.
+ */
+export function documentPhoto(tint: [number, number, number], w = 240, h = 180): Buffer {
+  const raw = Buffer.alloc((w * 3 + 1) * h)
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0
+    for (let x = 0; x < w; x++) {
+      const line = y > 30 && y < h - 20 && y % 18 < 3 && x > 24 && x < w - 24 - ((y * 7) % 60)
+      const seal =
+        (x - w + 56) ** 2 + (y - h + 50) ** 2 < 26 ** 2 && (x - w + 56) ** 2 + (y - h + 50) ** 2 > 21 ** 2
+      const edge = x < 8 || y < 8 || x > w - 9 || y > h - 9
+      const c: [number, number, number] = seal
+        ? [200, 22, 29]
+        : line
+          ? [90, 90, 90]
+          : edge
+            ? [120, 110, 95]
+            : tint
+      raw.set(c, y * (w * 3 + 1) + 1 + x * 3)
+    }
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type), data])
+    const sum = Buffer.alloc(4)
+    sum.writeUInt32BE(crc(body))
+    return Buffer.concat([len, body, sum])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(w, 0)
+  ihdr.writeUInt32BE(h, 4)
+  ihdr.set([8, 2, 0, 0, 0], 8)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+export async function buildHistory({ as, at, upload }: Driver): Promise<History> {
   const submit = async (
     who: string,
     itemId: string,
     description: string,
     name = '王秀英',
     phone = '13912345678',
+    attachments: string[] = [],
   ) => {
     as(who)
     return callApi(
       'cases.submit',
-      { itemId, stationId: STATION, description, applicantName: name, applicantPhone: phone },
+      { itemId, stationId: STATION, description, applicantName: name, applicantPhone: phone, attachments },
       newRequestId(),
     )
   }
@@ -192,7 +249,21 @@ export async function buildHistory({ as, at }: Driver): Promise<History> {
 
   // Today: a new case just in, a complaint about the overdue one, an appointment.
   await at('2026-12-01T09:15:00+08:00')
-  c = await submit(WHO.resident, 'it-XNH-002', '下个月去广州儿子家住，要办异地就医备案')
+  // With two photos of papers (the agent sees them through temporary URLs).
+  as(WHO.resident)
+  const { uploadDir } = await callApi('me.profile', {})
+  const photos = [
+    await upload(WHO.resident, `${uploadDir}/shots-fresh/hukoubook01.png`, documentPhoto([236, 226, 200])),
+    await upload(WHO.resident, `${uploadDir}/shots-fresh/medicard001.png`, documentPhoto([214, 230, 244])),
+  ]
+  c = await submit(
+    WHO.resident,
+    'it-XNH-002',
+    '下个月去广州儿子家住，要办异地就医备案',
+    '王秀英',
+    '13912345678',
+    photos,
+  )
   const fresh = c.id
   as(WHO.resident)
   await callApi(

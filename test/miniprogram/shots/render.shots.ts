@@ -5,6 +5,7 @@
  * scripts/shots.jest.config.js only.
  */
 import * as fs from 'node:fs'
+import * as http from 'node:http'
 import * as path from 'node:path'
 import simulate from 'miniprogram-simulate'
 import { ApiCallError, setDemoOpenid, useTransport, type Transport } from '../../../miniprogram/services/api'
@@ -80,6 +81,32 @@ export interface ManifestEntry {
   as: string
 }
 
+/**
+ * Temporary URLs of Local CloudBase's storage (the resident's photos on the agent's page) die with
+ * the backend before Chromium draws: the images go into the HTML as data URLs.
+ */
+async function inlineStorageImages(html: string): Promise<string> {
+  const urls = [
+    ...new Set(
+      [...html.matchAll(/src="(http:\/\/127\.0\.0\.1:\d+\/storage\/files\/[^"]+)"/g)].map((m) => m[1]!),
+    ),
+  ]
+  let out = html
+  for (const u of urls) {
+    const bytes = await new Promise<Buffer>((resolve, reject) =>
+      http
+        .get(u.replace(/&amp;/g, '&'), (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve(Buffer.concat(chunks)))
+        })
+        .on('error', reject),
+    )
+    out = out.split(u).join(`data:image/png;base64,${bytes.toString('base64')}`)
+  }
+  return out
+}
+
 let backend: Backend
 let openid: string = WHO.resident
 let real: Transport
@@ -97,7 +124,11 @@ beforeAll(async () => {
     openid = who
     setDemoOpenid(who)
   }
-  h = await buildHistory({ as, at: async (iso) => void (await backend.setClock(iso)) })
+  h = await buildHistory({
+    as,
+    at: async (iso) => void (await backend.setClock(iso)),
+    upload: (who, cloudPath, bytes) => backend.upload(who, cloudPath, bytes),
+  })
   setMyStation(STATION)
   // The phone's clock agrees with the backend's (pages count days from it); timers stay real.
   jest.useFakeTimers({
@@ -178,7 +209,7 @@ async function shoot(spec: Spec): Promise<ManifestEntry> {
     navText: json.navigationBarTextStyle ?? app.window.navigationBarTextStyle,
     ...chrome,
   })
-  fs.writeFileSync(path.join(OUT, `${spec.name}.html`), html)
+  fs.writeFileSync(path.join(OUT, `${spec.name}.html`), await inlineStorageImages(html))
   page.detach()
   useTransport(real)
   return {
@@ -408,6 +439,38 @@ function specs(): Spec[] {
       as: A,
       query: { id: h.fresh },
     },
+    ...both({
+      name: 'work.case.photos',
+      page: 'work/case/index',
+      group: '代理员',
+      note: '待受理：照片、材料勾选、办理经过',
+      as: A,
+      query: { id: h.fresh },
+      after: (_page, inst) => {
+        const names = (_page.instance.data as { checks: { name: string }[] }).checks.map((m) => m.name)
+        inst.onReceived!({ detail: names.slice(0, 1) })
+      },
+    }),
+    {
+      name: 'work.case.reject-confirm',
+      page: 'work/case/index',
+      group: '代理员',
+      note: '不予受理前的确认',
+      as: A,
+      query: { id: h.fresh },
+      after: async (_page, inst) => {
+        await inst.onReason!({ detail: '不属于代理范围，请到医保窗口办理' })
+        void inst.onReject!()
+      },
+    },
+    {
+      name: 'work.case.head-not-mine',
+      page: 'work/case/index',
+      group: '代理员',
+      note: '站长看别人承办的案件',
+      as: WHO.head,
+      query: { id: h.overdue },
+    },
     {
       name: 'work.case.overdue',
       page: 'work/case/index',
@@ -439,8 +502,16 @@ function specs(): Spec[] {
   ]
   const S = WHO.supervisor
   const admin: Spec[] = [
-    { name: 'admin.kpis', page: 'admin/kpis/index', group: '督查', note: '六项指标', as: S },
-    { name: 'admin.overdue', page: 'admin/overdue/index', group: '督查', note: '超期督办', as: S },
+    { name: 'admin.kpis', page: 'admin/kpis/index', group: '督查', note: '六项指标（本月刚开始）', as: S },
+    ...both({
+      name: 'admin.kpis.month',
+      page: 'admin/kpis/index',
+      group: '督查',
+      note: '六项指标（上月：目标着色、超期、趋势、乡镇图）',
+      as: S,
+      query: { kind: 'month', key: '2026-11' },
+    }),
+    ...both({ name: 'admin.overdue', page: 'admin/overdue/index', group: '督查', note: '超期督办', as: S }),
     { name: 'admin.complaints', page: 'admin/complaints/index', group: '督查', note: '群众投诉', as: S },
     { name: 'admin.settings', page: 'admin/settings/index', group: '管理员', note: '设置', as: WHO.admin },
     { name: 'admin.kpis.forbidden', page: 'admin/kpis/index', group: '督查', note: '群众打开指标页', as: R },

@@ -168,6 +168,8 @@ function serializeNode(node: Node): string {
     const img = /^(https?:|data:)/.test(src) ? `<img src="${attr(src)}" style="object-fit:${fit}">` : ''
     return `<wx-image${keep}>${img}</wx-image>`
   }
+  // A chart (admin/charts/chart) carries its uCharts options: drawn below with the same library.
+  if (tag === 'wx-canvas' && el.getAttribute('data-chart')) return `<canvas${keep}></canvas>`
   if (tag === 'wx-button' && wxAttrs(el).plain) return `<wx-button plain${keep}>${children()}</wx-button>`
   return `<${tag}${keep}>${children()}</${tag}>`
 }
@@ -235,8 +237,28 @@ export function pageHtml(page: Page, componentId: string, chrome: Chrome): strin
   const { top, bottom } = chromeHtml(chrome)
   const body = serializeNode(page.dom!)
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=375">
-<style>${css}</style></head><body>${top}${body}${bottom}</body></html>`
+<style>${css}</style></head><body>${top}${body}${bottom}${body.includes('data-chart=') ? CHARTS_SCRIPT : ''}</body></html>`
 }
+
+/**
+ * Draws each chart with uCharts (the copy the mini-program ships, scripts/build.js) on an HTML
+ * canvas, the way admin/charts/chart draws it on the phone's 2d canvas: the screenshots show the
+ * real charts, not a placeholder.
+ */
+const CHARTS_SCRIPT = `<script>var module = { exports: {} };</script>
+<script src="file://${path.join(ROOT, 'miniprogram/admin/charts/u-charts.js')}"></script>
+<script>(function () {
+  var UCharts = module.exports;
+  document.querySelectorAll('canvas[data-chart]').forEach(function (c) {
+    var o = JSON.parse(c.getAttribute('data-chart'));
+    if (!o.type) return;
+    delete o.summary;
+    var r = window.devicePixelRatio || 1, w = c.clientWidth, h = c.clientHeight;
+    c.width = w * r; c.height = h * r;
+    new UCharts(Object.assign(o, { context: c.getContext('2d'), width: w * r, height: h * r,
+      pixelRatio: r, animation: false, background: '#FFFFFF' }));
+  });
+})();</script>`
 
 /** simulate converts 1rpx to 1px (a 750 px wide screen); a phone 375 px wide has 0.5px. */
 export function useHalfPixelRpx(): void {
