@@ -196,7 +196,6 @@ export async function saveAgent(payload: unknown, ctx: Ctx): Promise<{ id: strin
   if (!station || !station.active) throw invalidInput({ stationId: '请选择在用的服务站' })
   let id = p._id
   const existing = p._id ? await net.agent(p._id) : null
-  if (p._id && !existing) throw notFound('花名册中没有此人')
   if (!id) {
     // A new entry: the id is made from the station and the phone's last digits; two people of
     // one station sharing them get a suffix, and the same phone twice is a conflict.
@@ -227,7 +226,8 @@ export async function saveAgent(payload: unknown, ctx: Ctx): Promise<{ id: strin
 
 const rotaInput = z.object({
   stationId: fields.id('服务站'),
-  weekly: z.record(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.array(z.string().max(64)).max(10)),
+  // Days left out have nobody on duty (a rota read back may omit the weekend).
+  weekly: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.array(z.string().max(64)).max(10)),
   overrides: z
     .array(
       z.object({
@@ -261,13 +261,16 @@ export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string
   const agents = await net.agentsOfStation(p.stationId)
   const ids = new Set(agents.map((a) => a._id))
   const used = [
-    ...Object.values(p.weekly).flat(),
+    ...Object.values(p.weekly).flatMap((ids) => ids ?? []),
     ...p.overrides.flatMap((o) => o.agentIds),
     ...p.receptionDays.map((r) => r.agentId),
   ]
   const stranger = used.find((id) => !ids.has(id))
   if (stranger) throw invalidInput({ weekly: `${stranger} 不在本站花名册中` })
-  const rota: DutyRota = { _id: p.stationId, ...p, weekly: p.weekly as Record<string, string[]> }
+  const weekly = Object.fromEntries(
+    Object.entries(p.weekly).filter(([, ids]) => ids !== undefined),
+  ) as Record<string, string[]>
+  const rota: DutyRota = { _id: p.stationId, ...p, weekly }
   await ctx.deps.audit.change<DutyRota>(
     'rotas',
     p.stationId,
