@@ -1,0 +1,2 @@
+/** 数据维护: the admin subpackage's entry, one list of what an admin maintains. */
+Component({ methods: {} })
