@@ -41,3 +41,12 @@ export async function openSheet(url: string): Promise<void> {
   if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
   await wx.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true })
 }
+
+export type RotaView = Actions['admin.rotas.get']['out']
+export type Templates = Actions['admin.templates.get']['out']
+export const rota = (stationId: string) => callApi('admin.rotas.get', { stationId })
+export const saveRota = (p: Actions['admin.rotas.save']['in']) => callApi('admin.rotas.save', p)
+export const templates = () => callApi('admin.templates.get', {})
+export const saveTemplate = (p: Actions['admin.templates.save']['in']) => callApi('admin.templates.save', p)
+export const testTemplate = (event: Actions['admin.templates.test']['in']['event']) =>
+  callApi('admin.templates.test', { event })
