@@ -50,3 +50,5 @@ export const templates = () => callApi('admin.templates.get', {})
 export const saveTemplate = (p: Actions['admin.templates.save']['in']) => callApi('admin.templates.save', p)
 export const testTemplate = (event: Actions['admin.templates.test']['in']['event']) =>
   callApi('admin.templates.test', { event })
+export const saveItem = (p: Actions['admin.items.save']['in']) => callApi('admin.items.save', p)
+export const saveAgent = (p: Actions['admin.agents.save']['in']) => callApi('admin.agents.save', p)
