@@ -65,8 +65,20 @@ export type OpenApiAnswer = { json: Record<string, unknown> } | { binary: Buffer
 /** Words that make the local content check answer `risky` (the real check is WeChat's model). */
 export const RISKY_WORDS = ['赌博', '代开发票', '毒品', '枪支', '色情', '诈骗']
 
+/**
+ * What WeChat knows of a user's subscribe-message grants: `take` uses one up for a send and
+ * says whether there was one.
+ */
+export interface GrantBook {
+  take(openid: string, templateId: string): boolean
+}
+
 /** Answers the open APIs the product uses, as WeChat would. */
-export async function answerOpenApi(call: OpenApiCall, faults: OpenApiFault[]): Promise<OpenApiAnswer> {
+export async function answerOpenApi(
+  call: OpenApiCall,
+  faults: OpenApiFault[],
+  grants?: GrantBook,
+): Promise<OpenApiAnswer> {
   const p = call.params
   const fault = faults.find(
     (f) => f.api === call.api && f.remaining !== 0 && (!f.touser || f.touser === p.touser),
@@ -89,6 +101,12 @@ export async function answerOpenApi(call: OpenApiCall, faults: OpenApiFault[]): 
         if (problem)
           return { json: { errcode: 47003, errmsg: `argument invalid! data.${key}.value ${problem}` } }
       }
+      // WeChat sends only on a grant: each accepted one-time subscription allows one message of
+      // that template, a long-term one any number; otherwise 43101
+      // (https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-message-management/subscribe-message/sendMessage.html
+      // — "43101 用户拒绝接受消息，如果用户之前曾经订阅过，则表示用户取消了订阅关系").
+      if (grants && !grants.take(p.touser, p.template_id))
+        return { json: { errcode: 43101, errmsg: 'user refuse to accept the msg' } }
       return { json: { errcode: 0, errmsg: 'ok', msgid: Date.now() } }
     }
     case 'security.msgSecCheck': {

@@ -4,11 +4,13 @@ import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import busboy from 'busboy'
-import { Store } from './db/store'
-import { DatabaseEngine, type Body } from './db/engine'
+import { BSONRegExp, EJSON } from 'bson'
+import { Store, idKey, isDocId, type Doc, type DocId, type IndexDef } from './db/store'
+import { DatabaseEngine, newDocId, type Body } from './db/engine'
+import { find } from './db/mingo'
 import { DbError } from './db/errors'
 import { Clock } from './clock'
-import { FunctionHost, type Caller, type InvocationResult } from './functions/host'
+import { FunctionHost, type Caller, type InvocationRecord, type InvocationResult } from './functions/host'
 import { Scheduler, type TimerSpec } from './timers/scheduler'
 import { FileStorage } from './storage'
 import { answerOpenApi, decodeOpenApiRequest, encodeOpenApiResponse, type OpenApiFault } from './openapi'
@@ -27,7 +29,24 @@ export interface LocalCloudBaseOptions {
   consoleHtml?: string
   /** Log one line per request to stderr. */
   verbose?: boolean
+  /**
+   * `enforce` (default): subscribeMessage.send succeeds only on a grant recorded through
+   * `POST /gateway/subscriptions` (what the user accepted in wx.requestSubscribeMessage), as
+   * WeChat does. `off`: every send succeeds.
+   */
+  subscribeGrants?: 'enforce' | 'off'
 }
+
+export interface SubscriptionGrant {
+  openid: string
+  templateId: string
+  /** One-time grants left: each accepted request adds one, each message sent uses one. */
+  oneTime: number
+  longTerm: boolean
+}
+
+/** The most file ids one storage.batchDeleteFile takes (cloud.deleteFile: "一次最多 50 个"). */
+const MAX_DELETE_FILES = 50
 
 export interface OpenApiRecord {
   id: number
@@ -70,6 +89,8 @@ export class LocalCloudBase {
   readonly counters: Record<string, number> = {}
   private server?: http.Server
   private baseUrl = ''
+  /** The last invocation of each timer (function/trigger), for the gateway's run answer. */
+  private readonly lastTimerRun = new Map<string, InvocationRecord>()
   private readonly consoleHtml: string | undefined
 
   constructor(private readonly opts: LocalCloudBaseOptions) {
@@ -79,6 +100,9 @@ export class LocalCloudBase {
     this.store.db
       .exec(`CREATE TABLE IF NOT EXISTS openapi_calls (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
       api TEXT NOT NULL, params TEXT NOT NULL, response TEXT NOT NULL, invocation TEXT, openid TEXT)`)
+    this.store.db
+      .exec(`CREATE TABLE IF NOT EXISTS subscribe_grants (openid TEXT NOT NULL, template_id TEXT NOT NULL,
+      one_time INTEGER NOT NULL, long_term INTEGER NOT NULL, PRIMARY KEY (openid, template_id))`)
     this.db = new DatabaseEngine(this.store, () => this.clock.now())
     this.storage = new FileStorage(this.store.db, opts.dataDir, this.envId)
     this.host = new FunctionHost({
@@ -165,6 +189,44 @@ export class LocalCloudBase {
     return rows.map((r) => ({ ...r, params: JSON.parse(r.params), response: JSON.parse(r.response) }))
   }
 
+  /** Records what a user accepted in wx.requestSubscribeMessage (WeChat's side of a grant). */
+  acceptSubscriptions(openid: string, templateIds: string[], longTerm = false): void {
+    const up = this.store.db.prepare(
+      `INSERT INTO subscribe_grants (openid, template_id, one_time, long_term) VALUES (?, ?, ?, ?)
+       ON CONFLICT(openid, template_id) DO UPDATE SET one_time = one_time + excluded.one_time,
+       long_term = MAX(long_term, excluded.long_term)`,
+    )
+    this.store.atomically(() => {
+      for (const t of templateIds) up.run(openid, t, longTerm ? 0 : 1, longTerm ? 1 : 0)
+    })
+  }
+
+  subscriptions(openid?: string): SubscriptionGrant[] {
+    const rows = this.store.db
+      .prepare<unknown[], { openid: string; template_id: string; one_time: number; long_term: number }>(
+        `SELECT * FROM subscribe_grants ${openid ? 'WHERE openid = ?' : ''} ORDER BY openid, template_id`,
+      )
+      .all(...(openid ? [openid] : []))
+    return rows.map((r) => ({
+      openid: r.openid,
+      templateId: r.template_id,
+      oneTime: r.one_time,
+      longTerm: r.long_term === 1,
+    }))
+  }
+
+  /** Uses a grant for one message: long-term ones stay, a one-time one is used up. */
+  private takeGrant(openid: string, templateId: string): boolean {
+    if (this.opts.subscribeGrants === 'off') return true
+    const res = this.store.db
+      .prepare(
+        `UPDATE subscribe_grants SET one_time = CASE WHEN long_term = 1 THEN one_time ELSE one_time - 1 END
+         WHERE openid = ? AND template_id = ? AND (long_term = 1 OR one_time > 0)`,
+      )
+      .run(openid, templateId)
+    return res.changes > 0
+  }
+
   private async runTimer(spec: TimerSpec, at: number): Promise<boolean> {
     const event = {
       Type: 'Timer',
@@ -174,6 +236,7 @@ export class LocalCloudBase {
     }
     // As on the platform: SOURCE is wx_trigger and TRIGGER_SRC=timer for a timer trigger.
     const res = await this.host.invoke(spec.function, event, { source: 'wx_trigger' })
+    this.lastTimerRun.set(`${spec.function}/${spec.trigger}`, res.record)
     return res.ok
   }
 
@@ -248,15 +311,21 @@ export class LocalCloudBase {
       if (action === 'functions.invokeFunction')
         return await this.callFunction(res, body, requestId, invocation?.caller)
       if (action.startsWith('storage.'))
-        return sendJson(res, 200, { requestId, ...this.storageAction(action, body) })
+        return sendJson(res, 200, {
+          requestId,
+          ...this.storageAction(action, body, invocation?.caller.openid ?? null),
+        })
       return sendJson(res, 200, {
         code: 'INVALID_PARAM',
         message: `unsupported action: ${action || '(none)'}`,
         requestId,
       })
     } catch (err) {
-      if (err instanceof DbError)
+      if (err instanceof DbError) {
+        if (process.env.LCB_LOG_ERRORS)
+          console.error('[tcb]', action, body.collectionName ?? '', err.code, err.message)
         return sendJson(res, 200, { code: err.code, message: err.message, requestId })
+      }
       console.error('[local-cloudbase] action failed', action, err)
       return sendJson(res, 200, { code: 'SYS_ERR', message: (err as Error).message, requestId })
     }
@@ -275,8 +344,10 @@ export class LocalCloudBase {
   ): Promise<void> {
     const name = String(body.function_name ?? '')
     if (!this.host.get(name)) {
+      // The platform's code for a function that does not exist
+      // (https://docs.cloudbase.net/error-code/FUNCTION_NOT_FOUND).
       return sendJson(res, 200, {
-        code: 'FUNCTIONS_REQUEST_FAIL',
+        code: 'FUNCTION_NOT_FOUND',
         message: `FunctionName parameter could not be found: ${name}`,
         requestId,
       })
@@ -299,14 +370,14 @@ export class LocalCloudBase {
     return sendJson(res, 200, { requestId, data: { response_data: out.json } })
   }
 
-  private storageAction(action: string, body: Body): Body {
+  private storageAction(action: string, body: Body, openid: string | null): Body {
     const now = this.clock.now()
     switch (action) {
       case 'storage.getUploadMetadata': {
         const cloudPath = String(body.path ?? '')
         let token: string
         try {
-          token = this.storage.beginUpload(cloudPath, now)
+          token = this.storage.beginUpload(cloudPath, now, openid)
         } catch {
           throw new DbError('STORAGE_SIGN_PARAM_INVALID', `invalid cloud path: ${cloudPath}`)
         }
@@ -350,6 +421,8 @@ export class LocalCloudBase {
       }
       case 'storage.batchDeleteFile': {
         const list = Array.isArray(body.fileid_list) ? (body.fileid_list as string[]) : []
+        if (list.length > MAX_DELETE_FILES)
+          throw new DbError('INVALID_PARAM', `fileid_list: at most ${MAX_DELETE_FILES} files per call`)
         return {
           data: {
             delete_list: list.map((fileID) => {
@@ -359,6 +432,27 @@ export class LocalCloudBase {
                 : { fileID, code: 'STORAGE_FILE_NONEXIST', message: 'storage file not exists' }
             }),
           },
+        }
+      }
+      case 'storage.getFileAuthority': {
+        // Which of the caller's files it may read, as the default storage rule answers it
+        // ("所有用户可读，仅创建者及管理员可写"): reads are allowed for every file that exists;
+        // WRITE/READWRITE ask for a write, which only the uploader may do.
+        const list = Array.isArray(body.fileList) ? (body.fileList as { path?: string; type?: string }[]) : []
+        const caller = String(body.openId ?? '') || openid
+        return {
+          data: list.map((f) => {
+            const fileId = String(f.path ?? '')
+            const p = fileId.startsWith('cloud://') ? this.storage.pathOf(fileId) : fileId
+            const exists = !!p && this.storage.exists(p)
+            const owner = p ? this.storage.owner(p) : null
+            const write = exists && !!caller && owner === caller
+            return {
+              path: fileId,
+              cosFileId: p ?? '',
+              read: f.type === 'READ' ? exists : f.type === 'WRITE' ? write : exists && write,
+            }
+          }),
         }
       }
       default:
@@ -383,7 +477,7 @@ export class LocalCloudBase {
       )
       return
     }
-    const answer = await answerOpenApi(call, this.faults)
+    const answer = await answerOpenApi(call, this.faults, { take: (o, t) => this.takeGrant(o, t) })
     const response =
       'json' in answer ? answer.json : { contentType: answer.contentType, bytes: answer.binary.length }
     this.store.db
@@ -474,7 +568,7 @@ export class LocalCloudBase {
       const bytes = form.file
       if (!bytes || !bytes.length) throw new HttpError(400, 'multipart field "file" is required')
       try {
-        this.storage.put(cloudPath, bytes, this.clock.now())
+        this.storage.put(cloudPath, bytes, this.clock.now(), header(req, 'x-wx-openid') ?? null)
       } catch {
         throw new HttpError(400, `invalid cloud path: ${cloudPath}`)
       }
@@ -496,9 +590,41 @@ export class LocalCloudBase {
     }
     const timer = /^\/timers\/([\w-]+)\/run$/.exec(p)
     if (timer && req.method === 'POST') {
-      if (!this.scheduler.hasTimers(timer[1]!)) throw new HttpError(404, `no timer for function ${timer[1]}`)
-      const results = await this.scheduler.runNow(timer[1]!)
+      const fnName = timer[1]!
+      if (!this.scheduler.hasTimers(fnName)) throw new HttpError(404, `no timer for function ${fnName}`)
+      const results = await this.scheduler.runNow(fnName)
+      // The same figures as /functions/<name>: what the run cost in database calls and writes.
+      const runs = this.scheduler
+        .list()
+        .filter((t) => t.function === fnName)
+        .map((t) => this.lastTimerRun.get(`${t.function}/${t.trigger}`))
+        .filter((r): r is InvocationRecord => !!r)
+      const writes: Record<string, number> = {}
+      for (const r of runs) for (const [c, n] of Object.entries(r.dbWrites)) writes[c] = (writes[c] ?? 0) + n
+      res.setHeader('x-invocation-id', runs.map((r) => r.id).join(','))
+      res.setHeader('x-db-calls', String(runs.reduce((n, r) => n + r.dbCalls, 0)))
+      res.setHeader('x-db-writes', JSON.stringify(writes))
       return sendJson(res, 200, { ran: results.length, ok: results.every(Boolean) })
+    }
+    if (p === '/subscriptions') {
+      // What a user accepted in wx.requestSubscribeMessage: WeChat's record, which
+      // subscribeMessage.send checks. The mini-program's local mode and tests post here.
+      if (req.method === 'POST') {
+        const body = (await readJson(req)) as { openid?: unknown; accepted?: unknown; longTerm?: unknown }
+        const openid =
+          typeof body.openid === 'string' && body.openid ? body.openid : header(req, 'x-wx-openid')
+        const accepted = body.accepted
+        if (!openid || !Array.isArray(accepted) || !accepted.every((t) => typeof t === 'string' && t))
+          throw new HttpError(
+            400,
+            'body must be {"accepted": [templateId…], "longTerm"?, "openid"?} (or x-wx-openid)',
+          )
+        this.acceptSubscriptions(openid, accepted as string[], body.longTerm === true)
+        return sendJson(res, 200, { grants: this.subscriptions(openid) })
+      }
+      if (req.method === 'GET')
+        return sendJson(res, 200, { grants: this.subscriptions(url.searchParams.get('openid') ?? undefined) })
+      throw new HttpError(405, 'method not allowed')
     }
     if (p === '/timers' && req.method === 'GET') return sendJson(res, 200, { timers: this.timerView() })
     if (p === '/openapi' && req.method === 'GET') {
@@ -566,21 +692,123 @@ export class LocalCloudBase {
         timers: this.timerView(),
       })
     }
-    if (p === '/console/api/docs') {
+    if (p === '/console/api/docs' && req.method === 'GET') {
+      // A collection as a table: a JSON `where` (MongoDB query, EJSON for dates and ids), a
+      // `sort` ({"field": 1|-1}) and paging; unsorted in insertion order, as the platform reads.
       const coll = q.get('collection') ?? ''
       if (!this.store.hasCollection(coll)) throw new HttpError(404, `no collection ${coll}`)
       const limit = Math.min(Math.max(Number(q.get('limit') ?? 20) || 20, 1), 100)
       const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0)
-      const docs = [...this.store.find(coll, {})]
+      const where = parseEjsonParam(q.get('where'), 'where')
+      const sort = parseEjsonParam(q.get('sort'), 'sort') as Record<string, 1 | -1>
+      let docs: Record<string, unknown>[]
+      try {
+        docs = [...this.store.find(coll, where)].map((d) => d.doc)
+        if (Object.keys(sort).length) docs = find(docs, {}).sort(sort).all() as Record<string, unknown>[]
+      } catch (err) {
+        throw new HttpError(400, `query: ${(err as Error).message}`)
+      }
       return sendJson(res, 200, {
         total: docs.length,
         offset,
         limit,
-        docs: docs.slice(offset, offset + limit).map((d) => d.doc),
+        docs: docs.slice(offset, offset + limit).map((d) => EJSON.serialize(d, { relaxed: true })),
       })
     }
+    if (p === '/console/api/docs' && (req.method === 'POST' || req.method === 'DELETE')) {
+      checkConsoleWrite(req)
+      const body = (await readJson(req)) as { collection?: string; doc?: unknown; id?: unknown }
+      const coll = String(body.collection ?? '')
+      if (!this.store.hasCollection(coll)) throw new HttpError(404, `no collection ${coll}`)
+      if (req.method === 'DELETE') {
+        const id = EJSON.deserialize({ id: body.id }, { relaxed: true }).id as DocId
+        if (!isDocId(id)) throw new HttpError(400, 'id must be a document id')
+        const removed = this.store.atomically(() => this.store.remove(coll, idKey(id)))
+        return sendJson(res, 200, { removed })
+      }
+      // Add (no _id: one is generated) or replace a document, EJSON as the table shows it.
+      const doc = EJSON.deserialize((body.doc ?? {}) as Record<string, unknown>, { relaxed: true }) as Doc
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+        throw new HttpError(400, 'doc must be an object')
+      if (doc._id === undefined) doc._id = newDocId()
+      if (!isDocId(doc._id)) throw new HttpError(400, '_id must be a string, a number or an ObjectId')
+      try {
+        this.store.atomically(() => this.store.put(coll, doc))
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message)
+      }
+      return sendJson(res, 200, { doc: EJSON.serialize(doc, { relaxed: true }) })
+    }
+    if (p === '/console/api/export' && req.method === 'GET') {
+      // The whole database in one file (to share a reproduction): every collection's documents
+      // in insertion order, as canonical EJSON so types survive, plus indexes and grants.
+      const collections: Record<string, { indexes: unknown[]; docs: unknown[] }> = {}
+      for (const { name } of this.store.listCollections()) {
+        collections[name] = {
+          indexes: this.store.listIndexes(name),
+          docs: [...this.store.find(name, {})].map((d) => EJSON.serialize(d.doc, { relaxed: false })),
+        }
+      }
+      res.setHeader('content-disposition', `attachment; filename="local-cloudbase-${this.envId}.json"`)
+      return sendJson(res, 200, {
+        format: 'local-cloudbase-export/1',
+        exportedAt: new Date(this.clock.now()).toISOString(),
+        collections,
+        subscriptions: this.subscriptions(),
+      })
+    }
+    if (p === '/console/api/import' && req.method === 'POST') {
+      checkConsoleWrite(req)
+      const body = (await readJson(req)) as {
+        format?: string
+        collections?: Record<string, { indexes?: IndexDef[]; docs?: Record<string, unknown>[] }>
+        subscriptions?: SubscriptionGrant[]
+      }
+      if (body.format !== 'local-cloudbase-export/1' || !body.collections)
+        throw new HttpError(400, 'not a Local CloudBase export (format local-cloudbase-export/1)')
+      let imported = 0
+      try {
+        this.store.atomically(() => {
+          for (const [name, spec] of Object.entries(body.collections!)) {
+            this.store.createCollection(name, this.clock.now())
+            for (const d of [...this.store.find(name, {})]) this.store.remove(name, d.id)
+            for (const index of spec.indexes ?? []) this.store.ensureIndex(name, index)
+            for (const raw of spec.docs ?? []) {
+              this.store.put(name, EJSON.deserialize(raw, { relaxed: false }) as Doc)
+              imported += 1
+            }
+          }
+          this.store.db.exec('DELETE FROM subscribe_grants')
+          for (const g of body.subscriptions ?? []) {
+            this.store.db
+              .prepare(
+                'INSERT INTO subscribe_grants (openid, template_id, one_time, long_term) VALUES (?, ?, ?, ?)',
+              )
+              .run(g.openid, g.templateId, g.oneTime, g.longTerm ? 1 : 0)
+          }
+        })
+      } catch (err) {
+        throw new HttpError(400, `import failed, nothing changed: ${(err as Error).message}`)
+      }
+      return sendJson(res, 200, { imported })
+    }
     if (p === '/console/api/invocations') {
-      return sendJson(res, 200, { invocations: [...this.host.records].reverse().slice(0, 100) })
+      // Per-invocation logs, filtered by function, outcome and text (in logs, errors or caller).
+      const fn = q.get('function') || null
+      const outcome = q.get('ok')
+      const text = (q.get('q') ?? '').toLowerCase()
+      const list = [...this.host.records]
+        .reverse()
+        .filter(
+          (r) =>
+            (!fn || r.function === fn) &&
+            (outcome === null || outcome === '' || String(r.ok) === outcome) &&
+            (!text ||
+              `${r.caller.openid ?? ''} ${r.error ?? ''} ${r.logs.map((l) => l.text).join('\n')}`
+                .toLowerCase()
+                .includes(text)),
+        )
+      return sendJson(res, 200, { invocations: list.slice(0, 100) })
     }
     if (p === '/console/api/outbox') return sendJson(res, 200, { calls: this.openApiCalls(undefined, 100) })
     throw new HttpError(404, 'not found')
@@ -588,6 +816,40 @@ export class LocalCloudBase {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
+
+function parseEjsonParam(text: string | null, name: string): Record<string, unknown> {
+  if (!text || !text.trim()) return {}
+  try {
+    const v = toRegExps(EJSON.parse(text, { relaxed: true }))
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('must be an object')
+    return v as Record<string, unknown>
+  } catch (err) {
+    throw new HttpError(400, `${name}: ${(err as Error).message}`)
+  }
+}
+
+/** EJSON reads `{"$regex": …}` as a BSONRegExp; the query engine evaluates JS RegExps. */
+function toRegExps(v: unknown): unknown {
+  if (v instanceof BSONRegExp) return new RegExp(v.pattern, v.options.replace(/[^imsu]/g, ''))
+  if (Array.isArray(v)) return v.map(toRegExps)
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, unknown>
+    for (const k of Object.keys(o)) o[k] = toRegExps(o[k])
+  }
+  return v
+}
+
+/**
+ * Writes through the console API change the database: only the console's own page may make
+ * them (a JSON body, which a cross-site form cannot send without a CORS preflight we never
+ * answer, and no foreign Origin).
+ */
+function checkConsoleWrite(req: http.IncomingMessage): void {
+  if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+    throw new HttpError(415, 'console writes take application/json')
+  const origin = req.headers.origin
+  if (origin && origin !== `http://${req.headers.host ?? ''}`) throw new HttpError(403, 'foreign origin')
+}
 
 function isLoopback(addr: string | undefined): boolean {
   return !!addr && (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.'))

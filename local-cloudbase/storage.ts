@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3'
 export class FileStorage {
   private readonly dir: string
   private readonly secret = randomBytes(16)
-  private readonly uploadTokens = new Map<string, { path: string; expires: number }>()
+  private readonly uploadTokens = new Map<string, { path: string; expires: number; owner: string | null }>()
 
   constructor(
     private readonly db: Database.Database,
@@ -22,6 +22,9 @@ export class FileStorage {
     db.exec(
       `CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
     )
+    // The uploader's openid (null for admin/script uploads): storage rules let only them write.
+    const cols = db.prepare<[], { name: string }>('PRAGMA table_info(files)').all()
+    if (!cols.some((c) => c.name === 'owner')) db.exec('ALTER TABLE files ADD COLUMN owner TEXT')
   }
 
   get bucketPrefix(): string {
@@ -39,10 +42,10 @@ export class FileStorage {
     return validPath(p) ? p : null
   }
 
-  beginUpload(cloudPath: string, now: number): string {
+  beginUpload(cloudPath: string, now: number, owner: string | null = null): string {
     if (!validPath(cloudPath)) throw new Error('invalid cloud path')
     const token = randomBytes(12).toString('hex')
-    this.uploadTokens.set(token, { path: cloudPath, expires: now + 15 * 60_000 })
+    this.uploadTokens.set(token, { path: cloudPath, expires: now + 15 * 60_000, owner })
     return token
   }
 
@@ -51,11 +54,11 @@ export class FileStorage {
     const up = this.uploadTokens.get(token)
     if (!up || up.expires < now) throw new Error('upload token invalid or expired')
     this.uploadTokens.delete(token)
-    this.put(up.path, bytes, now)
+    this.put(up.path, bytes, now, up.owner)
     return up.path
   }
 
-  put(cloudPath: string, bytes: Buffer, now: number): void {
+  put(cloudPath: string, bytes: Buffer, now: number, owner: string | null = null): void {
     if (!validPath(cloudPath)) throw new Error('invalid cloud path')
     const file = path.join(this.dir, cloudPath)
     fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -64,13 +67,21 @@ export class FileStorage {
     fs.renameSync(tmp, file)
     this.db
       .prepare(
-        'INSERT INTO files (path, size, created_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, created_at = excluded.created_at',
+        'INSERT INTO files (path, size, created_at, owner) VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, created_at = excluded.created_at, owner = excluded.owner',
       )
-      .run(cloudPath, bytes.length, now)
+      .run(cloudPath, bytes.length, now, owner)
   }
 
   exists(cloudPath: string): boolean {
     return !!this.db.prepare('SELECT 1 FROM files WHERE path = ?').get(cloudPath)
+  }
+
+  owner(cloudPath: string): string | null {
+    return (
+      this.db
+        .prepare<[string], { owner: string | null }>('SELECT owner FROM files WHERE path = ?')
+        .get(cloudPath)?.owner ?? null
+    )
   }
 
   read(cloudPath: string): Buffer | null {

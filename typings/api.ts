@@ -10,6 +10,7 @@ import type {
   KpiRow,
   Material,
   NotifyEvent,
+  SubscribeMoment,
   OpeningPeriod,
   Period,
   PeriodKind,
@@ -315,6 +316,11 @@ export interface Actions {
     out: { caseId: string; version: number; dueDay: string | null }
   }
   'notify.grant': { in: { accepted: string[]; longTerm?: boolean }; out: { recorded: number } }
+  /** Template ids to ask for at a moment, in asks of at most three (the mapping is in the database). */
+  'notify.templates': {
+    in: { moment: SubscribeMoment }
+    out: { batches: string[][]; longTerm: boolean }
+  }
   'notify.mine': {
     in: Record<string, never>
     out: {

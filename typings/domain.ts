@@ -350,6 +350,13 @@ export interface ReminderSettings {
 }
 
 /** 订阅消息 events: what a message is about (audiences and templates in server/domain/notifications.ts). */
+/**
+ * A tap where the mini-program asks for subscribe-message grants (订阅消息); which events each
+ * one asks for is server/domain/subscribe.ts.
+ */
+export type SubscribeMoment =
+  'apply' | 'followCase' | 'rate' | 'book' | 'visit' | 'complaint' | 'workbench' | 'supervise' | 'settings'
+
 export type NotifyEvent =
   | 'caseAssigned'
   | 'supplementNeeded'

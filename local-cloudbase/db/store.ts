@@ -1,11 +1,45 @@
 import { types } from 'node:util'
 import Database from 'better-sqlite3'
-import { EJSON } from 'bson'
-import { Query } from 'mingo'
+import { EJSON, ObjectId } from 'bson'
+import { Query } from './mingo'
 import { MAX_CHAR, SEP, encodeValue, indexKeys, isScalar, type Scalar } from './keys'
 import { DbError } from './errors'
 
-export type Doc = Record<string, unknown> & { _id: string }
+/** A document id: a string (generated ids too), a number or an ObjectId, as in MongoDB. */
+export type DocId = string | number | ObjectId
+
+export type Doc = Record<string, unknown> & { _id: DocId }
+
+/**
+ * The key a document is stored under. String ids are their own key (so existing data keeps
+ * its keys); numbers and ObjectIds get a prefix no generated or sensible id starts with, so
+ * `5`, `"5"` and an ObjectId never collide — MongoDB tells them apart too.
+ */
+export function idKey(id: DocId): string {
+  if (typeof id === 'string') return id
+  if (typeof id === 'number') return `\u0001n${id === 0 ? 0 : id}`
+  return `\u0001o${id.toHexString()}`
+}
+
+export function isDocId(v: unknown): v is DocId {
+  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || v instanceof ObjectId
+}
+
+/**
+ * A deep copy that keeps BSON values intact: structuredClone turns an ObjectId into a bag of
+ * numbers (which the SDK then decodes as `{}`).
+ */
+export function cloneDoc<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(cloneDoc) as T
+  if (v && typeof v === 'object') {
+    if (types.isDate(v)) return new Date(v.getTime()) as T
+    if (types.isRegExp(v) || v instanceof ObjectId || Object.getPrototypeOf(v) !== Object.prototype) return v
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) out[k] = cloneDoc(x)
+    return out as T
+  }
+  return v
+}
 
 export interface IndexDef {
   name: string
@@ -14,11 +48,19 @@ export interface IndexDef {
   unique?: boolean
   /** Skip documents missing every indexed field (so a unique index allows many of them). */
   sparse?: boolean
+  /**
+   * "2dsphere": a geo index (the platform's 地理位置索引). `$nearSphere` and `$geoNear` need one
+   * on the field, as in MongoDB; it is not used to narrow other queries.
+   */
+  type?: '2dsphere'
 }
 
 export interface StoredDoc {
+  /** The storage key (see idKey). */
   id: string
   ver: number
+  /** Insertion sequence: unsorted reads return documents in this order, as the platform does. */
+  seq: number
   doc: Doc
 }
 
@@ -31,7 +73,7 @@ export interface StoreStats {
 
 type Range = [string, string]
 type Plan =
-  { kind: 'ids'; ids: string[] } | { kind: 'index'; index: IndexDef; ranges: Range[] } | { kind: 'scan' }
+  { kind: 'ids'; ids: DocId[] } | { kind: 'index'; index: IndexDef; ranges: Range[] } | { kind: 'scan' }
 
 export function parseDoc(body: string): Doc {
   return EJSON.parse(body, { relaxed: true }) as Doc
@@ -53,6 +95,24 @@ export class Store {
   private readonly indexes = new Map<string, IndexDef[]>()
   private readonly collections = new Set<string>()
   private readonly stmts
+  private nextSeq = 1
+  /** Called with the stored state before each write, while snapshots are open (transactions). */
+  onBeforeWrite: ((coll: string, key: string, before: Doc | null) => void) | null = null
+
+  /** Data files from before insertion order was kept get a sequence in id order, once. */
+  private migrateSeq(): void {
+    const cols = this.db.prepare<[], { name: string }>('PRAGMA table_info(docs)').all()
+    if (!cols.some((c) => c.name === 'seq'))
+      this.db.transaction(() => {
+        this.db.exec('ALTER TABLE docs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0')
+        const rows = this.db
+          .prepare<[], { coll: string; id: string }>('SELECT coll, id FROM docs ORDER BY coll, id')
+          .all()
+        const set = this.db.prepare('UPDATE docs SET seq = ? WHERE coll = ? AND id = ?')
+        rows.forEach((r, i) => set.run(i + 1, r.coll, r.id))
+      })()
+    this.db.exec('CREATE INDEX IF NOT EXISTS docs_by_seq ON docs (coll, seq)')
+  }
 
   constructor(file: string) {
     this.db = new Database(file)
@@ -64,7 +124,7 @@ export class Store {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS docs (coll TEXT NOT NULL, id TEXT NOT NULL, ver INTEGER NOT NULL, body TEXT NOT NULL,
-        PRIMARY KEY (coll, id)) WITHOUT ROWID;
+        seq INTEGER NOT NULL, PRIMARY KEY (coll, id)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS idx (coll TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
         PRIMARY KEY (coll, name, key, id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS idx_by_doc ON idx (coll, id);
@@ -72,14 +132,15 @@ export class Store {
         PRIMARY KEY (coll, name)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
     `)
+    this.migrateSeq()
     this.stmts = {
-      getDoc: this.db.prepare<[string, string], { ver: number; body: string }>(
-        'SELECT ver, body FROM docs WHERE coll = ? AND id = ?',
+      getDoc: this.db.prepare<[string, string], { ver: number; seq: number; body: string }>(
+        'SELECT ver, seq, body FROM docs WHERE coll = ? AND id = ?',
       ),
-      scan: this.db.prepare<[string], { id: string; ver: number; body: string }>(
-        'SELECT id, ver, body FROM docs WHERE coll = ? ORDER BY id',
+      scan: this.db.prepare<[string], { id: string; ver: number; seq: number; body: string }>(
+        'SELECT id, ver, seq, body FROM docs WHERE coll = ? ORDER BY seq',
       ),
-      insertDoc: this.db.prepare('INSERT INTO docs (coll, id, ver, body) VALUES (?, ?, ?, ?)'),
+      insertDoc: this.db.prepare('INSERT INTO docs (coll, id, ver, body, seq) VALUES (?, ?, ?, ?, ?)'),
       updateDoc: this.db.prepare('UPDATE docs SET ver = ?, body = ? WHERE coll = ? AND id = ?'),
       deleteDoc: this.db.prepare('DELETE FROM docs WHERE coll = ? AND id = ?'),
       deleteIdxOfDoc: this.db.prepare('DELETE FROM idx WHERE coll = ? AND id = ?'),
@@ -96,6 +157,8 @@ export class Store {
         'INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v',
       ),
     }
+    this.nextSeq =
+      (this.db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM docs').get()?.m ?? 0) + 1
     for (const r of this.db.prepare<[], { name: string }>('SELECT name FROM collections').all()) {
       this.collections.add(r.name)
     }
@@ -186,6 +249,7 @@ export class Store {
   }
 
   private writeIndexKeys(coll: string, def: IndexDef, id: string, doc: Doc): void {
+    if (def.type === '2dsphere') return
     if (def.sparse && def.fields.every((f) => !hasPath(doc, f))) return
     for (const key of indexKeys(doc, def.fields)) {
       if (def.unique) {
@@ -204,82 +268,91 @@ export class Store {
 
   // ---- documents ---------------------------------------------------------------------------
 
-  get(coll: string, id: string): StoredDoc | null {
-    const row = this.stmts.getDoc.get(coll, id)
+  get(coll: string, id: DocId): StoredDoc | null {
+    return this.getByKey(coll, idKey(id))
+  }
+
+  getByKey(coll: string, key: string): StoredDoc | null {
+    const row = this.stmts.getDoc.get(coll, key)
     this.stats.docsExamined += row ? 1 : 0
-    return row ? { id, ver: row.ver, doc: parseDoc(row.body) } : null
+    return row ? { id: key, ver: row.ver, seq: row.seq, doc: parseDoc(row.body) } : null
   }
 
-  version(coll: string, id: string): number {
-    return this.stmts.getDoc.get(coll, id)?.ver ?? 0
+  /** The version of a stored document (0 if absent), by storage key. */
+  version(coll: string, key: string): number {
+    return this.stmts.getDoc.get(coll, key)?.ver ?? 0
   }
 
-  /** Inserts or replaces a document and its index keys; the caller wraps this in `atomically`. */
+  /**
+   * Inserts or replaces a document and its index keys; the caller wraps this in `atomically`.
+   * A replaced document keeps its insertion sequence (MongoDB updates in place).
+   */
   put(coll: string, doc: Doc): number {
     this.writes.set(coll, (this.writes.get(coll) ?? 0) + 1)
-    const id = doc._id
+    const id = idKey(doc._id)
     const cur = this.stmts.getDoc.get(coll, id)
+    if (this.onBeforeWrite) this.onBeforeWrite(coll, id, cur ? parseDoc(cur.body) : null)
     const ver = (cur?.ver ?? 0) + 1
     const body = serializeDoc(doc)
     if (cur) this.stmts.updateDoc.run(ver, body, coll, id)
-    else this.stmts.insertDoc.run(coll, id, ver, body)
+    else this.stmts.insertDoc.run(coll, id, ver, body, this.nextSeq++)
     this.stmts.deleteIdxOfDoc.run(coll, id)
     for (const def of this.indexes.get(coll) ?? []) this.writeIndexKeys(coll, def, id, doc)
     return ver
   }
 
   insert(coll: string, doc: Doc): void {
-    if (this.stmts.getDoc.get(coll, doc._id)) {
-      throw new DbError(
-        'DATABASE_REQUEST_FAILED',
-        `E11000 duplicate key error collection: ${coll} index: _id_ dup key: { _id: ${JSON.stringify(doc._id)} }`,
-      )
-    }
+    if (this.stmts.getDoc.get(coll, idKey(doc._id))) throw duplicateIdError(coll, doc._id)
     this.put(coll, doc)
   }
 
-  remove(coll: string, id: string): boolean {
-    const res = this.stmts.deleteDoc.run(coll, id)
+  remove(coll: string, key: string): boolean {
+    if (this.onBeforeWrite) {
+      const cur = this.stmts.getDoc.get(coll, key)
+      if (cur) this.onBeforeWrite(coll, key, parseDoc(cur.body))
+    }
+    const res = this.stmts.deleteDoc.run(coll, key)
     if (res.changes > 0) this.writes.set(coll, (this.writes.get(coll) ?? 0) + 1)
-    this.stmts.deleteIdxOfDoc.run(coll, id)
+    this.stmts.deleteIdxOfDoc.run(coll, key)
     return res.changes > 0
   }
 
   /**
-   * Every document matching `query`, in `_id` order (callers sort). Uses the `_id` or a
+   * Every document matching `query`, in insertion order (callers sort). Uses the `_id` or a
    * secondary index when the query pins a prefix of one; otherwise scans the collection.
    */
   *find(coll: string, query: Record<string, unknown>): Generator<StoredDoc> {
     const matcher = Object.keys(query).length ? new Query(query) : null
     const plan = this.plan(coll, query)
-    const yieldIf = (row: StoredDoc | null): StoredDoc | null =>
-      row && (!matcher || matcher.test(row.doc)) ? row : null
-    if (plan.kind === 'ids') {
-      for (const id of plan.ids) {
-        const hit = yieldIf(this.get(coll, id))
-        if (hit) yield hit
-      }
-      return
-    }
-    if (plan.kind === 'index') {
-      this.stats.indexLookups += 1
+    const test = (row: StoredDoc | null): row is StoredDoc => !!row && (!matcher || matcher.test(row.doc))
+    if (plan.kind === 'ids' || plan.kind === 'index') {
+      const hits: StoredDoc[] = []
       const seen = new Set<string>()
-      for (const [lo, hi] of plan.ranges) {
-        for (const { id } of this.stmts.range.iterate(coll, plan.index.name, lo, hi)) {
-          if (seen.has(id)) continue
-          seen.add(id)
-          const hit = yieldIf(this.get(coll, id))
-          if (hit) yield hit
-        }
+      const keys: Iterable<string> =
+        plan.kind === 'ids' ? plan.ids.map(idKey) : this.rangeKeys(coll, plan.index.name, plan.ranges)
+      if (plan.kind === 'index') this.stats.indexLookups += 1
+      for (const key of keys) {
+        if (seen.has(key)) continue
+        seen.add(key)
+        const row = this.getByKey(coll, key)
+        if (test(row)) hits.push(row)
       }
+      // The platform returns unsorted results in insertion order whatever index serves them.
+      hits.sort((a, b) => a.seq - b.seq)
+      yield* hits
       return
     }
     this.stats.fullScans += 1
     for (const row of this.stmts.scan.iterate(coll)) {
       this.stats.docsExamined += 1
       const doc = parseDoc(row.body)
-      if (!matcher || matcher.test(doc)) yield { id: row.id, ver: row.ver, doc }
+      if (!matcher || matcher.test(doc)) yield { id: row.id, ver: row.ver, seq: row.seq, doc }
     }
+  }
+
+  private *rangeKeys(coll: string, index: string, ranges: Range[]): Generator<string> {
+    for (const [lo, hi] of ranges)
+      for (const { id } of this.stmts.range.iterate(coll, index, lo, hi)) yield id
   }
 
   /** Which access path a query would use (exposed for tests and the console). */
@@ -290,15 +363,34 @@ export class Store {
 
   private plan(coll: string, query: Record<string, unknown>): Plan {
     const conds = collectConditions(query)
-    const idCond = conds.get('_id')
-    if (idCond?.eq) return { kind: 'ids', ids: idCond.eq.filter((v): v is string => typeof v === 'string') }
+    const ids = idEquality(query._id)
+    if (ids) return { kind: 'ids', ids }
     let best: { index: IndexDef; ranges: Range[]; score: number } | null = null
     for (const index of this.indexes.get(coll) ?? []) {
+      if (index.type === '2dsphere') continue
       const built = rangesFor(index, conds)
       if (built && (!best || built.score > best.score)) best = { index, ...built }
     }
     return best ? { kind: 'index', index: best.index, ranges: best.ranges } : { kind: 'scan' }
   }
+}
+
+/** The ids an `_id` condition pins: a value, `{ $eq }` or `{ $in }` of ids; null if it pins none. */
+function idEquality(cond: unknown): DocId[] | null {
+  if (isDocId(cond)) return [cond]
+  if (!isPlainObject(cond) || cond instanceof ObjectId) return null
+  const keys = Object.keys(cond)
+  if (keys.length !== 1) return null
+  if (keys[0] === '$eq' && isDocId(cond.$eq)) return [cond.$eq]
+  if (keys[0] === '$in' && Array.isArray(cond.$in) && cond.$in.every(isDocId)) return cond.$in as DocId[]
+  return null
+}
+
+export function duplicateIdError(coll: string, id: DocId): DbError {
+  return new DbError(
+    'DATABASE_REQUEST_FAILED',
+    `E11000 duplicate key error collection: ${coll} index: _id_ dup key: { _id: ${EJSON.stringify(id)} }`,
+  )
 }
 
 interface Cond {

@@ -56,6 +56,24 @@ export function useTransport(t: Transport): void {
   transport = t
 }
 
+/**
+ * Local mode only: tells Local CloudBase what the user accepted in wx.requestSubscribeMessage.
+ * In the cloud WeChat records that itself, and subscribeMessage.send answers 43101 without it;
+ * Local CloudBase models the same rule, so it has to hear of the tap.
+ */
+export function reportLocalGrants(accepted: string[], longTerm = false): Promise<void> {
+  if (transport !== localTransport || !accepted.length) return Promise.resolve()
+  return new Promise((resolve) => {
+    wx.request({
+      url: `${config.gatewayUrl}/subscriptions`,
+      method: 'POST',
+      data: { accepted, longTerm },
+      header: { 'content-type': 'application/json', 'X-WX-OPENID': demoOpenid() },
+      complete: () => resolve(),
+    })
+  })
+}
+
 let seq = 0
 /** A client request id that makes retries of one write idempotent. */
 export function newRequestId(): string {

@@ -1,4 +1,5 @@
 import type { Actions, CaseView, InboxTab } from '../../typings/api'
+import type { CaseState } from '../utils/vocabulary'
 import { callApi, newRequestId } from './api'
 import { shanghaiDayNumber } from '../utils/vocabulary'
 
@@ -20,8 +21,9 @@ export const supplyMaterials = (caseId: string, attachments: string[], note: str
 export const withdrawCase = (caseId: string, reason: string) => callApi('cases.withdraw', { caseId, reason })
 
 /** Agent workbench. */
-export const fetchInbox = (tab: InboxTab, page = 1, scope: 'mine' | 'station' = 'mine') =>
-  callApi('work.inbox', { tab, page, scope })
+/** Without a tab the server answers with the most urgent one that has cases. */
+export const fetchInbox = (tab: InboxTab | undefined, page = 1, scope: 'mine' | 'station' = 'mine') =>
+  callApi('work.inbox', { ...(tab ? { tab } : {}), page, scope })
 /** The applicant's full phone, read (and logged on the server) only when the agent calls. */
 export const caseContact = (caseId: string) => callApi('cases.contact', { caseId })
 export const acceptCase = (p: Actions['cases.accept']['in']) => callApi('cases.accept', p)
@@ -42,4 +44,50 @@ export function countdown(dueAt: string | null, now: Date): string {
   if (diff > 0) return `还剩 ${diff} 天`
   if (diff === 0) return Date.parse(dueAt) >= now.getTime() ? '今天到期' : '已超期'
   return `已超期 ${-diff} 天`
+}
+
+/**
+ * The resident's words for where their case is. The server's labels (待补正, 已上报, 已反馈) are
+ * the office's terms; residents read these instead.
+ */
+export const RESIDENT_STATE_WORDS: Readonly<Record<CaseState, string>> = {
+  submitted: '已提交，等代理员接手',
+  accepted: '正在为您办理',
+  awaiting_supplement: '需要您补材料',
+  escalated: '已转交上级服务站办理',
+  completed: '已办好，等代理员把结果送给您',
+  delivered: '结果已送到，请您评价',
+  rated: '已办完',
+  withdrawn: '已撤回',
+  rejected: '没有受理',
+}
+
+/** Timeline steps in the resident's words (keyed by the server's label for the step). */
+const RESIDENT_EVENT_WORDS: Readonly<Record<string, string>> = {
+  受理: '代理员接手办理',
+  要求补正: '请您补材料',
+  补交材料: '补交了材料',
+  上报: '转交上级服务站办理',
+  上级办结: '上级服务站办好了',
+  办结: '办好了',
+  反馈结果: '把结果送给您',
+  默认评价: '评价期已过，记为基本满意',
+  改派: '换了一位代理员',
+  延期: '延长了办理期限',
+  督办: '上级督促加快办理',
+  不予受理: '没有受理',
+  撤回: '撤回了申请',
+  群众认领: '认领了申请',
+}
+
+export function residentEventWords(what: string): string {
+  return RESIDENT_EVENT_WORDS[what] ?? what
+}
+
+/** Notes without the office's classification terms (承诺件, 上报件 …) and routing details. */
+export function residentNote(note: string): string {
+  return note
+    .replace(/[；;]?\s*(即办件|承诺件|补办件|上报件)/g, '')
+    .replace(/^群众提交[；;]\s*分派给\s*(\S+?)(（[^）]*）)?$/, '由 $1 为您办理')
+    .replace(/^[；;\s]+|[；;\s]+$/g, '')
 }

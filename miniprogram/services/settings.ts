@@ -8,3 +8,15 @@ export function isElderlyMode(): boolean {
 export function setElderlyMode(on: boolean): void {
   wx.setStorageSync(ELDERLY_KEY, on)
 }
+
+const ASKED_KEY = 'ui.elderly.asked'
+
+/** Whether the resident has already answered the first-launch 长辈模式 question. */
+export function elderlyModeAsked(): boolean {
+  return wx.getStorageSync(ASKED_KEY) === true
+}
+
+export function chooseElderlyMode(on: boolean): void {
+  setElderlyMode(on)
+  wx.setStorageSync(ASKED_KEY, true)
+}

@@ -19,14 +19,25 @@ export interface KpiCell {
   value: string
   /** "12/15" behind the rate, so a supervisor can see how much it rests on. */
   detail: string
+  /** Fewer cases than {@link SMALL_SAMPLE}: the rate is shown but marked 样本少, not judged. */
+  small: boolean
+  /** Nothing to measure this period. */
+  empty: boolean
 }
+
+/** Below this many cases a rate says little (0/1 at 10:00 on the 1st is 0.0%). */
+export const SMALL_SAMPLE = 10
 
 /** The six rates of a row, in DOMAIN order, ready for display. */
 export function cellsOf(row: KpiRow, labels: KpiReport['labels']): KpiCell[] {
   return (Object.keys(labels) as (keyof KpiReport['labels'])[]).map((k) => ({
     key: k,
     label: labels[k],
-    value: percent(row.rates[k].rate),
-    detail: `${row.rates[k].numerator}/${row.rates[k].denominator}`,
+    value: row.rates[k].denominator ? percent(row.rates[k].rate) : '暂无',
+    detail: row.rates[k].denominator
+      ? `${row.rates[k].numerator}/${row.rates[k].denominator}${row.rates[k].denominator < SMALL_SAMPLE ? ' · 样本少' : ''}`
+      : '本期无数据',
+    small: row.rates[k].denominator > 0 && row.rates[k].denominator < SMALL_SAMPLE,
+    empty: row.rates[k].denominator === 0,
   }))
 }

@@ -112,8 +112,11 @@ export async function myCases(payload: unknown, ctx: Ctx) {
 }
 
 const INBOX_TABS = ['pending', 'handling', 'dueSoon', 'overdue', 'feedback', 'upper'] as const
+type InboxTabName = (typeof INBOX_TABS)[number]
+const MOST_URGENT_FIRST = ['overdue', 'dueSoon', 'pending', 'upper', 'feedback', 'handling'] as const
 const inboxInput = z.object({
-  tab: z.enum(INBOX_TABS, { error: '未知的分类' }).default('pending'),
+  /** Left out: the most urgent tab that has cases (what an agent opening the workbench needs). */
+  tab: z.enum(INBOX_TABS, { error: '未知的分类' }).optional(),
   page: fields.page,
   pageSize: fields.pageSize,
   scope: z.enum(['mine', 'station']).default('mine'),
@@ -140,16 +143,26 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
     upper: { ...scope, states: ['escalated'] as CaseState[], upper: true },
   }
   // One aggregation for the six counts, one read for the page: the tab's total is its count.
-  const [counts, list] = await Promise.all([
-    ctx.deps.cases.inboxCounts(scope, ctx.now, soonEnd),
-    ctx.deps.cases.inboxPage({ ...tabs[p.tab], skip: (p.page - 1) * p.pageSize, limit: p.pageSize }),
-  ])
-  const total = counts[p.tab]
+  const page = (tab: InboxTabName) =>
+    ctx.deps.cases.inboxPage({ ...tabs[tab], skip: (p.page - 1) * p.pageSize, limit: p.pageSize })
+  let tab: InboxTabName
+  let counts: Record<InboxTabName, number>
+  let list: CaseRecord[]
+  if (p.tab) {
+    tab = p.tab
+    ;[counts, list] = await Promise.all([ctx.deps.cases.inboxCounts(scope, ctx.now, soonEnd), page(tab)])
+  } else {
+    // The counts decide which tab to read: the same two calls, one after the other.
+    counts = await ctx.deps.cases.inboxCounts(scope, ctx.now, soonEnd)
+    tab = MOST_URGENT_FIRST.find((t) => counts[t] > 0) ?? 'pending'
+    list = await page(tab)
+  }
+  const total = counts[tab]
   const { warning } = calendarStatusOf(calendar, ctx.now)
   return {
     today,
     calendarWarning: warning?.message ?? null,
-    tab: p.tab,
+    tab,
     counts,
     list: list.map((c) => ({
       ...view(c, null, actionsOf(c, callerOf(c, ctx.caller.openid, agent))),
@@ -166,11 +179,23 @@ const contactInput = z.object({ caseId: fields.id('申请') })
 
 /**
  * The applicant's full phone for the staff working on the case (its station, the upper station
- * of a 上报件, supervisors); every read is logged.
+ * of a 上报件, supervisors), or the assigned agent's for the applicant; every read is logged.
  */
 export async function caseContact(payload: unknown, ctx: Ctx): Promise<{ name: string; phone: string }> {
   const p = parse(contactInput, payload)
-  const { c, agent } = await authorize(ctx, p.caseId, 'contact')
+  const { c, agent, who } = await authorize(ctx, p.caseId, 'contact')
+  if (who.relation === 'applicant') {
+    // The applicant calls their agent: the agent's number, read on the tap and logged too.
+    const assignee = await ctx.deps.network.agent(c.assignedAgentId)
+    if (!assignee?.phone) throw notFound('暂时联系不上代理员，请拨打服务站热线')
+    await ctx.deps.accessLog.log({
+      at: ctx.now,
+      agentId: assignee._id,
+      openid: c.applicant.openid,
+      what: `case:${c._id}:agent-phone`,
+    })
+    return { name: assignee.name, phone: assignee.phone }
+  }
   await ctx.deps.accessLog.log({
     at: ctx.now,
     agentId: agent?._id ?? '',

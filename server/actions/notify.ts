@@ -1,5 +1,7 @@
+import type { Audience } from '../domain/notifications'
+import { STAFF_MOMENTS, SUBSCRIBE_MOMENTS, subscribeBatches, type SubscribeMoment } from '../domain/subscribe'
 import { parse, z } from '../lib/validate'
-import { requireOpenid, type Ctx } from '../kit/context'
+import { currentAgent, requireOpenid, type Ctx } from '../kit/context'
 
 const grantInput = z.object({
   /** Template ids the user accepted in wx.requestSubscribeMessage. */
@@ -13,6 +15,35 @@ export async function recordGrants(payload: unknown, ctx: Ctx): Promise<{ record
   requireOpenid(ctx)
   await ctx.deps.outbox.addGrants(ctx.caller.openid, p.accepted, p.longTerm)
   return { recorded: p.accepted.length }
+}
+
+const templatesInput = z.object({
+  moment: z.enum(Object.keys(SUBSCRIBE_MOMENTS) as [SubscribeMoment, ...SubscribeMoment[]], {
+    error: '未知的订阅时机',
+  }),
+})
+
+/**
+ * The subscribe-message template ids a page asks for at a moment, for this caller: the templates
+ * admins configured (the database holds the mapping), only for notices the caller can receive.
+ * Pages fetch this when they open, because the ask itself must happen inside the user's tap.
+ */
+export async function subscribeTemplates(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ batches: string[][]; longTerm: boolean }> {
+  const p = parse(templatesInput, payload)
+  requireOpenid(ctx)
+  const agent = STAFF_MOMENTS.has(p.moment) ? await currentAgent(ctx) : null
+  const audiences: Audience[] = !STAFF_MOMENTS.has(p.moment)
+    ? ['resident']
+    : agent?.role === 'head'
+      ? ['agent', 'head']
+      : agent
+        ? [agent.role]
+        : []
+  const templates = audiences.length ? await ctx.deps.settings.templates() : {}
+  return { batches: subscribeBatches(p.moment, audiences, templates), longTerm: STAFF_MOMENTS.has(p.moment) }
 }
 
 const STATUS_LABELS: Record<string, string> = {

@@ -29,7 +29,7 @@ import {
   replyComplaint,
   submitComplaint,
 } from '../actions/complaints'
-import { myMessages, recordGrants } from '../actions/notify'
+import { myMessages, recordGrants, subscribeTemplates } from '../actions/notify'
 import { calendarStatus, calendarYear, saveCalendarYear } from '../actions/calendar'
 import { checkImport, exportSheet, importSheet, importTemplate } from '../actions/sheets'
 import { auditList } from '../actions/audit'
@@ -61,6 +61,7 @@ export const actions: ActionTable<Deps> = {
   'me.profile': meProfile,
   'notify.grant': recordGrants,
   'notify.mine': myMessages,
+  'notify.templates': subscribeTemplates,
   'roster.bind': rosterBind,
   'stations.qrcode': stationQrcode,
   'cases.submit': submitCase,

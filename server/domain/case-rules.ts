@@ -215,10 +215,11 @@ export const RULES: Readonly<Record<CaseCommand, Rule>> = Object.freeze({
     unless: (f) => (f.claimed ? '这件申请已被群众认领' : null),
   },
   contact: {
-    // Staff working on it (its station, the upper station) and supervisors; admins maintain
-    // data and do not need residents' numbers; the applicant knows their own.
-    who: (w) => w.role !== 'admin' && !applicant(w) && maySee(w),
-    forbidden: '无权查看申请人电话',
+    // Staff working on it (its station, the upper station) and supervisors read the applicant's
+    // number; the applicant reads their agent's (打电话给代理员). Admins maintain data and do
+    // not need residents' numbers.
+    who: (w) => w.role !== 'admin' && maySee(w),
+    forbidden: '无权查看联系电话',
   },
 } satisfies Record<CaseCommand, Rule>)
 

@@ -5,7 +5,7 @@ import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
 import { isWatched } from '../domain/schedule'
 import { conflict, notFound } from '../lib/errors'
-import { fetchAll, isDuplicateKey, type Database, type Row } from './db'
+import { fetchAll, isDuplicateKey, isWriteConflict, type Database, type Row } from './db'
 import { keysetPage, type Page } from './paging'
 
 export interface InboxQuery {
@@ -119,14 +119,16 @@ export class CaseRepository {
     /** Issue the next 受理编号 of this station and day in the same transaction. */
     numbering?: { stationCode: string; day: string },
   ): Promise<CaseRecord> {
-    try {
-      return await this.transitionOnce(id, expectedVersion, decide, numbering)
-    } catch (err) {
-      // Another transition committed first on this case (document-level conflict at commit).
-      if ((err as { code?: string }).code === 'DATABASE_TRANSACTION_CONFLICT') {
-        throw conflict('该申请已被他人处理，请刷新后查看最新状态')
+    // A write conflict is retried: the case's version is checked again inside, so a transition
+    // that lost to another on this case ends in CONFLICT, while one that only met a colleague
+    // taking the next 受理编号 of the same station and day goes through.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.transitionOnce(id, expectedVersion, decide, numbering)
+      } catch (err) {
+        if (!isWriteConflict(err)) throw err
+        if (attempt >= 2) throw conflict('该申请已被他人处理，请刷新后查看最新状态')
       }
-      throw err
     }
   }
 

@@ -96,6 +96,21 @@ export function isDuplicateKey(err: unknown): boolean {
   return /E11000|duplicate key/.test(`${e.errMsg ?? ''} ${e.message ?? ''}`)
 }
 
+/**
+ * A transaction's write conflict. At commit the SDK keeps the platform's code
+ * DATABASE_TRANSACTION_CONFLICT; at a write inside the transaction (where MongoDB reports a
+ * second writer) wx-server-sdk knows no errCode for it and answers -501001 with the platform's
+ * message, so the message is the only sign — and runTransaction does not retry it.
+ */
+export function isWriteConflict(err: unknown): boolean {
+  const e = err as { code?: string; errMsg?: string; message?: string } | null
+  if (!e || typeof e !== 'object') return false
+  if (e.code === 'DATABASE_TRANSACTION_CONFLICT') return true
+  return /DATABASE_TRANSACTION_CONFLICT|Transaction is conflicted|WriteConflict/.test(
+    `${e.errMsg ?? ''} ${e.message ?? ''}`,
+  )
+}
+
 /** Escapes user text for a RegExp query. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -50,13 +50,15 @@ describe('who may do what to a case', () => {
   })
 
   it('the applicant withdraws until the work is done, supplies once asked, rates once after delivery', () => {
-    expect(actionsFor(applicant, facts({ state: 'submitted' }))).toEqual(['withdraw'])
+    expect(actionsFor(applicant, facts({ state: 'submitted' }))).toEqual(['withdraw', 'contact'])
     expect(actionsFor(applicant, facts({ state: 'awaiting_supplement', hasDue: false }))).toEqual([
       'supplement',
       'withdraw',
+      'contact',
     ])
-    expect(actionsFor(applicant, facts({ state: 'delivered' }))).toEqual(['rate'])
-    expect(actionsFor(applicant, facts({ state: 'escalated' }))).toEqual([])
+    expect(actionsFor(applicant, facts({ state: 'delivered' }))).toEqual(['rate', 'contact'])
+    // The applicant may always call their agent (the number is read on the tap and logged).
+    expect(actionsFor(applicant, facts({ state: 'escalated' }))).toEqual(['contact'])
   })
 
   it('the upper station accepts a 上报件 first, then finishes it', () => {

@@ -54,6 +54,75 @@ describe('Local CloudBase console in a real browser', () => {
     expect(await page.locator('#docs tbody tr').count()).toBe(5)
   })
 
+  it('queries with a JSON where and a sort, edits, adds and deletes documents', async () => {
+    await page.getByRole('tab', { name: '数据库' }).click()
+    await page.getByText('stations', { exact: false }).first().click()
+    await page.fill('#where', '{"name": {"$regex": "^服务室1"}}')
+    await page.fill('#sort-field', 'name')
+    await page.selectOption('#sort-dir', '-1')
+    await page.click('#query-form button[type=submit]')
+    // 服务室1, 10–19: eleven, highest name first.
+    await page.waitForFunction(() =>
+      document.querySelector('#doc-summary')?.textContent?.includes('共 11 条'),
+    )
+    expect(await page.locator('#docs tbody tr').first().textContent()).toContain('服务室19')
+    expect(await page.locator('#docs thead').textContent()).toContain('name')
+
+    await page.locator('#docs tbody tr').first().getByRole('button', { name: '编辑' }).click()
+    const edited = JSON.parse(await page.inputValue('#doc-editor')) as Record<string, unknown>
+    await page.fill('#doc-editor', JSON.stringify({ ...edited, note: '已核对' }))
+    await page.click('#save-doc')
+    await page.waitForFunction(() => document.querySelector('#docs tbody')?.textContent?.includes('已核对'))
+
+    await page.click('#new-doc')
+    await page.fill(
+      '#doc-editor',
+      '{"_id": "st-new", "name": "服务室1新", "opened": {"$date": "2026-12-01T00:00:00Z"}}',
+    )
+    await page.click('#save-doc')
+    await page.waitForFunction(() =>
+      document.querySelector('#doc-summary')?.textContent?.includes('共 12 条'),
+    )
+    const added = lcb.store.get('stations', 'st-new')!.doc
+    expect(added.opened).toBeInstanceOf(Date)
+
+    page.once('dialog', (d) => void d.accept())
+    await page.locator('#docs tbody tr', { hasText: 'st-new' }).getByRole('button', { name: '删除' }).click()
+    await page.waitForFunction(() =>
+      document.querySelector('#doc-summary')?.textContent?.includes('共 11 条'),
+    )
+    expect(lcb.store.get('stations', 'st-new')).toBeNull()
+
+    await page.fill('#where', '{"name": {"$frob": 1}}')
+    await page.click('#query-form button[type=submit]')
+    await page.waitForFunction(() => !!document.querySelector('#query-error')?.textContent)
+  })
+
+  it('exports the whole database to a file and imports it back', async () => {
+    const exported = await page.evaluate(() => fetch('/console/api/export').then((r) => r.text()))
+    await nodeSdk(lcb).database().collection('stations').where({ name: '服务室1' }).remove()
+    expect(lcb.store.count('stations')).toBe(24)
+    await page.setInputFiles('#import-file', {
+      name: 'repro.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(exported),
+    })
+    await page.waitForFunction(() =>
+      document.querySelector('#import-result')?.textContent?.includes('已导入'),
+    )
+    expect(lcb.store.count('stations')).toBe(25)
+    expect(
+      lcb.store.get('stations', [...lcb.store.find('stations', { note: '已核对' })][0]!.doc._id)?.doc.note,
+    ).toBe('已核对')
+    // A write from another web page is refused.
+    const foreign = await fetch(`${lcb.url}/console/api/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: exported,
+    })
+    expect(foreign.status).toBe(403)
+  })
+
   it('shows open-API calls and invocations with logs and durations', async () => {
     await page.getByRole('tab', { name: '消息与开放接口' }).click()
     await page.waitForSelector('#outbox-rows tr')
@@ -63,6 +132,14 @@ describe('Local CloudBase console in a real browser', () => {
     const text = await page.locator('#invocation-rows').textContent()
     expect(text).toContain('hello from o-console')
     expect(text).toMatch(/\d+(\.\d+)? ms/)
+    // Filters: by outcome and by text in the logs.
+    await page.fill('#inv-q', 'no such text anywhere')
+    await page.click('#inv-filter button[type=submit]')
+    await page.waitForFunction(() => document.querySelectorAll('#invocation-rows tr').length === 0)
+    await page.fill('#inv-q', 'hello from')
+    await page.click('#inv-filter button[type=submit]')
+    await page.waitForFunction(() => document.querySelectorAll('#invocation-rows tr').length === 1)
+    await page.fill('#inv-q', '')
   })
 
   it('moves the clock and runs a timer now', async () => {

@@ -25,6 +25,7 @@ export async function call<T = unknown>(
   openid: string = DEMO_OPENIDS.resident1,
   requestId?: string,
 ): Promise<ApiResponse<T> & { dbCalls: number }> {
+  if (action === 'notify.grant') await acceptInWeChat(lcb, openid, payload)
   const res = await fetch(`${lcb.gatewayUrl}/functions/api`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
@@ -33,6 +34,21 @@ export async function call<T = unknown>(
   if (res.status !== 200) throw new Error(`gateway ${res.status}: ${await res.text()}`)
   const body = (await res.json()) as ApiResponse<T>
   return { ...body, dbCalls: Number(res.headers.get('x-db-calls')) }
+}
+
+/**
+ * The user's tap on 允许 in wx.requestSubscribeMessage: WeChat records the grant (Local
+ * CloudBase's /subscriptions), then the mini-program reports it to the server with notify.grant.
+ * Tests call notify.grant for that tap, so both sides learn of it here.
+ */
+export async function acceptInWeChat(lcb: LocalCloudBase, openid: string, payload: unknown): Promise<void> {
+  const p = payload as { accepted?: unknown; longTerm?: unknown } | null
+  if (!openid || !Array.isArray(p?.accepted) || !p.accepted.length) return
+  await fetch(`${lcb.gatewayUrl}/subscriptions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
+    body: JSON.stringify({ accepted: p.accepted, longTerm: p.longTerm === true }),
+  })
 }
 
 export async function ok<T>(

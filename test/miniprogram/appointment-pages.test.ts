@@ -64,7 +64,7 @@ describe('booking page', () => {
     await inst.onSubmit!()
     expect(redirects.at(-1)).toMatch(/^\/pages\/appointments\/index\?done=bk-/)
     expect(w.requestSubscribeMessage).toHaveBeenCalledWith({
-      tmplIds: ['TPL-APPOINTMENT', 'TPL-VISIT', 'TPL-APPOINTMENT-CHANGED'],
+      tmplIds: ['TPL-APPOINTMENT', 'TPL-APPOINTMENT-CHANGED'], // from the server's mapping
     })
   })
 

@@ -11,6 +11,7 @@ const inboxId = loadComponent('work/inbox/index')
 const handleId = loadComponent('work/case/index')
 const intakeId = loadComponent('work/intake/index')
 const messagesId = loadComponent('pages/messages/index')
+const casesId = loadComponent('pages/cases/index')
 const overdueId = loadComponent('admin/overdue/index')
 let backend: Backend
 let openid = 'o-demo-resident-1'
@@ -66,12 +67,22 @@ describe('resident applies, follows and rates', () => {
     expect(created).toMatch(/^case-/)
   })
 
-  it('shows progress in plain words with the paired agent', async () => {
+  it('shows progress in plain words with the paired agent, and calls them through a logged read', async () => {
     const page = await open(caseId, { id: created, new: '1' })
     expect(text(page, '.notice')).toContain('提交成功')
-    expect(text(page, '.state-label')).toBe('待受理')
-    expect(text(page, '.agent')).toMatch(/\d{3}\*{4}\d{4}/)
+    expect(text(page, '.state-label')).toBe('已提交，等代理员接手')
     expect(text(page, '.event-what')).toContain('提交申请')
+    // Dates read 11月30日（周一）, never 2026-11-30.
+    expect(text(page, '.event-when')).toMatch(/^11月30日（周一） \d{2}:\d{2}$/)
+    // The one next step at the top: call the agent. The number is fetched only on the tap.
+    expect(text(page, '.call-agent')).toContain('打电话给代理员')
+    expect(text(page, '.agent')).not.toMatch(/\d{3}\*{4}\d{4}/)
+    const call = jest.fn(() => Promise.resolve({}))
+    ;(wx as unknown as { makePhoneCall: jest.Mock }).makePhoneCall = call
+    await (page.instance as unknown as Inst).onCallAgent!()
+    expect(call).toHaveBeenCalledWith({ phoneNumber: expect.stringMatching(/^1\d{10}$/) })
+    // A brand-new case offers no complaint yet.
+    expect(page.querySelector('.complain')).toBeUndefined()
   })
 })
 
@@ -80,16 +91,26 @@ describe('agent workbench', () => {
     openid = 'o-demo-agent-village'
     setDemoOpenid(openid)
     const inbox = await open(inboxId)
-    const counts = inbox.querySelectorAll('.count').map((c) => c.dom!.textContent)
-    expect(Number(counts[0])).toBeGreaterThanOrEqual(1)
+    // Nothing overdue or due soon: the workbench opens on 待受理, where the new case is.
+    expect(text(inbox, '.tab.active .tab-label')).toBe('待受理')
+    expect(Number(text(inbox, '.tab.active .count'))).toBeGreaterThanOrEqual(1)
     expect(text(inbox, '.case .name')).toContain('临时救助申请')
+    expect(text(inbox, '.case .who')).toMatch(/^王秀英 · 今天提交$/)
+    expect(inbox.querySelectorAll('.case .call').length).toBeGreaterThan(0)
+    // The toolbar is one line of short doors; the 2027 calendar banner is for admins.
+    expect(inbox.querySelectorAll('.toolbar .tool').map((t) => t.dom!.textContent)).toEqual([
+      '代申请',
+      '今日预约',
+      '开提醒',
+    ])
+    expect(inbox.querySelector('.calendar-warning')).toBeUndefined()
 
     const handle = await open(handleId, { id: created })
     const inst = handle.instance as unknown as Inst
     // The full number is fetched only on the tap (and logged on the server).
     const call = jest.fn(() => Promise.resolve({}))
     ;(wx as unknown as { makePhoneCall: jest.Mock }).makePhoneCall = call
-    expect(text(handle, '.row')).toContain('139****5678')
+    expect(text(handle, '.applicant')).toContain('139****5678')
     await inst.onCallApplicant!()
     expect(call).toHaveBeenCalledWith({ phoneNumber: '13912345678' })
     await inst.onAccept!()
@@ -141,8 +162,27 @@ describe('rating', () => {
     await (page.instance as unknown as Inst).onSubmit!()
     expect(page.instance.data).toMatchObject({ error: '' })
     const after = await open(caseId, { id: created })
-    expect(text(after, '.state-label')).toBe('已评价')
+    expect(text(after, '.state-label')).toBe('已办完')
+    // Newest first: the rating is the top event.
+    expect(text(after, '.event-what')).toContain('评价')
     expect(after.querySelector('.rate')).toBeUndefined()
+  })
+})
+
+describe('我的申请', () => {
+  it('lists cases with their dates and states in plain words; the claim-code box waits below, closed', async () => {
+    openid = 'o-demo-resident-1'
+    const page = await open(casesId)
+    const order = [...page.dom!.firstElementChild!.children].map((e) => e.className)
+    expect(order.findIndex((c) => c.includes('main--case'))).toBeLessThan(order.indexOf('main--claim'))
+    const first = page.dom!.querySelector('.main--case')!
+    expect(first.textContent).toContain('临时救助申请')
+    expect(text(page, '.when')).toMatch(/^\d+月\d+日（周.）提交$/)
+    expect(text(page, '.state-words')).toBe('已办完')
+    expect(page.querySelector('.claim-code')).toBeUndefined()
+    page.querySelector('.claim-open')!.dispatchEvent('tap')
+    await settle()
+    expect(page.querySelector('.claim-code')).toBeDefined()
   })
 })
 

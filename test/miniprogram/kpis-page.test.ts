@@ -1,4 +1,4 @@
-import { percent } from '../../miniprogram/services/supervise'
+import { cellsOf, percent } from '../../miniprogram/services/supervise'
 import { useTransport } from '../../miniprogram/services/api'
 import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
@@ -20,6 +20,15 @@ describe('六项指标 page', () => {
     expect(percent(2 / 3)).toBe('66.7%')
     expect(percent(1)).toBe('100.0%')
     expect(percent(null)).toBe('—')
+    // A rate on a handful of cases is marked, not judged.
+    const row = (n: number, d: number) => ({ rate: d ? n / d : null, numerator: n, denominator: d })
+    const rates = { a: row(0, 1), b: row(9, 10), c: row(0, 0) }
+    const cells = cellsOf({ rates } as never, { a: 'A', b: 'B', c: 'C' } as never)
+    expect(cells.map((c) => [c.value, c.detail, c.small])).toEqual([
+      ['0.0%', '0/1 · 样本少', true],
+      ['90.0%', '9/10', false],
+      ['暂无', '本期无数据', false],
+    ])
   })
 
   it('shows the district’s six rates for this month and ranks the townships; pages through periods', async () => {
@@ -28,9 +37,15 @@ describe('六项指标 page', () => {
     expect(textOf(page, '.period')).toBe('2026年12月')
     expect(page.querySelectorAll('.cell')).toHaveLength(6)
     expect(textOf(page, '.label')).toBe('组织机构健全率')
-    // No cases yet this month: the case rates are —, never 100%.
+    // No cases yet this month: the case rates say so, never 100%, and are not coloured as a verdict.
     const values = page.querySelectorAll('.value').map((n) => n.dom!.textContent)
-    expect(values.slice(2)).toEqual(['—', '—', '—', '—'])
+    expect(values.slice(2)).toEqual(['暂无', '暂无', '暂无', '暂无'])
+    expect(
+      page
+        .querySelectorAll('.detail')
+        .map((n) => n.dom!.textContent)
+        .slice(2),
+    ).toEqual(Array(4).fill('本期无数据'))
     expect(values[0]).toMatch(/^\d+\.\d%$/)
     expect(page.querySelectorAll('.township')).toHaveLength(4)
     expect(textOf(page, '.note')).toContain('本期尚未结束')

@@ -61,10 +61,10 @@ describe('差评整改 pages', () => {
   it('the resident sees the steps and rates the fix on the case page', async () => {
     openid = 'o-demo-resident-1'
     const page = await openPage(caseId, { id })
-    expect(textOf(page, '.rectify .title')).toBe('差评整改 · 待群众评价')
+    expect(textOf(page, '.rectify .title')).toBe('您的不满意评价 · 待群众评价')
     expect(page.querySelectorAll('.fix-level')).toHaveLength(5)
     await (page.instance as unknown as Inst).onRateFix!(ev({ level: 'satisfied' }))
-    expect(textOf(page, '.rectify .title')).toBe('差评整改 · 已办结')
+    expect(textOf(page, '.rectify .title')).toBe('您的不满意评价 · 已办结')
     expect(page.querySelectorAll('.fix-level')).toHaveLength(0)
   })
 

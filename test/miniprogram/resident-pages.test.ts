@@ -33,8 +33,7 @@ describe('首页', () => {
     expect(text(page, '.station-name')).toContain('服务室')
     const hotline = page.querySelector('.hotline')!
     expect(hotline.querySelector('.phone')!.dom!.textContent).toMatch(/^0851-/)
-    // Tuesday 2026-12-01: someone from the rota is on duty, shown with a masked phone.
-    expect(all(page, '.agent-phone').every((p) => /^\d{3}\*{4}\d{4}$/.test(p))).toBe(true)
+    // Tuesday 2026-12-01: someone from the rota is on duty (named; the call goes to the hotline).
     expect(all(page, '.agent-name').length).toBeGreaterThan(0)
   })
 
@@ -42,6 +41,38 @@ describe('首页', () => {
     const page = await open(homeId, { scene: encodeURIComponent('s=QS-HY') })
     expect(myStationId()).toBe('st-qingshan-hongyan')
     expect(text(page, '.station-name')).toContain('红岩')
+  })
+})
+
+describe('长辈模式 offered, hotline kept offline', () => {
+  it('asks once on first launch; the answer sticks, and the home page switches it back and forth', async () => {
+    wx.clearStorageSync()
+    setMyStation('st-qingshan-hongyan')
+    const first = await open(homeId)
+    expect(text(first, '.ask-title')).toBe('字看得清吗？')
+    first.querySelector('.ask-btn.yes')!.dispatchEvent('tap')
+    await settle()
+    expect(isElderlyMode()).toBe(true)
+    expect(first.querySelector('.ask')).toBeUndefined()
+    expect(first.querySelector('.page')!.dom!.className).toContain('elderly')
+    const again = await open(homeId)
+    expect(again.querySelector('.ask')).toBeUndefined()
+    expect(text(again, '.mode-toggle')).toBe('标准字体')
+    again.querySelector('.mode-toggle')!.dispatchEvent('tap')
+    await settle()
+    expect(isElderlyMode()).toBe(false)
+    expect(again.querySelector('.page')!.dom!.className).not.toContain('elderly')
+  })
+
+  it('keeps the hotline on screen with no network: the station last seen', async () => {
+    useTransport(() => Promise.reject(new Error('offline')))
+    try {
+      const page = await open(homeId)
+      expect(text(page, '.error .message')).toBe('网络不给力，请检查网络后重试')
+      expect(page.querySelector('.hotline')!.querySelector('.phone')!.dom!.textContent).toBe('0851-86231201')
+    } finally {
+      useTransport(backend.transport(() => openid))
+    }
   })
 })
 
@@ -73,9 +104,17 @@ describe('我的', () => {
     expect(page.querySelector('.page')!.dom!.className).toContain('elderly')
     // The home page then shows one duty line and four big doors instead of lists.
     const home = await open(homeId)
-    expect(all(home, '.big')).toEqual(['我要办事', '预约时间去办', '请代理员上门', '我的申请'])
+    expect(all(home, '.big')).toEqual(['我要办事', '我的申请', '请代理员上门', '预约时间去办'])
     expect(home.querySelectorAll('.entries')).toHaveLength(0)
     expect(text(home, '.duty-line')).toMatch(/^今天值班：/)
+  })
+
+  it('keeps the cadre-only binding out of the way: a plain row until tapped', async () => {
+    const page = await open(mineId)
+    expect(page.querySelector('.bind-btn')).toBeUndefined()
+    page.querySelector('.bind-open')!.dispatchEvent('click')
+    await settle()
+    expect(page.querySelector('.bind-btn')).toBeDefined()
   })
 
   it('shows a staff member who they are, and refuses a wrong invitation code in Chinese', async () => {

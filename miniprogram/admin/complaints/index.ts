@@ -1,3 +1,4 @@
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { errorText } from '../../services/api'
 import {
   complaintContact,
@@ -25,6 +26,7 @@ Component({
   },
   methods: {
     onLoad() {
+      void prepareNotices('supervise')
       return this.reload()
     },
     async onPullDownRefresh() {
@@ -77,6 +79,7 @@ Component({
       const id = String(e.currentTarget.dataset.id)
       if (this.data.busy) return
       this.setData({ busy: id, error: '' })
+      await askForNotices('supervise')
       try {
         await replyComplaint(id, this.data.replies[id] ?? '')
         wx.showToast({ title: '已答复，已通知群众', icon: 'none' })

@@ -1,3 +1,4 @@
+import { askForNotices, prepareNotices } from '../../services/notify'
 import type { Actions } from '../../../typings/api'
 import { ApiCallError, callApi, errorText } from '../../services/api'
 import { loadMore } from '../../utils/paging'
@@ -21,6 +22,7 @@ Component({
   },
   methods: {
     onLoad() {
+      void prepareNotices('supervise')
       return this.reload()
     },
     async onPullDownRefresh() {
@@ -61,6 +63,7 @@ Component({
     async onUrge(e: WechatMiniprogram.CustomEvent) {
       const caseId = String(e.currentTarget.dataset.id)
       const version = Number(e.currentTarget.dataset.version)
+      await askForNotices('supervise')
       try {
         await callApi('supervise.urge', { caseId, version, note: this.data.note })
         this.setData({ message: '已督办，意见已记入办理经过' })

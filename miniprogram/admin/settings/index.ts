@@ -1,3 +1,4 @@
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { ApiCallError, errorText } from '../../services/api'
 import { fetchSettings, saveBookingRules, saveReminders, type Settings } from '../../services/admin'
 
@@ -63,6 +64,7 @@ Component({
   },
   methods: {
     async onLoad() {
+      void prepareNotices('settings')
       try {
         this.show(await fetchSettings())
       } catch (err) {
@@ -85,6 +87,7 @@ Component({
     async onSave(e: WechatMiniprogram.CustomEvent) {
       const group = e.currentTarget.dataset.group as Group
       if (this.data.saving) return
+      await askForNotices('settings')
       this.setData({ saving: group, message: '', error: '' })
       try {
         if (group === 'reminders')

@@ -1,10 +1,9 @@
 import type { Material } from '../../../typings/domain'
-import { config } from '../../config'
 import { ApiCallError, errorText, newRequestId } from '../../services/api'
 import { submitCase } from '../../services/cases'
 import { fetchItem } from '../../services/catalog'
 import { uploadPhoto } from '../../services/files'
-import { askForNotices } from '../../services/notify'
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
 import { MATERIAL_FORM_LABELS } from '../../utils/vocabulary'
@@ -31,6 +30,7 @@ Component({
     async onLoad(query: Record<string, string | undefined>) {
       const itemId = decodeURIComponent(query.itemId ?? '')
       this.setData({ itemId, requestId: newRequestId(), elderly: isElderlyMode() })
+      void prepareNotices('apply')
       try {
         const item = await fetchItem(itemId, myStationId() || undefined)
         this.setData({
@@ -77,9 +77,7 @@ Component({
       // Guard before any await: a second tap must not file a second time.
       this.setData({ submitting: true, error: '' })
       // Ask for the progress notices on the tap, as the platform requires; refusing is fine.
-      if (config.subscribeTemplates.length) {
-        await askForNotices(config.subscribeTemplates)
-      }
+      await askForNotices('apply')
       try {
         const c = await submitCase(
           {

@@ -7,8 +7,7 @@ import {
   savedContact,
   type ScheduleView,
 } from '../../services/appointments'
-import { config } from '../../config'
-import { askForNotices } from '../../services/notify'
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
 
@@ -47,6 +46,7 @@ Component({
         form: savedContact(),
         elderly: isElderlyMode(),
       })
+      void prepareNotices('book')
       await this.reload()
     },
     async reload() {
@@ -99,8 +99,7 @@ Component({
       this.setData({ submitting: true, error: '' })
       // The reminder the day before needs a grant, asked for on this tap as the platform requires;
       // not when the form is visibly incomplete (the server still checks everything).
-      if (this.data.rescheduleId || (this.data.form.name && this.data.form.phone))
-        await askForNotices(config.appointmentTemplates)
+      if (this.data.rescheduleId || (this.data.form.name && this.data.form.phone)) await askForNotices('book')
       try {
         const b = this.data.rescheduleId
           ? await rescheduleBooking(this.data.rescheduleId, this.data.selectedKey)

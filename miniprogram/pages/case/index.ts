@@ -1,65 +1,135 @@
-import { RATING_OPTIONS, shanghaiShort, type RatingLevel } from '../../utils/vocabulary'
-import { rateFix } from '../../services/rectify'
-import { errorText } from '../../services/api'
-import { countdown, fetchCase, supplyMaterials, withdrawCase, type CaseView } from '../../services/cases'
+import { RATING_OPTIONS, type RatingLevel } from '../../utils/vocabulary'
+import { pageLoad } from '../../behaviors/page-load'
+import { callApi } from '../../services/api'
+import {
+  fetchCase,
+  RESIDENT_STATE_WORDS,
+  residentEventWords,
+  residentNote,
+  supplyMaterials,
+  withdrawCase,
+  type CaseView,
+} from '../../services/cases'
 import { uploadPhoto } from '../../services/files'
-import { isElderlyMode } from '../../services/settings'
+import { askForNotices, prepareNotices } from '../../services/notify'
+import { rateFix } from '../../services/rectify'
+import { dayLabel, shanghaiDay, whenLabel } from '../../utils/dates'
 
-// Shanghai wall time without depending on the phone's time zone.
-const when = (iso: string): string => shanghaiShort(iso)
+const OPEN = ['submitted', 'accepted', 'awaiting_supplement', 'escalated']
+const DAY = 86_400_000
 
-/** 办理进度: state in plain words, countdown, receipt number, timeline, supplement, rating. */
+interface Event {
+  when: string
+  who: string
+  what: string
+  note: string
+}
+
+/** The one thing to do next, shown at the top of the page. */
+type Next = 'rate' | 'supplement' | 'call' | ''
+
+/** Whole calendar days from `a` to `b` (Shanghai days). */
+function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY)
+}
+
+/**
+ * 办理进度 for the resident: where the case is and the one next step at the top (评价,
+ * 补交材料 or 联系代理员), an honest word when it is late, then the history newest first in
+ * plain words, and the 材料接收单 as it was issued at acceptance.
+ */
 Component({
+  behaviors: [pageLoad],
   data: {
     id: '',
     isNew: false,
-    c: null as
-      (CaseView & { timeline: (NonNullable<CaseView['timeline']>[number] & { when: string })[] }) | null,
-    countdown: '',
-    missing: '',
+    c: null as CaseView | null,
+    stateWords: '',
+    dueLine: '',
+    lateLine: '',
+    next: '' as Next,
+    events: [] as Event[],
+    receiptDay: '',
+    /** 补办件: what the agent listed as missing, once. */
+    missing: [] as string[],
+    receiptDue: '',
     receivedText: '',
     photos: [] as { url: string; fileID: string }[],
     canRate: false,
     canWithdraw: false,
-    canSupply: false,
+    canComplain: false,
+    calling: false,
     ratingFix: false,
-    fixLevels: [...RATING_OPTIONS],
-    loading: true,
-    error: '',
-    elderly: false,
+    fixLevels: [...RATING_OPTIONS] as { value: RatingLevel; label: string }[],
   },
   methods: {
-    onLoad(query: Record<string, string | undefined>) {
-      this.setData({
-        id: decodeURIComponent(query.id ?? ''),
-        isNew: query.new === '1',
-        elderly: isElderlyMode(),
-      })
-      return this.reload()
+    async fetchPage(query: Record<string, string | undefined>) {
+      const id = this.data.id || decodeURIComponent(query.id ?? '')
+      if (!this.data.id) {
+        this.setData({ id, isNew: query.new === '1' })
+        void prepareNotices('followCase')
+      }
+      const c = await fetchCase(id)
+      const open = OPEN.includes(c.state)
+      const today = shanghaiDay(new Date().toISOString())
+      const late = open && c.dueDay ? daysBetween(c.dueDay, today) : 0
+      const canRate = c.actions.includes('rate')
+      const accepted = (c.timeline ?? []).find((e) => e.what === '受理')
+      const asked = [...(c.timeline ?? [])].reverse().find((e) => e.note.includes('请补交：'))
+      return {
+        c,
+        stateWords: RESIDENT_STATE_WORDS[c.state] ?? c.stateLabel,
+        dueLine:
+          open && c.dueDay
+            ? `承诺 ${dayLabel(c.dueDay)}前办好`
+            : c.state === 'awaiting_supplement'
+              ? '补齐材料后重新计时'
+              : '',
+        // Said plainly: late is late, and what the resident can do about it.
+        lateLine:
+          late > 0
+            ? `已超过承诺期限 ${late} 天，还没有办好。可以打电话催问代理员，也可以监督投诉。`
+            : late === 0 && open && c.dueDay
+              ? '今天是承诺办好的最后一天'
+              : '',
+        // Buttons come from the actions the server allows this caller (case rules), nothing else.
+        next: (canRate
+          ? 'rate'
+          : c.actions.includes('supplement')
+            ? 'supplement'
+            : open && c.agent && c.actions.includes('contact')
+              ? 'call'
+              : '') as Next,
+        events: (c.timeline ?? [])
+          .map((e) => ({
+            when: whenLabel(e.at),
+            who: e.who,
+            what: residentEventWords(e.what),
+            note: residentNote(e.note),
+          }))
+          .reverse(),
+        missing: asked ? (asked.note.split('请补交：')[1] ?? '').split(/[、；;]/).filter(Boolean) : [],
+        receiptDay: accepted ? whenLabel(accepted.at).split(' ')[0] : '',
+        receiptDue: c.receipt?.dueDay ? dayLabel(c.receipt.dueDay) : '补齐材料后重新计时',
+        receivedText: c.receipt ? c.receipt.receivedMaterials.join('、') || '（未登记）' : '',
+        canRate,
+        canWithdraw: c.actions.includes('withdraw'),
+        // Not the moment a case is sent: once it is late, refused or finished.
+        canComplain: late > 0 || !open,
+      }
     },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
+    /** The agent's number is read only on this tap, and the read is logged on the server. */
+    async onCallAgent() {
+      if (this.data.calling) return
+      this.setData({ calling: true })
+      await askForNotices('followCase')
       try {
-        const c = await fetchCase(this.data.id)
-        const open = ['submitted', 'accepted', 'escalated'].includes(c.state)
-        this.setData({
-          c: { ...c, timeline: (c.timeline ?? []).map((e) => ({ ...e, when: when(e.at) })) },
-          countdown: open ? countdown(c.dueAt, new Date()) : '',
-          // Buttons come from the actions the server allows this caller (case rules), nothing else.
-          canRate: c.actions.includes('rate'),
-          canWithdraw: c.actions.includes('withdraw'),
-          canSupply: c.actions.includes('supplement'),
-          missing: '',
-          receivedText: c.receipt ? c.receipt.receivedMaterials.join('、') || '无' : '',
-        })
+        const { phone } = await callApi('cases.contact', { caseId: this.data.id })
+        await wx.makePhoneCall({ phoneNumber: phone }).catch(() => undefined)
       } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
+        wx.showToast({ title: (err as Error).message || '暂时联系不上，请拨打服务站热线', icon: 'none' })
       } finally {
-        this.setData({ loading: false })
+        this.setData({ calling: false })
       }
     },
     async onPhoto(e: WechatMiniprogram.CustomEvent) {
@@ -72,6 +142,7 @@ Component({
       }
     },
     async onSupply() {
+      await askForNotices('followCase')
       try {
         await supplyMaterials(
           this.data.id,

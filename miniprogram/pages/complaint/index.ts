@@ -1,6 +1,7 @@
 import { ApiCallError, errorText, newRequestId } from '../../services/api'
 import { saveContact, savedContact } from '../../services/appointments'
 import { fetchMyComplaints, submitComplaint, type ComplaintView } from '../../services/complaints'
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
 
@@ -33,6 +34,7 @@ Component({
         requestId: newRequestId(),
         elderly: isElderlyMode(),
       })
+      void prepareNotices('complaint')
       await this.loadMine()
     },
     async loadMine() {
@@ -69,6 +71,7 @@ Component({
     async onSubmit() {
       if (this.data.submitting) return
       this.setData({ submitting: true, error: '' })
+      await askForNotices('complaint')
       try {
         const { name, phone, text } = this.data.form
         await submitComplaint(

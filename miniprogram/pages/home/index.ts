@@ -1,62 +1,68 @@
 import type { DutyToday, StationDetail, StationSummary } from '../../../typings/api'
-import { callApi, errorText } from '../../services/api'
-import { isElderlyMode } from '../../services/settings'
-import { fetchStation, myStationId, setMyStation } from '../../services/stations'
+import { config } from '../../config'
+import { pageLoad } from '../../behaviors/page-load'
+import { callApi } from '../../services/api'
+import { chooseElderlyMode, elderlyModeAsked, isElderlyMode } from '../../services/settings'
+import {
+  cachedStationCard,
+  fetchStation,
+  myStationId,
+  setMyStation,
+  type StationCard,
+} from '../../services/stations'
 
-/** 首页: my station, tap-to-call hotline, who is on duty today, entries. */
+/** 首页: my station, tap-to-call hotline (kept when offline), who is on duty today, entries. */
 Component({
+  behaviors: [pageLoad],
   data: {
     station: null as StationDetail | null,
     duty: null as DutyToday | null,
     choices: [] as StationSummary[],
-    loading: true,
-    error: '',
-    elderly: false,
+    /** The hotline to show: the station's, the last one seen when offline, or the district's. */
+    hotline: null as StationCard | null,
+    /** First launch: ask once whether to use large type. */
+    askElderly: false,
     /** 长辈模式: "今天值班：张三、李四" or why nobody is on duty. */
     dutyLine: '',
   },
   methods: {
-    onLoad(query: Record<string, string | undefined>) {
+    async fetchPage(query: Record<string, string | undefined>) {
+      this.setData({ askElderly: !elderlyModeAsked(), hotline: this.offlineHotline() })
       // A station QR code opens the home page with scene "s=<code>".
-      const scene = decodeURIComponent(query.scene ?? '')
-      const code = /^s=([\w-]+)$/.exec(scene)?.[1]
-      this.setData({ elderly: isElderlyMode() })
-      return this.reload(code)
-    },
-    onShow() {
-      if (this.data.elderly !== isElderlyMode()) this.setData({ elderly: isElderlyMode() })
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
-    async reload(code?: string) {
-      this.setData({ loading: true, error: '' })
-      try {
-        if (code) {
-          const s = await callApi('stations.get', { code })
-          setMyStation(s.id)
-        }
-        const id = myStationId()
-        if (!id) {
-          const page = await callApi('stations.list', { tier: 'village', pageSize: 50 })
-          this.setData({ station: null, choices: page.list })
-        } else {
-          const station = await fetchStation(id)
-          const names = station.duty.agents.map((a) => a.name).join('、')
-          this.setData({
-            station,
-            duty: station.duty,
-            dutyLine: names
-              ? `今天值班：${names}`
-              : (station.duty.closedReason ?? '今天无人值班，请拨打服务热线'),
-          })
-        }
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
+      const code = /^s=([\w-]+)$/.exec(decodeURIComponent(query.scene ?? ''))?.[1]
+      if (code) {
+        const s = await callApi('stations.get', { code })
+        setMyStation(s.id)
+        delete query.scene
       }
+      const id = myStationId()
+      if (!id) {
+        const page = await callApi('stations.list', { tier: 'village', pageSize: 50 })
+        return { station: null, choices: page.list }
+      }
+      const station = await fetchStation(id)
+      const names = station.duty.agents.map((a) => a.name).join('、')
+      return {
+        station,
+        duty: station.duty,
+        hotline: { id: station.id, name: station.name, hotline: station.hotline, hours: station.hours },
+        dutyLine: names
+          ? `今天值班：${names}`
+          : (station.duty.closedReason ?? '今天无人值班，请拨打服务热线'),
+      }
+    },
+    offlineHotline(): StationCard {
+      const f = config.fallbackHotline
+      return cachedStationCard() ?? { id: '', name: f.name, hotline: f.phone, hours: f.hours }
+    },
+    onElderlyChoice(e: WechatMiniprogram.TouchEvent) {
+      const on = e.currentTarget.dataset.on === true || e.currentTarget.dataset.on === 'true'
+      chooseElderlyMode(on)
+      this.setData({ elderly: on, askElderly: false })
+    },
+    onToggleElderly() {
+      chooseElderlyMode(!isElderlyMode())
+      this.setData({ elderly: isElderlyMode(), askElderly: false })
     },
     onPick(e: WechatMiniprogram.TouchEvent) {
       setMyStation(String(e.currentTarget.dataset.id))

@@ -1,6 +1,6 @@
 import { config } from '../../config'
 import { ApiCallError, callApi, demoOpenid, setDemoOpenid } from '../../services/api'
-import { isElderlyMode, setElderlyMode } from '../../services/settings'
+import { chooseElderlyMode, isElderlyMode } from '../../services/settings'
 
 const DEMO_IDENTITIES = [
   { openid: 'o-demo-resident-1', label: '群众 1（已结对）' },
@@ -22,11 +22,15 @@ Component({
     localMode: config.transport === 'local',
     demoIdentities: DEMO_IDENTITIES,
     demoOpenid: '',
+    showBind: false,
   },
   methods: {
     onLoad() {
       this.setData({ elderly: isElderlyMode(), demoOpenid: demoOpenid() })
       return this.loadProfile()
+    },
+    onShow() {
+      if (this.data.elderly !== isElderlyMode()) this.setData({ elderly: isElderlyMode() })
     },
     async loadProfile() {
       try {
@@ -37,8 +41,11 @@ Component({
       }
     },
     onElderly(e: { detail: boolean }) {
-      setElderlyMode(e.detail)
+      chooseElderlyMode(e.detail)
       this.setData({ elderly: e.detail })
+    },
+    onShowBind() {
+      this.setData({ showBind: true })
     },
     onCode(e: { detail: string }) {
       this.setData({ code: e.detail, codeError: '' })

@@ -1,6 +1,7 @@
 import { RATING_OPTIONS, type RatingLevel } from '../../utils/vocabulary'
 import { errorText } from '../../services/api'
 import { rateCase } from '../../services/cases'
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 
 const LEVELS = [...RATING_OPTIONS]
@@ -21,6 +22,7 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ id: decodeURIComponent(query.id ?? ''), elderly: isElderlyMode() })
+      void prepareNotices('rate')
     },
     onLevel(e: WechatMiniprogram.TouchEvent) {
       this.setData({ level: e.currentTarget.dataset.level as RatingLevel })
@@ -35,6 +37,9 @@ Component({
     async onSubmit() {
       if (!this.data.level || this.data.submitting) return
       this.setData({ submitting: true, error: '' })
+      // Not satisfied: the head calls back (回访) and the resident is asked to rate the fix.
+      if (this.data.level === 'dissatisfied' || this.data.level === 'very_dissatisfied')
+        await askForNotices('rate')
       try {
         const tags = Object.keys(this.data.tagsSelected).filter((t) => this.data.tagsSelected[t])
         await rateCase({ caseId: this.data.id, level: this.data.level, tags, comment: this.data.comment })

@@ -6,8 +6,7 @@ import {
   savedContact,
   type VisitRequestInput,
 } from '../../services/appointments'
-import { config } from '../../config'
-import { askForNotices } from '../../services/notify'
+import { askForNotices, prepareNotices } from '../../services/notify'
 import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
 
@@ -39,6 +38,7 @@ Component({
   methods: {
     async onLoad(query: Record<string, string | undefined>) {
       const stationId = decodeURIComponent(query.stationId ?? '') || myStationId()
+      void prepareNotices('visit')
       this.setData({
         stationId,
         itemId: decodeURIComponent(query.itemId ?? ''),
@@ -94,7 +94,7 @@ Component({
         (['am', 'pm'] as Part[]).filter((p) => d[p]).map((part) => ({ day: d.day, part })),
       )
       this.setData({ submitting: true, error: '' })
-      await askForNotices(config.appointmentTemplates)
+      await askForNotices('visit')
       try {
         const { name, phone, address, reason, note } = this.data.form
         const b = await requestVisit({

@@ -1,55 +1,88 @@
 import type { CaseView, InboxTab } from '../../../typings/api'
-import { callApi, errorText } from '../../services/api'
-import { fetchInbox } from '../../services/cases'
-import { askForNotices } from '../../services/notify'
-import { config } from '../../config'
+import { pageLoad } from '../../behaviors/page-load'
+import { callApi } from '../../services/api'
+import { caseContact, fetchInbox } from '../../services/cases'
+import { askForNotices, prepareNotices } from '../../services/notify'
+import { dayLabel, shanghaiDay } from '../../utils/dates'
 
 const TABS: { key: InboxTab; label: string }[] = [
+  { key: 'overdue', label: '已超期' },
+  { key: 'dueSoon', label: '即将超期' },
   { key: 'pending', label: '待受理' },
   { key: 'handling', label: '办理中' },
-  { key: 'dueSoon', label: '即将超期' },
-  { key: 'overdue', label: '已超期' },
   { key: 'feedback', label: '待反馈' },
   { key: 'upper', label: '上报待办' },
 ]
 
-/** 工作台: five tabs with counts, due soonest first. */
+const DAY = 86_400_000
+const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY)
+
+/** One row: what, who, how old, how late, and a call button. */
+interface Row {
+  id: string
+  name: string
+  applicant: string
+  description: string
+  state: string
+  age: string
+  due: string
+  lateDays: number
+  home: boolean
+}
+
+function row(c: CaseView, today: string): Row {
+  const submitted = shanghaiDay(c.createdAt)
+  const age = days(submitted, today)
+  const late = c.dueDay && ['accepted', 'escalated'].includes(c.state) ? days(c.dueDay, today) : 0
+  return {
+    id: c.id,
+    name: c.item.name,
+    applicant: c.applicant.name,
+    description: c.description,
+    state: c.stateLabel,
+    age: age === 0 ? '今天提交' : `${age} 天前提交`,
+    due: c.dueDay ? `限 ${dayLabel(c.dueDay)}` : '',
+    lateDays: Math.max(0, late),
+    home: c.visit === 'home',
+  }
+}
+
+/**
+ * 工作台: opens on the most urgent tab that has cases (the server picks it), rows with age,
+ * days overdue in red, the resident's words and a call button; a toolbar that fits 375 px.
+ */
 Component({
+  behaviors: [pageLoad],
   data: {
     tabs: TABS,
-    tab: 'pending' as InboxTab,
+    tab: '' as InboxTab | '',
     scope: 'mine' as 'mine' | 'station',
     isHead: false,
+    isAdmin: false,
     calendarWarning: '',
     counts: {} as Record<string, number>,
-    list: [] as CaseView[],
-    loading: false,
-    error: '',
+    list: [] as Row[],
+    calling: '',
   },
   methods: {
-    async onLoad() {
-      const me = await callApi('me.profile', {}).catch(() => null)
-      this.setData({ isHead: me?.agent?.role === 'head' })
-      return this.reload()
+    async fetchPage() {
+      if (!this.data.tab) {
+        void prepareNotices('workbench')
+        const me = await callApi('me.profile', {}).catch(() => null)
+        this.setData({ isHead: me?.agent?.role === 'head', isAdmin: me?.agent?.role === 'admin' })
+      }
+      const res = await fetchInbox(this.data.tab || undefined, 1, this.data.scope)
+      return {
+        tab: res.tab,
+        list: res.list.map((c) => row(c, res.today)),
+        counts: res.counts,
+        // The calendar is the admins' to fix; agents' screens stay for their cases.
+        calendarWarning: this.data.isAdmin ? (res.calendarWarning ?? '') : '',
+      }
     },
     onShow() {
-      if (!this.data.loading) return this.reload()
+      if (this.data.tab && !this.data.loading) return this.reload()
       return undefined
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
-      try {
-        const res = await fetchInbox(this.data.tab, 1, this.data.scope)
-        this.setData({ list: res.list, counts: res.counts, calendarWarning: res.calendarWarning ?? '' })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
     },
     onTab(e: WechatMiniprogram.TouchEvent) {
       this.setData({ tab: e.currentTarget.dataset.tab as InboxTab })
@@ -67,11 +100,25 @@ Component({
     },
     /** New-case, due and overdue reminders need the agent's grant, asked on this tap. */
     async onNotices() {
-      const accepted = await askForNotices(config.agentTemplates)
+      const accepted = await askForNotices('workbench')
       wx.showToast({ title: accepted.length ? '已开启提醒' : '未开启提醒', icon: 'none' })
     },
     onIntake() {
       return wx.navigateTo({ url: '/work/intake/index' })
+    },
+    /** The resident's full number is read (and logged) only on this tap. */
+    async onCall(e: WechatMiniprogram.TouchEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      if (this.data.calling) return
+      this.setData({ calling: id })
+      try {
+        const { phone } = await caseContact(id)
+        await wx.makePhoneCall({ phoneNumber: phone }).catch(() => undefined)
+      } catch (err) {
+        wx.showToast({ title: (err as Error).message || '暂时取不到电话', icon: 'none' })
+      } finally {
+        this.setData({ calling: '' })
+      }
     },
     onOpen(e: WechatMiniprogram.TouchEvent) {
       return wx.navigateTo({

@@ -17,6 +17,7 @@ import type { OpenApiRecord } from '../../../local-cloudbase/server'
 import type { CaseRecord, Item } from '../../../typings/domain'
 import type { CaseView, KpiReport } from '../../../typings/api'
 import type { JobReport } from '../../../server/jobs'
+import { acceptInWeChat } from '../api'
 import type { OutboxMessage } from '../../../server/repositories/outbox'
 import type { RectificationRecord } from '../../../server/domain/rectification'
 import {
@@ -340,6 +341,8 @@ export async function driveCounty(opts: DriveOptions): Promise<SimLog> {
       n: number | null,
       requestId?: string,
     ): Promise<Reply<T> & { at: number }> => {
+      // What the user accepted in WeChat's own dialog: WeChat (the emulator) keeps that grant.
+      if (action === 'notify.grant') await acceptInWeChat(lcb, openid, payload)
       // The moment the person acted: the server's `now` is this or a few milliseconds later.
       const at = lcb.clock.now()
       const t0 = performance.now()

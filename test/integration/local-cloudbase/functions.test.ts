@@ -91,6 +91,7 @@ describe('function host and gateway', () => {
   })
 
   it('answers and records the open APIs, and injected failures surface as WeChat errors', async () => {
+    await grant('o-api', ['TPL-CASE-ACCEPTED'], true)
     const r = await callGateway<{
       send: { errCode: number }
       check: { result: { suggest: string } }
@@ -121,6 +122,66 @@ describe('function host and gateway', () => {
     }>(lcb, 'probe', { op: 'openapi', text: '赌博' }, 'o-api')
     expect(risky.body.send).toMatchObject({ errCode: 43101 })
     expect(risky.body.check.result.suggest).toBe('risky')
+  })
+})
+
+const grant = (openid: string, accepted: string[], longTerm = false) =>
+  fetch(`${lcb.gatewayUrl}/subscriptions`, {
+    method: 'POST',
+    headers: { 'x-wx-openid': openid },
+    body: JSON.stringify({ accepted, longTerm }),
+  }).then(
+    (r) => r.json() as Promise<{ grants: { templateId: string; oneTime: number; longTerm: boolean }[] }>,
+  )
+
+describe('subscribe-message grants, as WeChat keeps them', () => {
+  const send = async (openid: string) =>
+    (await callGateway<{ send: { errCode: number } }>(lcb, 'probe', { op: 'send' }, openid)).body.send.errCode
+
+  it('refuses a send without a grant with 43101, uses a one-time grant up, keeps a long-term one', async () => {
+    expect(await send('o-none')).toBe(43101)
+    await grant('o-once', ['TPL-CASE-ACCEPTED'])
+    await grant('o-once', ['TPL-CASE-ACCEPTED'])
+    await grant('o-once', ['TPL-OTHER'])
+    expect(await send('o-once')).toBe(0)
+    expect(await send('o-once')).toBe(0)
+    // Two one-time grants of this template, two messages; the other template's grant does not count.
+    expect(await send('o-once')).toBe(43101)
+    const left = await grant('o-always', ['TPL-CASE-ACCEPTED'], true)
+    expect(left.grants).toEqual([
+      { openid: 'o-always', templateId: 'TPL-CASE-ACCEPTED', oneTime: 0, longTerm: true },
+    ])
+    expect([await send('o-always'), await send('o-always')]).toEqual([0, 0])
+    expect(lcb.subscriptions('o-once')).toEqual([
+      { openid: 'o-once', templateId: 'TPL-CASE-ACCEPTED', oneTime: 0, longTerm: false },
+      { openid: 'o-once', templateId: 'TPL-OTHER', oneTime: 1, longTerm: false },
+    ])
+  })
+})
+
+describe('storage and function calls answer as the platform does', () => {
+  it('getFileAuthority, deleteFile above 50 ids, and a missing function', async () => {
+    type Out = {
+      fileID: string
+      read: boolean[]
+      many: { errCode?: number; errMsg?: string; ok?: unknown }
+      missing: { errCode?: number; errMsg?: string }
+    }
+    const owner = await callGateway<Out>(lcb, 'probe', { op: 'authority', other: 'cloud://none' }, 'o-owner')
+    const other = await callGateway<Out>(
+      lcb,
+      'probe',
+      { op: 'authority', other: owner.body.fileID },
+      'o-other',
+    )
+    // Own file: read and write; someone else's: read only; a missing file: nothing.
+    expect(other.body.read).toEqual([true, true, true, false, false])
+    expect(other.body.many).toMatchObject({ errMsg: expect.stringContaining('at most 50') })
+    expect(other.body.missing).toMatchObject({ errMsg: expect.stringContaining('could not be found') })
+    // The platform's code for it (https://docs.cloudbase.net/error-code/FUNCTION_NOT_FOUND).
+    await expect(nodeSdk(lcb).callFunction({ name: 'no-such-function', data: {} })).rejects.toMatchObject({
+      code: 'FUNCTION_NOT_FOUND',
+    })
   })
 })
 
@@ -155,6 +216,9 @@ describe('timers and the clock', () => {
   it('runs a timer on demand and rejects bad clock input', async () => {
     const run = await fetch(`${lcb.gatewayUrl}/timers/probe/run`, { method: 'POST' })
     expect(await run.json()).toEqual({ ran: 1, ok: true })
+    // Like /functions/<name>, the run reports its database calls and writes.
+    expect(run.headers.get('x-db-calls')).toBe('1')
+    expect(JSON.parse(run.headers.get('x-db-writes')!)).toEqual({ probe: 1 })
     expect(await timerDocs()).toHaveLength(2)
     expect(
       (await fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: '{"set":"yesterday"}' })).status,

@@ -1,0 +1,464 @@
+/**
+ * `npm run shots`, step 1 of 2: renders every page in its key states against the real backend
+ * (Local CloudBase, the real `api` function, a month of history) and writes each as standalone
+ * HTML plus a manifest. scripts/shots.js then draws them with Chromium. Not a test: it is run by
+ * scripts/shots.jest.config.js only.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import simulate from 'miniprogram-simulate'
+import { ApiCallError, setDemoOpenid, useTransport, type Transport } from '../../../miniprogram/services/api'
+import { chooseElderlyMode } from '../../../miniprogram/services/settings'
+import { setMyStation } from '../../../miniprogram/services/stations'
+import { loadComponent, MINIPROGRAM_ROOT, settle, type Page } from '../helpers'
+import { startBackend, type Backend } from '../local-backend'
+import { buildHistory, STATION, WHO, type History } from './history'
+import { pageHtml, useHalfPixelRpx, type Chrome } from './serialize'
+
+useHalfPixelRpx()
+const OUT = path.resolve(MINIPROGRAM_ROOT, '../shots/html')
+
+const PAGES = [
+  'pages/home/index',
+  'pages/catalog/index',
+  'pages/mine/index',
+  'pages/item/index',
+  'pages/station/index',
+  'pages/apply/index',
+  'pages/case/index',
+  'pages/cases/index',
+  'pages/rate/index',
+  'pages/stations/index',
+  'pages/messages/index',
+  'pages/book/index',
+  'pages/appointments/index',
+  'pages/visit/index',
+  'pages/complaint/index',
+  'work/inbox/index',
+  'work/case/index',
+  'work/intake/index',
+  'work/appointments/index',
+  'work/schedule/index',
+  'work/rectify/index',
+  'admin/overdue/index',
+  'admin/kpis/index',
+  'admin/complaints/index',
+  'admin/settings/index',
+] as const
+type PagePath = (typeof PAGES)[number]
+const ids = new Map<PagePath, string>(PAGES.map((p) => [p, loadComponent(p)]))
+
+const app = JSON.parse(fs.readFileSync(path.join(MINIPROGRAM_ROOT, 'app.json'), 'utf8')) as {
+  window: { navigationBarBackgroundColor: string; navigationBarTextStyle: 'white' | 'black' }
+  tabBar: { list: { pagePath: string }[] }
+}
+const TAB_PAGES = new Set(app.tabBar.list.map((t) => t.pagePath))
+
+interface Spec {
+  name: string
+  page: PagePath
+  group: string
+  /** What this shot is for, shown in the gallery. */
+  note: string
+  as: string
+  query?: Record<string, string>
+  elderly?: boolean
+  state?: 'loading' | 'error' | 'data'
+  /** The phone has never answered the 长辈模式 question. */
+  firstLaunch?: boolean
+  /** After the page has loaded: taps, inputs. */
+  after?: (page: Page, inst: Record<string, (...a: unknown[]) => unknown>) => Promise<void> | void
+}
+
+export interface ManifestEntry {
+  name: string
+  group: string
+  page: string
+  note: string
+  elderly: boolean
+  state: string
+  as: string
+}
+
+let backend: Backend
+let openid: string = WHO.resident
+let real: Transport
+let h: History
+const chrome: { toast?: string; modal?: Chrome['modal'] } = {}
+const w = wx as unknown as Record<string, unknown>
+
+beforeAll(async () => {
+  fs.rmSync(OUT, { recursive: true, force: true })
+  fs.mkdirSync(OUT, { recursive: true })
+  backend = await startBackend('2026-11-02T08:00:00+08:00')
+  real = backend.transport(() => openid)
+  useTransport(real)
+  const as = (who: string) => {
+    openid = who
+    setDemoOpenid(who)
+  }
+  h = await buildHistory({ as, at: async (iso) => void (await backend.setClock(iso)) })
+  setMyStation(STATION)
+  // The phone's clock agrees with the backend's (pages count days from it); timers stay real.
+  jest.useFakeTimers({
+    now: new Date('2026-12-01T10:00:00+08:00'),
+    doNotFake: [
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'setImmediate',
+      'clearImmediate',
+      'nextTick',
+      'queueMicrotask',
+      'hrtime',
+      'performance',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+    ],
+  })
+  // Native parts the page asks the phone to draw: remembered and drawn over the page.
+  w.showToast = (o: { title: string }) => {
+    chrome.toast = o.title
+    return Promise.resolve({})
+  }
+  w.showModal = (o: Chrome['modal']) => {
+    chrome.modal = o
+    return new Promise(() => {}) // left open on screen
+  }
+  for (const k of [
+    'navigateTo',
+    'redirectTo',
+    'switchTab',
+    'navigateBack',
+    'makePhoneCall',
+    'requestSubscribeMessage',
+  ]) {
+    w[k] = () => Promise.resolve({})
+  }
+}, 300_000)
+afterAll(() => backend?.stop())
+
+const never: Transport = () => new Promise(() => {})
+const offline: Transport = () => Promise.reject(new ApiCallError('NETWORK', '网络不给力，请检查网络后重试'))
+
+async function shoot(spec: Spec): Promise<ManifestEntry> {
+  const id = ids.get(spec.page)!
+  // The first-launch question was answered, except in the shot that shows it.
+  chooseElderlyMode(spec.elderly === true)
+  if (spec.firstLaunch) wx.removeStorageSync('ui.elderly.asked')
+  openid = spec.as
+  setDemoOpenid(spec.as)
+  useTransport(spec.state === 'loading' ? never : spec.state === 'error' ? offline : real)
+  delete chrome.toast
+  delete chrome.modal
+  const json = JSON.parse(fs.readFileSync(path.join(MINIPROGRAM_ROOT, `${spec.page}.json`), 'utf8')) as {
+    navigationBarTitleText?: string
+    navigationBarBackgroundColor?: string
+    navigationBarTextStyle?: 'white' | 'black'
+  }
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  const inst = page.instance as unknown as Record<string, (...a: unknown[]) => unknown>
+  const loaded = Promise.resolve(inst.onLoad?.call(inst, spec.query ?? {}))
+  await Promise.race([loaded, settle(spec.state === 'loading' ? 50 : 20_000)])
+  if (spec.state !== 'loading') await Promise.resolve(inst.onShow?.call(inst))
+  await settle(30)
+  if (spec.after) {
+    await spec.after(page, inst)
+    await settle(30)
+  }
+  const html = pageHtml(page, id, {
+    title: json.navigationBarTitleText ?? '',
+    back: !TAB_PAGES.has(spec.page),
+    ...(TAB_PAGES.has(spec.page) ? { tab: spec.page } : {}),
+    navColor: json.navigationBarBackgroundColor ?? app.window.navigationBarBackgroundColor,
+    navText: json.navigationBarTextStyle ?? app.window.navigationBarTextStyle,
+    ...chrome,
+  })
+  fs.writeFileSync(path.join(OUT, `${spec.name}.html`), html)
+  page.detach()
+  useTransport(real)
+  return {
+    name: spec.name,
+    group: spec.group,
+    page: spec.page,
+    note: spec.note,
+    elderly: spec.elderly === true,
+    state: spec.state ?? 'data',
+    as: spec.as,
+  }
+}
+
+/** Both modes of one resident page. */
+const both = (spec: Spec): Spec[] => [spec, { ...spec, name: `${spec.name}.elderly`, elderly: true }]
+
+function specs(): Spec[] {
+  const R = WHO.resident
+  const resident: Spec[] = [
+    ...both({ name: 'home', page: 'pages/home/index', group: '群众', note: '首页：我的服务室', as: R }),
+    {
+      name: 'home.first',
+      page: 'pages/home/index',
+      group: '群众',
+      note: '第一次打开：问要不要大字',
+      as: R,
+      firstLaunch: true,
+    },
+    {
+      name: 'home.loading',
+      page: 'pages/home/index',
+      group: '群众',
+      note: '首页加载中',
+      as: R,
+      state: 'loading',
+    },
+    {
+      name: 'home.offline',
+      page: 'pages/home/index',
+      group: '群众',
+      note: '首页断网：热线仍在',
+      as: R,
+      state: 'error',
+    },
+    ...both({
+      name: 'catalog',
+      page: 'pages/catalog/index',
+      group: '群众',
+      note: '代理事项（长列表）',
+      as: R,
+    }),
+    ...both({
+      name: 'item',
+      page: 'pages/item/index',
+      group: '群众',
+      note: '事项详情：临时救助',
+      as: R,
+      query: { id: 'it-MZ-003' },
+    }),
+    ...both({
+      name: 'apply',
+      page: 'pages/apply/index',
+      group: '群众',
+      note: '申请代理',
+      as: R,
+      query: { itemId: 'it-MZ-004' },
+    }),
+    ...both({
+      name: 'case.overdue',
+      page: 'pages/case/index',
+      group: '群众',
+      note: '我的案件：已超期',
+      as: R,
+      query: { id: h.overdue },
+    }),
+    ...both({
+      name: 'case.supplement',
+      page: 'pages/case/index',
+      group: '群众',
+      note: '我的案件：要补材料',
+      as: R,
+      query: { id: h.supplement },
+    }),
+    ...both({
+      name: 'case.escalated',
+      page: 'pages/case/index',
+      group: '群众',
+      note: '我的案件：乡镇在办',
+      as: R,
+      query: { id: h.escalated },
+    }),
+    ...both({
+      name: 'case.rated',
+      page: 'pages/case/index',
+      group: '群众',
+      note: '我的案件：已评价（长时间线）',
+      as: R,
+      query: { id: h.rated },
+    }),
+    {
+      name: 'case.new',
+      page: 'pages/case/index',
+      group: '群众',
+      note: '刚提交',
+      as: R,
+      query: { id: h.fresh, new: '1' },
+    },
+    ...both({
+      name: 'case.delivered',
+      page: 'pages/case/index',
+      group: '群众',
+      note: '已送达，待评价',
+      as: WHO.resident2,
+      query: { id: h.delivered },
+    }),
+    {
+      name: 'case.error',
+      page: 'pages/case/index',
+      group: '群众',
+      note: '案件页断网',
+      as: R,
+      query: { id: h.rated },
+      state: 'error',
+    },
+    ...both({ name: 'cases', page: 'pages/cases/index', group: '群众', note: '我的申请', as: R }),
+    {
+      name: 'cases.long',
+      page: 'pages/cases/index',
+      group: '群众',
+      note: '我的申请（长列表）',
+      as: WHO.resident2,
+    },
+    {
+      name: 'cases.empty',
+      page: 'pages/cases/index',
+      group: '群众',
+      note: '我的申请（空）',
+      as: 'o-shots-newcomer',
+    },
+    ...both({
+      name: 'rate',
+      page: 'pages/rate/index',
+      group: '群众',
+      note: '评价',
+      as: WHO.resident2,
+      query: { id: h.delivered },
+    }),
+    ...both({ name: 'mine', page: 'pages/mine/index', group: '群众', note: '我的', as: R }),
+    {
+      name: 'station',
+      page: 'pages/station/index',
+      group: '群众',
+      note: '服务站',
+      as: R,
+      query: { id: STATION },
+    },
+    { name: 'stations', page: 'pages/stations/index', group: '群众', note: '附近服务站', as: R },
+    { name: 'messages', page: 'pages/messages/index', group: '群众', note: '我的消息', as: R },
+    ...both({
+      name: 'book',
+      page: 'pages/book/index',
+      group: '群众',
+      note: '预约办理',
+      as: R,
+      query: { stationId: STATION },
+    }),
+    { name: 'appointments', page: 'pages/appointments/index', group: '群众', note: '我的预约', as: R },
+    ...both({
+      name: 'visit',
+      page: 'pages/visit/index',
+      group: '群众',
+      note: '上门服务',
+      as: R,
+      query: { stationId: STATION },
+    }),
+    {
+      name: 'complaint',
+      page: 'pages/complaint/index',
+      group: '群众',
+      note: '监督投诉',
+      as: R,
+      query: { caseId: h.overdue },
+    },
+  ]
+  const A = WHO.agent
+  const work: Spec[] = [
+    { name: 'work.inbox', page: 'work/inbox/index', group: '代理员', note: '工作台', as: A },
+    {
+      name: 'work.inbox.head',
+      page: 'work/inbox/index',
+      group: '代理员',
+      note: '站长的工作台',
+      as: WHO.head,
+    },
+    {
+      name: 'work.inbox.station',
+      page: 'work/inbox/index',
+      group: '代理员',
+      note: '站长看全站「办理中」（长列表）',
+      as: WHO.head,
+      after: async (_p, inst) => {
+        await inst.onScope!()
+        await inst.onTab!({ currentTarget: { dataset: { tab: 'handling' } } })
+      },
+    },
+    {
+      name: 'work.inbox.loading',
+      page: 'work/inbox/index',
+      group: '代理员',
+      note: '工作台加载中',
+      as: A,
+      state: 'loading',
+    },
+    {
+      name: 'work.inbox.error',
+      page: 'work/inbox/index',
+      group: '代理员',
+      note: '工作台断网',
+      as: A,
+      state: 'error',
+    },
+    {
+      name: 'work.case.new',
+      page: 'work/case/index',
+      group: '代理员',
+      note: '待受理的案件',
+      as: A,
+      query: { id: h.fresh },
+    },
+    {
+      name: 'work.case.overdue',
+      page: 'work/case/index',
+      group: '代理员',
+      note: '超期案件',
+      as: A,
+      query: { id: h.overdue },
+    },
+    {
+      name: 'work.case.rated',
+      page: 'work/case/index',
+      group: '代理员',
+      note: '已评价（长时间线）',
+      as: A,
+      query: { id: h.rated },
+    },
+    {
+      name: 'work.case.township',
+      page: 'work/case/index',
+      group: '代理员',
+      note: '乡镇站长看上报件',
+      as: WHO.townshipHead,
+      query: { id: h.escalated },
+    },
+    { name: 'work.intake', page: 'work/intake/index', group: '代理员', note: '代群众申请', as: A },
+    { name: 'work.appointments', page: 'work/appointments/index', group: '代理员', note: '今日预约', as: A },
+    { name: 'work.schedule', page: 'work/schedule/index', group: '代理员', note: '开放时段', as: WHO.head },
+    { name: 'work.rectify', page: 'work/rectify/index', group: '代理员', note: '差评整改', as: WHO.head },
+  ]
+  const S = WHO.supervisor
+  const admin: Spec[] = [
+    { name: 'admin.kpis', page: 'admin/kpis/index', group: '督查', note: '六项指标', as: S },
+    { name: 'admin.overdue', page: 'admin/overdue/index', group: '督查', note: '超期督办', as: S },
+    { name: 'admin.complaints', page: 'admin/complaints/index', group: '督查', note: '群众投诉', as: S },
+    { name: 'admin.settings', page: 'admin/settings/index', group: '管理员', note: '设置', as: WHO.admin },
+    { name: 'admin.kpis.forbidden', page: 'admin/kpis/index', group: '督查', note: '群众打开指标页', as: R },
+  ]
+  return [...resident, ...work, ...admin]
+}
+
+it('renders every page in its key states', async () => {
+  const manifest: ManifestEntry[] = []
+  const only = process.env.SHOTS_ONLY ? new RegExp(process.env.SHOTS_ONLY) : null
+  for (const spec of specs()) {
+    if (only && !only.test(spec.name)) continue
+    try {
+      manifest.push(await shoot(spec))
+    } catch (err) {
+      console.error(`shot ${spec.name} failed: ${(err as Error).stack}`)
+    }
+  }
+  fs.writeFileSync(path.join(OUT, 'manifest.json'), JSON.stringify(manifest, null, 1))
+  expect(manifest.length).toBeGreaterThan(0)
+})
