@@ -3,7 +3,7 @@ import { useTransport } from '../../miniprogram/services/api'
 import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
-const kpisId = loadComponent('admin/kpis/index')
+const kpisId = loadComponent('supervise/kpis/index')
 let backend: Backend
 let openid = 'o-demo-supervisor'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>

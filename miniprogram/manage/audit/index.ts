@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
 import { auditList, type AuditPage } from '../../services/manage'
 import { shanghaiDateTime } from '../../utils/vocabulary'
@@ -6,10 +7,12 @@ type Row = AuditPage['list'][number] & { when: string; open: boolean; detail: st
 
 /** 操作记录 (supervisors and admins): who changed which record, when, before and after; paged. */
 Component({
+  behaviors: [pageLoad],
   data: { list: [] as Row[], total: 0, cursor: null as string | null, loading: true, error: '' },
   methods: {
-    async onLoad() {
+    async fetchPage() {
       await this.load(null)
+      return {}
     },
     async load(cursor: string | null) {
       this.setData({ loading: true, error: '' })

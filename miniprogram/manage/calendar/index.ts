@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { calendarYear, saveCalendarYear, type CalendarYear } from '../../services/manage'
 
@@ -23,6 +24,7 @@ function preview(c: CalendarYear): Month[] {
  * workdays), previewed by month; the CALENDAR_MISSING warning while a needed year is missing.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     year: 0,
     calendar: null as CalendarYear | null,
@@ -34,8 +36,9 @@ Component({
     error: '',
   },
   methods: {
-    async onLoad(query: Record<string, string>) {
+    async fetchPage(query: Record<string, string | undefined>) {
       await this.load(Number(query.year) || new Date().getFullYear() + 1)
+      return {}
     },
     async load(year: number) {
       try {

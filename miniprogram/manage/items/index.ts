@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { listItems, saveItem, type AdminItem } from '../../services/manage'
 import { MATERIAL_FORM_LABELS, type MaterialForm } from '../../utils/vocabulary'
@@ -36,6 +37,7 @@ interface Form {
 
 /** 一栏表 (admins): every item with what it still lacks to count as fully published, 20 at a time. */
 Component({
+  behaviors: [pageLoad],
   data: {
     list: [] as AdminItem[],
     total: 0,
@@ -43,7 +45,6 @@ Component({
     hasMore: false,
     keyword: '',
     onlyLacking: false,
-    loading: true,
     editing: null as AdminItem | null,
     form: null as Form | null,
     fieldErrors: {} as Record<string, string>,
@@ -52,8 +53,9 @@ Component({
     error: '',
   },
   methods: {
-    async onLoad() {
+    async fetchPage() {
       await this.load(1)
+      return {}
     },
     async load(page: number) {
       this.setData({ loading: true, error: '' })

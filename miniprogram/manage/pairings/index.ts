@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
 import { pairingQrcode, pairings, type Pairings } from '../../services/manage'
 
@@ -6,6 +7,7 @@ import { pairingQrcode, pairings, type Pairings } from '../../services/manage'
  * confirmed in WeChat; a pairing not yet confirmed shows its one-time QR code to scan.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     stationId: 'st-qingshan-hongyan',
     data: null as Pairings | null,
@@ -13,13 +15,14 @@ Component({
     error: '',
   },
   methods: {
-    async onLoad(query: Record<string, string>) {
+    async fetchPage(query: Record<string, string | undefined>) {
       if (query.stationId) this.setData({ stationId: query.stationId })
       try {
         this.setData({ data: await pairings(this.data.stationId) })
       } catch (err) {
         this.setData({ error: errorText(err, '加载失败，请重试') })
       }
+      return {}
     },
     async onQr(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)

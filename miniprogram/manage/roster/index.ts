@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { handOver, invite, retire, roster, type Roster } from '../../services/manage'
 
@@ -6,6 +7,7 @@ import { handOver, invite, retire, roster, type Roster } from '../../services/ma
  * an invitation code to bind; retire, or first hand the open cases on (移交) to a colleague.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     stationId: 'st-qingshan-hongyan',
     roster: null as Roster | null,
@@ -13,14 +15,14 @@ Component({
     toAgentId: '',
     fieldErrors: {} as Record<string, string>,
     code: '',
-    loading: true,
     message: '',
     error: '',
   },
   methods: {
-    async onLoad(query: Record<string, string>) {
+    async fetchPage(query: Record<string, string | undefined>) {
       if (query.stationId) this.setData({ stationId: query.stationId })
       await this.load()
+      return {}
     },
     async load() {
       this.setData({ loading: true, error: '' })

@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
 import { rota, saveRota, type RotaView } from '../../services/manage'
 
@@ -15,6 +16,7 @@ interface Row {
  * column per weekday; tap a cell to put them on or off duty that day, then save.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     stationId: 'st-qingshan-hongyan',
     stationName: '',
@@ -27,9 +29,10 @@ Component({
     error: '',
   },
   methods: {
-    async onLoad(query: Record<string, string>) {
+    async fetchPage(query: Record<string, string | undefined>) {
       if (query.stationId) this.setData({ stationId: query.stationId })
       await this.load()
+      return {}
     },
     async load() {
       try {

@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
 import { uploadSheet } from '../../services/files'
 import {
@@ -22,6 +23,7 @@ const KINDS: { kind: SheetKind; label: string }[] = [
  * its progress shown. Export and the template open in WeChat, whose menu forwards them to a chat.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     kinds: KINDS,
     kind: 'agents' as SheetKind,

@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { listStations, retire, saveStation, type AdminStation } from '../../services/manage'
 
@@ -11,19 +12,20 @@ type Form = Pick<AdminStation, 'name' | 'hotline' | 'hours' | 'address'> & {
  * hours, address and the map location (wx.chooseLocation); retire (refused while cases are open).
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     list: [] as AdminStation[],
     editing: null as AdminStation | null,
     form: null as Form | null,
     fieldErrors: {} as Record<string, string>,
-    loading: true,
     saving: false,
     message: '',
     error: '',
   },
   methods: {
-    async onLoad() {
+    async fetchPage() {
       await this.load()
+      return {}
     },
     async load() {
       this.setData({ loading: true, error: '' })

@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { saveTemplate, templates, testTemplate, type Templates } from '../../services/manage'
 
@@ -8,6 +9,7 @@ type Event = Templates['events'][number]
  * itemName, one per line), and a test send to oneself that says plainly what WeChat answered.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     events: [] as Event[],
     editing: '' as string,
@@ -17,8 +19,9 @@ Component({
     error: '',
   },
   methods: {
-    async onLoad() {
+    async fetchPage() {
       await this.load()
+      return {}
     },
     async load() {
       try {

@@ -40,10 +40,10 @@ const PAGES = [
   'work/appointments/index',
   'work/schedule/index',
   'work/rectify/index',
-  'admin/overdue/index',
-  'admin/kpis/index',
-  'admin/complaints/index',
-  'admin/settings/index',
+  'supervise/overdue/index',
+  'supervise/kpis/index',
+  'supervise/complaints/index',
+  'manage/settings/index',
 ] as const
 type PagePath = (typeof PAGES)[number]
 const ids = new Map<PagePath, string>(PAGES.map((p) => [p, loadComponent(p)]))
@@ -439,11 +439,11 @@ function specs(): Spec[] {
   ]
   const S = WHO.supervisor
   const admin: Spec[] = [
-    { name: 'admin.kpis', page: 'admin/kpis/index', group: '督查', note: '六项指标', as: S },
-    { name: 'admin.overdue', page: 'admin/overdue/index', group: '督查', note: '超期督办', as: S },
-    { name: 'admin.complaints', page: 'admin/complaints/index', group: '督查', note: '群众投诉', as: S },
-    { name: 'admin.settings', page: 'admin/settings/index', group: '管理员', note: '设置', as: WHO.admin },
-    { name: 'admin.kpis.forbidden', page: 'admin/kpis/index', group: '督查', note: '群众打开指标页', as: R },
+    { name: 'admin.kpis', page: 'supervise/kpis/index', group: '督查', note: '六项指标', as: S },
+    { name: 'admin.overdue', page: 'supervise/overdue/index', group: '督查', note: '超期督办', as: S },
+    { name: 'admin.complaints', page: 'supervise/complaints/index', group: '督查', note: '群众投诉', as: S },
+    { name: 'admin.settings', page: 'manage/settings/index', group: '管理员', note: '设置', as: WHO.admin },
+    { name: 'admin.kpis.forbidden', page: 'supervise/kpis/index', group: '督查', note: '群众打开指标页', as: R },
   ]
   return [...resident, ...work, ...admin]
 }
