@@ -443,7 +443,13 @@ function specs(): Spec[] {
     { name: 'admin.overdue', page: 'supervise/overdue/index', group: '督查', note: '超期督办', as: S },
     { name: 'admin.complaints', page: 'supervise/complaints/index', group: '督查', note: '群众投诉', as: S },
     { name: 'admin.settings', page: 'manage/settings/index', group: '管理员', note: '设置', as: WHO.admin },
-    { name: 'admin.kpis.forbidden', page: 'supervise/kpis/index', group: '督查', note: '群众打开指标页', as: R },
+    {
+      name: 'admin.kpis.forbidden',
+      page: 'supervise/kpis/index',
+      group: '督查',
+      note: '群众打开指标页',
+      as: R,
+    },
   ]
   return [...resident, ...work, ...admin]
 }
