@@ -52,3 +52,8 @@ export const testTemplate = (event: Actions['admin.templates.test']['in']['event
   callApi('admin.templates.test', { event })
 export const saveItem = (p: Actions['admin.items.save']['in']) => callApi('admin.items.save', p)
 export const saveAgent = (p: Actions['admin.agents.save']['in']) => callApi('admin.agents.save', p)
+
+/** The caller's own station on the roster (a head maintains theirs). */
+export async function myStationId(): Promise<string> {
+  return (await callApi('me.profile', {})).agent?.stationId ?? ''
+}

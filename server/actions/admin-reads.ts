@@ -4,7 +4,7 @@
  * rota and pairings (what they maintain), FORBIDDEN elsewhere.
  */
 import type { Actions } from '../../typings/api'
-import type { Agent, Tier } from '../../typings/domain'
+import type { Agent, Station, Tier } from '../../typings/domain'
 import { TIER_LABELS } from '../../typings/vocabulary'
 import { ROLE_LABELS, KIND_LABELS, isOnLeave, tiersOfferedAt } from '../domain/network'
 import { stationGaps } from '../domain/kpis'
@@ -31,7 +31,7 @@ export async function adminStations(
   await requireRole(ctx, ['admin'])
   const net = ctx.deps.network
   const [stations, staff, rotas, items] = await Promise.all([
-    net.everything<import('../../typings/domain').Station>('stations'),
+    net.everything<Station>('stations'),
     net.activeStaff(),
     net.weeklyRotas(),
     net.itemsForKpi(),
@@ -39,9 +39,15 @@ export async function adminStations(
   const names = new Map(stations.map((s) => [s._id, s.name]))
   const published = (tier: Tier) =>
     items.filter((i) => i.published && tiersOfferedAt(tier).includes(i.tier)).length
+  // The network as a tree: the district centre, then each township followed by its villages.
+  const rank = (st: Station): string => {
+    const parent = st.parentId ? byId.get(st.parentId) : undefined
+    return parent ? `${rank(parent)}/${st.code}` : st.code
+  }
+  const byId = new Map(stations.map((st) => [st._id, st]))
   return {
     list: stations
-      .sort((a, b) => a.code.localeCompare(b.code))
+      .sort((a, b) => rank(a).localeCompare(rank(b)))
       .map((s) => {
         const st = staff.get(s._id) ?? { agents: 0, ids: [] }
         const ids = new Set(st.ids)

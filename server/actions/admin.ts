@@ -257,7 +257,8 @@ export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string
   const p = parse(rotaInput, payload)
   if (me.role === 'head' && me.stationId !== p.stationId) throw forbidden('站长只能维护本站的值班表')
   const net = ctx.deps.network
-  if (!(await net.station(p.stationId))) throw notFound('未找到该服务站')
+  const station = await net.station(p.stationId)
+  if (!station) throw notFound('未找到该服务站')
   const agents = await net.agentsOfStation(p.stationId)
   const ids = new Set(agents.map((a) => a._id))
   const used = [
@@ -280,7 +281,7 @@ export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string
       actor: auditActor(me),
       kind: 'rota',
       action: before ? 'update' : 'create',
-      summary: `${before ? '修改' : '建立'}值班表（${p.stationId}）`,
+      summary: `${before ? '修改' : '建立'}值班表（${station.name}）`,
     }),
   )
   return { id: p.stationId }

@@ -296,7 +296,7 @@ describe('数据维护 (manage/)', () => {
     expect(list[0]!.summary).toContain('导入花名册 2 条')
     inst(page).onToggle!(ev({ index: 0 }))
     await settle()
-    expect(textOf(page, '.detail')).toContain('改后')
+    expect(textOf(page, '.detail')).toContain('吴一')
     openid = 'o-demo-agent-village'
     const refused = await openPage(ids.audit)
     expect(textOf(refused, '.error')).toContain('没有权限')

@@ -5,6 +5,7 @@ import { calendarYear, saveCalendarYear, type CalendarYear } from '../../service
 interface Month {
   label: string
   days: string
+  tokens: { text: string; off: boolean }[]
 }
 
 /** The year's days off and make-up workdays, month by month, for the preview. */
@@ -15,7 +16,11 @@ function preview(c: CalendarYear): Month[] {
     const text = inMonth
       .map((d) => `${Number(d.date.slice(8))}日${d.kind === 'holiday' ? '休' : '班'}`)
       .join(' ')
-    return { label: `${m + 1}月`, days: text || '—' }
+    const tokens = inMonth.map((d) => ({
+      text: `${Number(d.date.slice(8))}日${d.kind === 'holiday' ? '休' : '班'}`,
+      off: d.kind === 'holiday',
+    }))
+    return { label: `${m + 1}月`, days: text || '—', tokens }
   })
 }
 

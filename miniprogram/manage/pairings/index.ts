@@ -1,6 +1,6 @@
 import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
-import { pairingQrcode, pairings, type Pairings } from '../../services/manage'
+import { pairingQrcode, pairings, type Pairings, myStationId } from '../../services/manage'
 
 /**
  * 结对帮扶 of one station: which agent is paired with which household, and whether the resident
@@ -9,14 +9,15 @@ import { pairingQrcode, pairings, type Pairings } from '../../services/manage'
 Component({
   behaviors: [pageLoad],
   data: {
-    stationId: 'st-qingshan-hongyan',
+    stationId: '',
     data: null as Pairings | null,
     qr: null as { url: string; expiresAt: string; name: string } | null,
     error: '',
   },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
-      if (query.stationId) this.setData({ stationId: query.stationId })
+      // Without a station named, a head sees their own station (admins: theirs, until they pick one).
+      this.setData({ stationId: query.stationId ?? (await myStationId()) })
       try {
         this.setData({ data: await pairings(this.data.stationId) })
       } catch (err) {

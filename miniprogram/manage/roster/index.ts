@@ -1,6 +1,6 @@
 import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
-import { handOver, invite, retire, roster, type Roster } from '../../services/manage'
+import { handOver, invite, retire, roster, type Roster, myStationId } from '../../services/manage'
 
 /**
  * 花名册 of one station (admins; a head for their own): who is bound to WeChat, on leave today;
@@ -9,7 +9,7 @@ import { handOver, invite, retire, roster, type Roster } from '../../services/ma
 Component({
   behaviors: [pageLoad],
   data: {
-    stationId: 'st-qingshan-hongyan',
+    stationId: '',
     roster: null as Roster | null,
     selected: '',
     toAgentId: '',
@@ -20,7 +20,8 @@ Component({
   },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
-      if (query.stationId) this.setData({ stationId: query.stationId })
+      // Without a station named, a head sees their own station (admins: theirs, until they pick one).
+      this.setData({ stationId: query.stationId ?? (await myStationId()) })
       await this.load()
       return {}
     },

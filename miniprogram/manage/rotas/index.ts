@@ -1,6 +1,6 @@
 import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
-import { rota, saveRota, type RotaView } from '../../services/manage'
+import { rota, saveRota, type RotaView, myStationId } from '../../services/manage'
 
 const DAYS = ['1', '2', '3', '4', '5', '6', '7']
 const DAY_LABELS = ['一', '二', '三', '四', '五', '六', '日']
@@ -18,7 +18,7 @@ interface Row {
 Component({
   behaviors: [pageLoad],
   data: {
-    stationId: 'st-qingshan-hongyan',
+    stationId: '',
     stationName: '',
     dayLabels: DAY_LABELS,
     rows: [] as Row[],
@@ -30,7 +30,8 @@ Component({
   },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
-      if (query.stationId) this.setData({ stationId: query.stationId })
+      // Without a station named, a head sees their own station (admins: theirs, until they pick one).
+      this.setData({ stationId: query.stationId ?? (await myStationId()) })
       await this.load()
       return {}
     },

@@ -49,6 +49,10 @@ Component({
         error: '',
       })
     },
+    onGo(e: WechatMiniprogram.CustomEvent) {
+      const s = this.data.editing
+      if (s) void wx.navigateTo({ url: `${String(e.currentTarget.dataset.url)}?stationId=${s.id}` })
+    },
     onCancel() {
       this.setData({ editing: null, form: null })
     },

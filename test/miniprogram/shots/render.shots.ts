@@ -10,6 +10,7 @@ import simulate from 'miniprogram-simulate'
 import { ApiCallError, setDemoOpenid, useTransport, type Transport } from '../../../miniprogram/services/api'
 import { chooseElderlyMode } from '../../../miniprogram/services/settings'
 import { setMyStation } from '../../../miniprogram/services/stations'
+import { rota, saveCalendarYear, saveRota } from '../../../miniprogram/services/manage'
 import { loadComponent, MINIPROGRAM_ROOT, settle, type Page } from '../helpers'
 import { startBackend, type Backend } from '../local-backend'
 import { buildHistory, STATION, WHO, type History } from './history'
@@ -44,6 +45,16 @@ const PAGES = [
   'supervise/kpis/index',
   'supervise/complaints/index',
   'manage/settings/index',
+  'manage/index/index',
+  'manage/stations/index',
+  'manage/items/index',
+  'manage/roster/index',
+  'manage/rotas/index',
+  'manage/pairings/index',
+  'manage/templates/index',
+  'manage/sheets/index',
+  'manage/calendar/index',
+  'manage/audit/index',
 ] as const
 type PagePath = (typeof PAGES)[number]
 const ids = new Map<PagePath, string>(PAGES.map((p) => [p, loadComponent(p)]))
@@ -451,7 +462,131 @@ function specs(): Spec[] {
       as: R,
     },
   ]
-  return [...resident, ...work, ...admin]
+  const M = WHO.admin
+  const hy = { stationId: STATION }
+  const manage: Spec[] = [
+    ...both({
+      name: 'manage.index',
+      page: 'manage/index/index',
+      group: '数据维护',
+      note: '数据维护入口',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.stations',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '服务站与待完善项',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.stations.edit',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '编辑服务站（地图选点）',
+      as: M,
+      after: (_p, inst) => void inst.onEdit!({ currentTarget: { dataset: { id: STATION } } }),
+    }),
+    ...both({
+      name: 'manage.items',
+      page: 'manage/items/index',
+      group: '数据维护',
+      note: '一栏表：还缺什么',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.items.edit',
+      page: 'manage/items/index',
+      group: '数据维护',
+      note: '编辑事项',
+      as: M,
+      after: (p, inst) =>
+        void inst.onEdit!({
+          currentTarget: { dataset: { id: (p.instance.data as { list: { id: string }[] }).list[0]!.id } },
+        }),
+    }),
+    ...both({
+      name: 'manage.roster',
+      page: 'manage/roster/index',
+      group: '数据维护',
+      note: '花名册',
+      as: M,
+      query: hy,
+    }),
+    ...both({
+      name: 'manage.rotas',
+      page: 'manage/rotas/index',
+      group: '数据维护',
+      note: '值班表周视图',
+      as: M,
+      query: hy,
+    }),
+    ...both({
+      name: 'manage.pairings',
+      page: 'manage/pairings/index',
+      group: '数据维护',
+      note: '结对帮扶',
+      as: M,
+      query: hy,
+    }),
+    ...both({
+      name: 'manage.templates',
+      page: 'manage/templates/index',
+      group: '数据维护',
+      note: '订阅消息模板',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.sheets',
+      page: 'manage/sheets/index',
+      group: '数据维护',
+      note: '表格导入导出',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.calendar',
+      page: 'manage/calendar/index',
+      group: '数据维护',
+      note: '工作日历（2026 年预览）',
+      as: M,
+      query: { year: '2026' },
+    }),
+    ...both({
+      name: 'manage.calendar.missing',
+      page: 'manage/calendar/index',
+      group: '数据维护',
+      note: '尚无安排的年份（CALENDAR_MISSING）',
+      as: M,
+      query: { year: '2027' },
+    }),
+    {
+      name: 'manage.audit',
+      page: 'manage/audit/index',
+      group: '数据维护',
+      note: '操作记录（录入日历、调整值班后）',
+      as: M,
+      after: async (p, inst) => {
+        await saveCalendarYear({
+          year: 2027,
+          holidays: ['2027-01-01', '2027-02-08'],
+          workdays: ['2027-02-06'],
+        })
+        const r = await rota(STATION)
+        await saveRota({ stationId: STATION, weekly: { ...r.weekly, '6': [] } })
+        await inst.reload!()
+        inst.onToggle!({ currentTarget: { dataset: { index: 0 } } })
+        void p
+      },
+    },
+    ...both({
+      name: 'manage.audit.supervisor',
+      page: 'manage/audit/index',
+      group: '数据维护',
+      note: '督查看操作记录',
+      as: S,
+    }),
+  ]
+  return [...resident, ...work, ...admin, ...manage]
 }
 
 it('renders every page in its key states', async () => {
