@@ -13,7 +13,7 @@ Component({
   data: {
     events: [] as Event[],
     editing: '' as string,
-    form: { templateId: '', page: '', fields: '' },
+    form: { templateId: '', page: '', fields: '', saved: false },
     fieldErrors: {} as Record<string, string>,
     message: '',
     error: '',
@@ -37,6 +37,7 @@ Component({
       this.setData({
         editing: ev.event,
         form: {
+          saved: !!t,
           templateId: t?.templateId ?? '',
           page: t?.page ?? '',
           fields: Object.entries(t?.fields ?? {})
@@ -66,7 +67,7 @@ Component({
           page: f.page,
           fields,
         })
-        this.setData({ message: '已保存', editing: '' })
+        this.setData({ message: '已保存，可以「发给自己测试」', 'form.saved': true })
         await this.load()
       } catch (err) {
         this.setData({ fieldErrors: (err as ApiCallError).fields ?? {}, error: errorText(err, '保存失败') })
@@ -82,7 +83,8 @@ Component({
             } as WechatMiniprogram.RequestSubscribeMessageOption)
             .catch(() => undefined)
         const r = await testTemplate(e.currentTarget.dataset.event as Event['event'])
-        this.setData({ message: r.message, error: '' })
+        // Not sent (no grant, a wrong template id) reads as a problem, not as a success.
+        this.setData(r.sent ? { message: r.message, error: '' } : { error: r.message, message: '' })
       } catch (err) {
         this.setData({ error: errorText(err, '测试发送失败') })
       }

@@ -11,6 +11,8 @@ import { ApiCallError, setDemoOpenid, useTransport, type Transport } from '../..
 import { chooseElderlyMode } from '../../../miniprogram/services/settings'
 import { setMyStation } from '../../../miniprogram/services/stations'
 import { rota, saveCalendarYear, saveRota } from '../../../miniprogram/services/manage'
+import { useUploader } from '../../../miniprogram/services/files'
+import { uploadTo, xlsx } from '../sheet-files'
 import { loadComponent, MINIPROGRAM_ROOT, settle, type Page } from '../helpers'
 import { startBackend, type Backend } from '../local-backend'
 import { buildHistory, STATION, WHO, type History } from './history'
@@ -537,11 +539,53 @@ function specs(): Spec[] {
       as: M,
     }),
     ...both({
+      name: 'manage.templates.test',
+      page: 'manage/templates/index',
+      group: '数据维护',
+      note: '设置模板并发给自己测试',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onEdit!({ currentTarget: { dataset: { event: 'caseAssigned' } } })
+        await inst.onTest!({ currentTarget: { dataset: { event: 'caseAssigned', tpl: 'x' } } })
+      },
+    }),
+    ...both({
       name: 'manage.sheets',
       page: 'manage/sheets/index',
       group: '数据维护',
       note: '表格导入导出',
       as: M,
+    }),
+    ...both({
+      name: 'manage.sheets.errors',
+      page: 'manage/sheets/index',
+      group: '数据维护',
+      note: '导入预检：逐行逐列列出问题，未写入',
+      as: M,
+      after: async (_p, inst) => {
+        useUploader((localPath, cloudPath) => uploadTo(backend.gateway, localPath, cloudPath, WHO.admin))
+        const head = [
+          '编号',
+          '姓名',
+          '手机',
+          '服务站编码',
+          '角色',
+          '擅长类别',
+          '身份',
+          '职务',
+          '请假',
+          '状态',
+        ]
+        const file = xlsx([
+          head,
+          ['', '吴一', '13500000001', 'QS-HY', '代理员', '', '党员', '', '', '在用'],
+          ['', '吴二', '135', 'QS-HY', '代理员', '', '党员', '', '', '在用'],
+          ['', '', '13500000003', 'QS-XX', '站员', '', '党员', '', '', '在用'],
+        ])
+        ;(wx as unknown as Record<string, unknown>).chooseMessageFile = () =>
+          Promise.resolve({ tempFiles: [{ path: file, name: '花名册（第二批）.xlsx', size: 9000 }] })
+        await inst.onPick!()
+      },
     }),
     ...both({
       name: 'manage.calendar',
