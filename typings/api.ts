@@ -612,6 +612,11 @@ export interface Actions {
       status: CalendarStatus
     }
   }
+  /** 公示栏 (A3 一栏表) or 明白卡 (A6) of a station as PDF (admins; a head for their own station). */
+  'admin.print': {
+    in: { stationId: string; kind: 'board' | 'card' }
+    out: { fileId: string; url: string; pages: number; bytes: number; fileName: string }
+  }
   /** 结对码: the paired agent shows it; the resident scans it (scene `pt=<code>`). */
   'pairings.qrcode': {
     in: { pairingId: string }

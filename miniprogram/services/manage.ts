@@ -57,3 +57,15 @@ export const saveAgent = (p: Actions['admin.agents.save']['in']) => callApi('adm
 export async function myStationId(): Promise<string> {
   return (await callApi('me.profile', {})).agent?.stationId ?? ''
 }
+
+export const printStation = (stationId: string, kind: 'board' | 'card') =>
+  callApi('admin.print', { stationId, kind })
+
+/** Downloads a PDF and opens it; WeChat's menu prints or forwards it. */
+export async function openPdf(url: string): Promise<void> {
+  const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>((resolve, reject) =>
+    wx.downloadFile({ url, success: resolve, fail: reject }),
+  )
+  if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
+  await wx.openDocument({ filePath: file.tempFilePath, fileType: 'pdf', showMenu: true })
+}

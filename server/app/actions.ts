@@ -33,6 +33,7 @@ import { myMessages, recordGrants, subscribeTemplates } from '../actions/notify'
 import { calendarStatus, calendarYear, saveCalendarYear } from '../actions/calendar'
 import { checkImport, exportSheet, importSheet, importTemplate } from '../actions/sheets'
 import { auditList } from '../actions/audit'
+import { printStation } from '../actions/print'
 import { handOver } from '../actions/handover'
 import { pairingAccept, pairingQrcode, pairingScan } from '../actions/pairing-accept'
 import { adminItems, adminPairings, adminRoster, adminRota, adminStations } from '../actions/admin-reads'
@@ -139,6 +140,7 @@ export const actions: ActionTable<Deps> = {
   'admin.templates.get': getTemplates,
   'admin.templates.test': testTemplate,
   'admin.calendar.get': calendarYear,
+  'admin.print': printStation,
   'pairings.qrcode': pairingQrcode,
   'pairings.scan': pairingScan,
   'pairings.accept': pairingAccept,

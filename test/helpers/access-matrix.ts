@@ -549,6 +549,7 @@ export const MATRIX: Record<string, Row> = {
     },
   },
   'admin.calendar.get': { expect: ADMIN_ONLY, payload: () => ({ year: 2027 }) },
+  'admin.print': { expect: 'DDDDDODDDO', payload: () => ({ stationId: STATION, kind: 'card' }) },
   // The paired agent (the village agent here), their head or an admin shows the code.
   'pairings.qrcode': {
     expect: 'DDDODODDDO',

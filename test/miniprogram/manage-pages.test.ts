@@ -81,6 +81,21 @@ describe('数据维护 (manage/)', () => {
       page,
     ).list.find((s) => s.id === 'st-qingshan-hongyan')!
     expect(saved).toMatchObject({ hotline: '027-88881234', location: { latitude: 30.61 } })
+    // The 明白卡 as a PDF, opened for printing or forwarding.
+    inst(page).onEdit!(ev({ id: 'st-qingshan-hongyan' }))
+    w.downloadFile = jest.fn((o: { success: (r: object) => void }) =>
+      o.success({ tempFilePath: 'wxfile://tmp/card.pdf', statusCode: 200 }),
+    )
+    w.openDocument = jest.fn(() => Promise.resolve({}))
+    await inst(page).onPrint!(ev({ kind: 'card' }))
+    expect(w.downloadFile).toHaveBeenCalledWith(
+      expect.objectContaining({ url: expect.stringContaining('print/QS-HY-card') }),
+    )
+    expect(w.openDocument).toHaveBeenCalledWith({
+      filePath: 'wxfile://tmp/card.pdf',
+      fileType: 'pdf',
+      showMenu: true,
+    })
     // Retiring a station with open cases is refused with the reason.
     await backend.transport(() => 'o-demo-resident-2')('api', {
       action: 'cases.submit',

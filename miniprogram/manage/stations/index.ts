@@ -1,6 +1,13 @@
 import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
-import { listStations, retire, saveStation, type AdminStation } from '../../services/manage'
+import {
+  listStations,
+  openPdf,
+  printStation,
+  retire,
+  saveStation,
+  type AdminStation,
+} from '../../services/manage'
 
 type Form = Pick<AdminStation, 'name' | 'hotline' | 'hours' | 'address'> & {
   latitude: number
@@ -52,6 +59,20 @@ Component({
     onGo(e: WechatMiniprogram.CustomEvent) {
       const s = this.data.editing
       if (s) void wx.navigateTo({ url: `${String(e.currentTarget.dataset.url)}?stationId=${s.id}` })
+    },
+    /** 公示栏 (A3) or 明白卡 (A6): a PDF made from the same data, opened to print or forward. */
+    async onPrint(e: WechatMiniprogram.CustomEvent) {
+      const s = this.data.editing
+      if (!s || this.data.saving) return
+      this.setData({ saving: true, error: '' })
+      try {
+        const r = await printStation(s.id, e.currentTarget.dataset.kind as 'board' | 'card')
+        await openPdf(r.url)
+      } catch (err) {
+        this.setData({ error: errorText(err, '生成失败，请重试') })
+      } finally {
+        this.setData({ saving: false })
+      }
     },
     onCancel() {
       this.setData({ editing: null, form: null })
