@@ -26,6 +26,8 @@ const A3 = [297 * MM, 420 * MM] as const
 const A6 = [105 * MM, 148 * MM] as const
 const SYSTEM_FONTS = ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc']
 const FONT_IN_STORAGE = 'fonts/wqy-microhei.ttc'
+/** Two ideographic spaces between the parts of a line, as printed notices set them. */
+const GAP = '\u3000\u3000'
 
 let fontBytes: Promise<Buffer> | null = null
 
@@ -147,11 +149,11 @@ export async function printStation(payload: unknown, ctx: Ctx): Promise<Actions[
     const s = new Sheet(doc, A3, cjk, 18 * MM)
     s.text(`${station.name} 代理事项一栏表`, 30, { gap: 6 })
     s.text(
-      `服务热线：${station.hotline}　　监督电话：${district.supervisionHotline}　　办公时间：${station.hours}`,
+      `服务热线：${station.hotline}${GAP}监督电话：${district.supervisionHotline}${GAP}办公时间：${station.hours}`,
       13,
     )
     s.text(
-      `地址：${station.address}　　负责人：${head ?? '—'}　　代理员：${agents.map((a) => a.name).join('、')}`,
+      `地址：${station.address}${GAP}负责人：${head ?? '—'}${GAP}代理员：${agents.map((a) => a.name).join('、')}`,
       13,
     )
     s.text(`值班安排：${duty || '—'}`, 13, { gap: 10 })
