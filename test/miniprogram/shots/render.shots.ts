@@ -516,6 +516,18 @@ function specs(): Spec[] {
       query: hy,
     }),
     ...both({
+      name: 'manage.roster.edit',
+      page: 'manage/roster/index',
+      group: '数据维护',
+      note: '编辑花名册人员（请假）',
+      as: M,
+      query: hy,
+      after: (_p, inst) => {
+        inst.onSelect!({ currentTarget: { dataset: { id: 'ag-qs-hy-3' } } })
+        inst.onEditAgent!()
+      },
+    }),
+    ...both({
       name: 'manage.rotas',
       page: 'manage/rotas/index',
       group: '数据维护',
