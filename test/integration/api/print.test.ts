@@ -43,6 +43,7 @@ async function fetchBytes(url: string): Promise<Buffer> {
 
 describe('printable public materials', () => {
   it('renders the A3 一栏表 with the station’s items, hotlines and duty in Chinese', async () => {
+    const t0 = Date.now()
     const r = await call<Actions['admin.print']['out']>(
       lcb,
       'admin.print',
@@ -71,7 +72,13 @@ describe('printable public materials', () => {
     for (const i of items.list.slice(0, 10)) expect(text).toContain(i.name)
     // The font is embedded as a subset: a multi-page table stays small.
     expect(r.data.bytes).toBeLessThan(400_000)
-    console.log(`公示栏: ${r.data.pages} pages, ${r.data.bytes} bytes, ${r.dbCalls} db calls`)
+    const first = Date.now() - t0
+    // The second call finds the font and pdf-lib loaded in the instance.
+    const t1 = Date.now()
+    await ok(lcb, 'admin.print', { stationId: STATION, kind: 'board' }, DEMO_OPENIDS.villageHead)
+    console.log(
+      `公示栏: ${r.data.pages} pages, ${r.data.bytes} bytes, ${r.dbCalls} db calls; first call ${first} ms, next ${Date.now() - t1} ms`,
+    )
   })
 
   it('renders the A6 明白卡 with the station’s QR code', async () => {
