@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { LocalCloudBase } from './server'
 import type { DatabaseDefinition } from './definition'
+import { deployLocal } from '../scripts/deploy'
 
 interface Args {
   port: number
@@ -79,17 +80,19 @@ export async function run(argv: string[]): Promise<void> {
   const args = parseArgs(argv, root)
   if (args.reset) fs.rmSync(args.data, { recursive: true, force: true })
   const firstStart = !fs.existsSync(path.join(args.data, 'cloudbase.sqlite'))
+  // Functions, collections, indexes and rules come from the deploy's plan (scripts/deploy), the
+  // same plan the cloud deploy carries out: local and cloud cannot drift.
   const lcb = new LocalCloudBase({
     dataDir: args.data,
     port: args.port,
-    functions: functionDirs(root),
     workerScript: path.join(__dirname, 'worker.js'),
-    definition: loadDefinition(root),
     consoleHtml: fs.readFileSync(path.join(root, 'local-cloudbase/console.html'), 'utf8'),
     verbose: args.verbose,
   })
   if (args.clock) lcb.clock.set(Date.parse(args.clock))
   await lcb.start()
+  const deployed = await deployLocal(lcb, root)
+  console.log(`Deployed: ${deployed.applied} operations from the plan in ${deployed.ms} ms`)
   const seedScript = path.join(root, '.build/seed.js')
   if (firstStart && args.seed && fs.existsSync(seedScript)) {
     const { seed } = require(seedScript) as { seed: (tcbApiUrl: string) => Promise<string> }

@@ -15,6 +15,7 @@ import { Scheduler, type TimerSpec } from './timers/scheduler'
 import { FileStorage } from './storage'
 import { answerOpenApi, decodeOpenApiRequest, encodeOpenApiResponse, type OpenApiFault } from './openapi'
 import { applyDefinition, type DatabaseDefinition } from './definition'
+import { ClientRules, clientRoute } from './rules'
 
 export interface LocalCloudBaseOptions {
   dataDir: string
@@ -83,6 +84,8 @@ export class LocalCloudBase {
   readonly host: FunctionHost
   readonly scheduler: Scheduler
   readonly storage: FileStorage
+  /** Security rules for mini-program-side requests (rules.ts); functions are never subject to them. */
+  readonly rules: ClientRules
   readonly envId: string
   readonly faults: OpenApiFault[] = []
   /** TCB API requests by action, for benchmarks ("database calls are the platform's bill"). */
@@ -105,6 +108,7 @@ export class LocalCloudBase {
       one_time INTEGER NOT NULL, long_term INTEGER NOT NULL, PRIMARY KEY (openid, template_id))`)
     this.db = new DatabaseEngine(this.store, () => this.clock.now())
     this.storage = new FileStorage(this.store.db, opts.dataDir, this.envId)
+    this.rules = new ClientRules(this.store.db)
     this.host = new FunctionHost({
       workerScript: opts.workerScript,
       tcbUrl: () => `${this.baseUrl}/admin`,
@@ -560,20 +564,15 @@ export class LocalCloudBase {
       res.end(out.json === '' ? 'null' : out.json)
       return
     }
-    if (p === '/storage' && req.method === 'POST') {
-      // The mini-program's local mode uploads with wx.uploadFile (multipart, field "file")
-      // where the cloud would use wx.cloud.uploadFile.
-      const cloudPath = url.searchParams.get('path') ?? ''
-      const form = await readMultipart(req)
-      const bytes = form.file
-      if (!bytes || !bytes.length) throw new HttpError(400, 'multipart field "file" is required')
-      try {
-        this.storage.put(cloudPath, bytes, this.clock.now(), header(req, 'x-wx-openid') ?? null)
-      } catch {
-        throw new HttpError(400, `invalid cloud path: ${cloudPath}`)
-      }
-      return sendJson(res, 200, { fileID: this.storage.fileId(cloudPath) })
+    // Client uploads, downloads and database calls, under the security rules (rules.ts).
+    const side = {
+      rules: this.rules,
+      storage: this.storage,
+      db: this.db,
+      now: () => this.clock.now(),
+      url: this.baseUrl,
     }
+    if (await clientRoute(side, req, res, p, url)) return
     if (p === '/clock') {
       if (req.method === 'POST') {
         const body = (await readJson(req)) as { set?: unknown; advanceMs?: unknown }

@@ -111,6 +111,9 @@ async function buildLocalCloudBase() {
     'local-cloudbase/worker': path.join(root, 'local-cloudbase/worker.ts'),
     bench: path.join(root, 'bench/index.ts'),
     seed: path.join(root, 'scripts/seed.ts'),
+    deploy: path.join(root, 'scripts/deploy/cli.ts'),
+    doctor: path.join(root, 'scripts/doctor.ts'),
+    upload: path.join(root, 'scripts/upload.ts'),
   }
   await esbuild
     .build({

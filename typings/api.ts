@@ -291,6 +291,8 @@ export interface Actions {
   }
   'stations.qrcode': { in: { stationId: string }; out: { fileId: string; url: string; scene: string } }
   'cases.get': { in: { caseId: string }; out: CaseView }
+  /** Temporary URLs of a case's uploaded materials, after the same access check as cases.get. */
+  'cases.materials': { in: { caseId: string }; out: { list: { fileId: string; url: string }[] } }
   'supervise.overdue': {
     in: PageInput
     out: {
@@ -470,6 +472,11 @@ export interface Actions {
     out: { schedule: AppointmentSchedule; cancelled: number }
   }
   'admin.booking.saveRules': { in: BookingRules; out: BookingRules }
+  /** npm run doctor's cloud-call permission check (management calls only; never the mini-program). */
+  'system.probe': {
+    in: Record<string, never>
+    out: { subscribeMessage: { errCode: number; errMsg: string } }
+  }
   'admin.settings.get': {
     in: Record<string, never>
     out: { reminders: ReminderSettings; booking: BookingRules }

@@ -12,7 +12,11 @@ const deps = makeDeps(cloud)
 export async function main(event: unknown): Promise<unknown> {
   const wxContext = cloud.getWXContext()
   return dispatch(actions, event, {
-    caller: { openid: String(wxContext.OPENID ?? ''), appid: String(wxContext.APPID ?? '') },
+    caller: {
+      openid: String(wxContext.OPENID ?? ''),
+      appid: String(wxContext.APPID ?? ''),
+      source: String((wxContext as { SOURCE?: string }).SOURCE ?? ''),
+    },
     now: new Date(),
     deps,
   })

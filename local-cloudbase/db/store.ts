@@ -235,7 +235,9 @@ export class Store {
     if (existing && JSON.stringify(existing) === JSON.stringify(def)) return
     this.atomically(() => {
       this.db.prepare('DELETE FROM idx WHERE coll = ? AND name = ?').run(coll, def.name)
-      for (const row of this.stmts.scan.iterate(coll)) {
+      // all(), not iterate(): better-sqlite3 refuses writes while a read is still open, so an
+      // index created on a collection that already holds documents failed ("connection is busy").
+      for (const row of this.stmts.scan.all(coll)) {
         this.writeIndexKeys(coll, def, row.id, parseDoc(row.body))
       }
       this.db
@@ -246,6 +248,19 @@ export class Store {
     })
     if (existing) list.splice(list.indexOf(existing), 1, def)
     else list.push(def)
+  }
+
+  /** Drops an index (the deploy's `--prune`); the documents stay. */
+  dropIndex(coll: string, name: string): boolean {
+    const list = this.indexList(coll)
+    const at = list.findIndex((d) => d.name === name)
+    if (at < 0) return false
+    this.atomically(() => {
+      this.db.prepare('DELETE FROM idx WHERE coll = ? AND name = ?').run(coll, name)
+      this.db.prepare('DELETE FROM index_defs WHERE coll = ? AND name = ?').run(coll, name)
+    })
+    list.splice(at, 1)
+    return true
   }
 
   private writeIndexKeys(coll: string, def: IndexDef, id: string, doc: Doc): void {

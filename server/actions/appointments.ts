@@ -217,9 +217,9 @@ function slotBooking(
  * ACTIVE_BOOKINGS_PER_RESIDENT in all. Both are unique keys on the booking itself, so requests
  * racing each other cannot all pass a check made before any of them was saved.
  */
-async function insertWithinCap(ctx: Ctx, booking: Booking): Promise<void> {
+async function insertWithinCap(ctx: Ctx, booking: Booking, seen?: Booking[]): Promise<void> {
   const keys = quotaKeys(booking.openid)
-  const held = await ctx.deps.appointments.holds(booking.openid, keys, ctx.now)
+  const held = seen ?? (await ctx.deps.appointments.holds(booking.openid, keys, ctx.now))
   if (held.some((b) => b.activeKey === booking.activeKey)) throw conflict(SAME_STATION_REFUSALS[booking.kind])
   for (const quotaKey of keys.filter((k) => !held.some((b) => b.quotaKey === k))) {
     const res = await ctx.deps.appointments.insertHolding({ ...booking, quotaKey })
@@ -239,10 +239,17 @@ async function insertWithinCap(ctx: Ctx, booking: Booking): Promise<void> {
  * here, over the cap). Throws the Chinese refusal; on any refusal nothing stays written.
  */
 async function placeBooking(ctx: Ctx, slot: Slot, booking: Booking): Promise<void> {
+  // The refusals the resident's own bookings decide come before a place is taken, so a refused
+  // booking writes nothing at all (the same read, moved ahead); a race past them is still caught
+  // by the unique keys below, and the place given back.
+  const keys = quotaKeys(booking.openid)
+  const held = await ctx.deps.appointments.holds(booking.openid, keys, ctx.now)
+  if (held.some((b) => b.activeKey === booking.activeKey)) throw conflict(SAME_STATION_REFUSALS[booking.kind])
+  if (keys.every((k) => held.some((b) => b.quotaKey === k))) throw invalidState(QUOTA_REFUSAL)
   if (!(await ctx.deps.appointments.take(slot.key, slot.capacity)))
     throw conflict('该时段已约满，请选择其他时段')
   try {
-    await insertWithinCap(ctx, booking)
+    await insertWithinCap(ctx, booking, held)
   } catch (err) {
     await ctx.deps.appointments.release(slot.key)
     throw err

@@ -175,6 +175,23 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
   }
 }
 
+/**
+ * 材料照片: temporary URLs for a case's uploaded materials, for whoever may see the case. The
+ * storage rule keeps each resident's uploads to their own client; staff see them only here,
+ * after this access check.
+ */
+export async function caseMaterials(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<{ list: { fileId: string; url: string }[] }> {
+  const p = parse(getInput, payload)
+  const c = await ctx.deps.cases.get(p.caseId)
+  if (!c) throw notFound('未找到该申请')
+  await viewer(ctx, c)
+  const urls = await Promise.all(c.attachments.map((f) => ctx.deps.platform.tempUrl(f)))
+  return { list: c.attachments.map((fileId, i) => ({ fileId, url: urls[i]! })) }
+}
+
 const contactInput = z.object({ caseId: fields.id('申请') })
 
 /**

@@ -32,7 +32,15 @@ const inviteInput = z.object({ agentId: fields.id('花名册人员') })
 export async function rosterInvite(payload: unknown, ctx: Ctx): Promise<{ code: string; expiresAt: string }> {
   await requireRole(ctx, ['admin'])
   const p = parse(inviteInput, payload)
-  const agent = await ctx.deps.network.agent(p.agentId)
+  return issueInvitation(ctx, p.agentId)
+}
+
+/** A one-time code for a roster entry (also the deploy's first-admin code: scripts/deploy). */
+export async function issueInvitation(
+  ctx: Ctx,
+  agentId: string,
+): Promise<{ code: string; expiresAt: string }> {
+  const agent = await ctx.deps.network.agent(agentId)
   if (!agent || !agent.active) throw notFound('花名册中没有此人')
   const code = randomCode(8)
   const expiresAt = new Date(ctx.now.getTime() + INVITE_TTL_MS)

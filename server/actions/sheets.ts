@@ -30,7 +30,9 @@ const kindInput = z.enum(['stations', 'items', 'agents'], {
 
 /** exceljs is large: loaded on first use so it does not slow every cold start of `api`. */
 async function excel(): Promise<typeof ExcelJS> {
-  const mod = (await import('exceljs')) as unknown as { default?: typeof ExcelJS } & typeof ExcelJS
+  // require() rather than import(): as lazy, and it also loads under jest's CommonJS, where the
+  // deploy's tests run this import in-process (import() there needs --experimental-vm-modules).
+  const mod = require('exceljs') as { default?: typeof ExcelJS } & typeof ExcelJS
   return mod.default ?? mod
 }
 
@@ -573,7 +575,18 @@ async function applyBatch(ctx: Ctx, batch: ImportBatch, budget: Budget): Promise
  */
 export async function importSheet(payload: unknown, ctx: Ctx): Promise<Actions['admin.import']['out']> {
   const me = await requireRole(ctx, ['admin'])
-  const p = parse(importInput, payload)
+  return runImport(ctx, parse(importInput, payload), me._id)
+}
+
+/**
+ * The import itself, for an authorized caller: the admin action above, and the deploy
+ * (scripts/deploy), which loads a new district's first data before any admin exists.
+ */
+export async function runImport(
+  ctx: Ctx,
+  p: { kind: ImportKind; fileId: string },
+  by: string,
+): Promise<Actions['admin.import']['out']> {
   const net = ctx.deps.network
   const budget: Budget = { rows: APPLY_ROWS_PER_CALL, until: Date.now() + APPLY_MS_PER_CALL }
   const batchId = importBatchId(p.kind, p.fileId)
@@ -590,7 +603,7 @@ export async function importSheet(payload: unknown, ctx: Ctx): Promise<Actions['
       }
   }
   let batch = await net.importBatch(batchId)
-  if (!batch || batch.status === 'staging') batch = await stage(ctx, p.kind, p.fileId, batchId, me._id)
+  if (!batch || batch.status === 'staging') batch = await stage(ctx, p.kind, p.fileId, batchId, by)
   batch = await applyBatch(ctx, batch, budget)
   const applied = Math.min(batch.rows, batch.applied * CHUNK)
   return batch.status === 'done'

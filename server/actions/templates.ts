@@ -15,6 +15,7 @@ import { auditActor } from './admin'
 import { RATING_WATCH_STATES, RUNNING_WATCH_STATES, watchResetAfter } from '../domain/schedule'
 import { parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../kit/context'
+import { forbidden } from '../lib/errors'
 
 const VARIABLES = [
   'itemName',
@@ -37,7 +38,8 @@ const VARIABLES = [
   'text',
 ]
 
-const templateInput = z.object({
+/** One event's mapping (also checks the deploy's template file: scripts/deploy). */
+export const templateInput = z.object({
   event: z.enum(NOTIFY_EVENTS as [NotifyEvent, ...NotifyEvent[]], { error: '未知的通知事件' }),
   templateId: z.string().trim().min(1, '请填写模板 ID').max(64),
   page: z
@@ -266,4 +268,25 @@ export async function getSettings(
     ctx.deps.settings.bookingRules(),
   ])
   return { reminders, booking }
+}
+
+/**
+ * For npm run doctor only: whether this function may call subscribeMessage.send. The cloud-call
+ * permission is applied only by a DevTools upload; without it the send fails with errCode
+ * -604101. A probe to a made-up user and template answers 40003/40037 when the permission is
+ * there. Refused to every mini-program call (SOURCE wx_client) and to any WeChat user: only the
+ * operator's management call (no user) reaches it; it writes nothing.
+ */
+export async function probe(
+  _payload: unknown,
+  ctx: Ctx,
+): Promise<{ subscribeMessage: { errCode: number; errMsg: string } }> {
+  if (ctx.caller.openid || (ctx.caller.source ?? '').includes('wx_client')) throw forbidden()
+  const subscribeMessage = await ctx.deps.platform.sendSubscribe({
+    touser: 'o-doctor-probe-not-a-user',
+    templateId: 'doctor-probe-not-a-template',
+    page: 'pages/index/index',
+    data: {},
+  })
+  return { subscribeMessage }
 }

@@ -1,6 +1,6 @@
 import type { ActionTable } from './router'
 import { submitCase, claimCase, reissueClaimCode } from '../actions/case-submit'
-import { caseContact, getCase, myCases, workInbox } from '../actions/case-reads'
+import { caseContact, caseMaterials, getCase, myCases, workInbox } from '../actions/case-reads'
 import {
   acceptCase,
   addTasks,
@@ -19,7 +19,14 @@ import { book, cancelBooking, listSlots, myBookings, requestVisit, reschedule } 
 import { deskContact, deskDay, markOutcome } from '../actions/appointment-desk'
 import { confirmVisit, declineVisit, scheduleCaseVisit } from '../actions/home-visits'
 import { getSchedules, saveBookingRules, saveSchedule } from '../actions/schedule-editor'
-import { getSettings, getTemplates, saveReminders, saveTemplate, testTemplate } from '../actions/templates'
+import {
+  getSettings,
+  getTemplates,
+  probe,
+  saveReminders,
+  saveTemplate,
+  testTemplate,
+} from '../actions/templates'
 import { exportKpis, kpis, overdueList, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
 import {
@@ -84,6 +91,7 @@ export const actions: ActionTable<Deps> = {
   'cases.withdraw': withdrawCase,
   'cases.extend': extendCase,
   'cases.get': getCase,
+  'cases.materials': caseMaterials,
   'cases.mine': myCases,
   'work.inbox': workInbox,
   'cases.contact': caseContact,
@@ -113,6 +121,7 @@ export const actions: ActionTable<Deps> = {
   'admin.templates.save': saveTemplate,
   'admin.reminders.save': saveReminders,
   'admin.settings.get': getSettings,
+  'system.probe': probe,
   'supervise.overdue': overdueList,
   'supervise.urge': urge,
   'supervise.kpis': kpis,

@@ -26,6 +26,8 @@ export interface Caller {
   openid: string
   appid?: string
   unionid?: string
+  /** The platform's call source (getWXContext().SOURCE): `wx_client` marks a mini-program call. */
+  source?: string
 }
 
 /** What every action receives besides its payload. */

@@ -5,7 +5,7 @@ import type { CaseState } from '../domain/case-states'
 import { OPEN_STATES } from '../domain/case-states'
 import { isWatched } from '../domain/schedule'
 import { conflict, notFound } from '../lib/errors'
-import { fetchAll, isDuplicateKey, isWriteConflict, type Database, type Row } from './db'
+import { addNew, fetchAll, isWriteConflict, type Database, type Row } from './db'
 import { keysetPage, type Page } from './paging'
 
 export interface InboxQuery {
@@ -251,33 +251,20 @@ export class CaseRepository {
       to,
       note,
     }))
-    try {
-      await this.db.collection('case_events').add({ data: events })
-    } catch (err) {
-      // A run that died after writing them: the events are there already.
-      if (!isDuplicateKey(err)) throw err
-      const { data } = await this.db
-        .collection('case_events')
-        .where({ _id: _.in(events.map((e) => e._id)) })
-        .field({ _id: true })
-        .limit(events.length)
-        .get()
-      const have = new Set(data.map((d) => String(d._id)))
-      const rest = events.filter((e) => !have.has(e._id))
-      if (rest.length) await this.db.collection('case_events').add({ data: rest })
+    // A run that died after writing them: the events there already are skipped.
+    await addNew(this.db, 'case_events', events)
+    // One update per version read (mostly one): only cases still unrated and unchanged. A plain
+    // id list, so the `_id` index finds the page's documents.
+    let updated = 0
+    for (const version of new Set(cases.map((c) => c.version))) {
+      const ids = cases.filter((c) => c.version === version).map((c) => c._id)
+      const res = await this.db
+        .collection('cases')
+        .where({ _id: _.in(ids), version, state: cases[0]!.state, rating: null })
+        .update({ data: { state: to, rating, watchAt: null, version: _.inc(1), updatedAt: now } })
+      updated += res.stats.updated
     }
-    const res = await this.db
-      .collection('cases')
-      .where(
-        _.and([
-          { _id: _.in(cases.map((c) => c._id)) },
-          _.or(
-            cases.map((c) => ({ _id: c._id, version: c.version, state: c.state, rating: null })),
-          ) as object,
-        ]) as object,
-      )
-      .update({ data: { state: to, rating, watchAt: null, version: _.inc(1), updatedAt: now } })
-    if (res.stats.updated === cases.length) return cases.map((c) => c._id)
+    if (updated === cases.length) return cases.map((c) => c._id)
     const { data } = await this.db
       .collection('cases')
       .where({ _id: _.in(cases.map((c) => c._id)), 'rating.isDefault': true, 'rating.at': now })

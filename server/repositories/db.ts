@@ -111,6 +111,47 @@ export function isWriteConflict(err: unknown): boolean {
   )
 }
 
+/**
+ * Inserts documents with known ids in one call, skipping ids that exist already (a run that
+ * died after writing some, or an overlapping run): on a duplicate it reads which exist (the
+ * platform may have stored the part before the duplicate) and adds the rest; one by one only if
+ * it is raced again. Returns how many were added.
+ */
+export async function addNew(db: Database, coll: string, docs: { _id: string }[]): Promise<number> {
+  if (!docs.length) return 0
+  try {
+    await db.collection(coll).add({ data: docs })
+    return docs.length
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err
+  }
+  const { data } = await db
+    .collection(coll)
+    .where({ _id: db.command.in(docs.map((d) => d._id)) })
+    .field({ _id: true })
+    .limit(docs.length)
+    .get()
+  const have = new Set(data.map((d) => String(d._id)))
+  const rest = docs.filter((d) => !have.has(d._id))
+  if (!rest.length) return 0
+  try {
+    await db.collection(coll).add({ data: rest })
+    return rest.length
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err
+  }
+  let added = 0
+  for (const d of rest) {
+    try {
+      await db.collection(coll).add({ data: d })
+      added += 1
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err
+    }
+  }
+  return added
+}
+
 /** Escapes user text for a RegExp query. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

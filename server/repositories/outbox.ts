@@ -1,5 +1,5 @@
 import type { NotifyEvent } from '../domain/notifications'
-import { isDuplicateKey, fetchAll, type Database } from './db'
+import { addNew, isDuplicateKey, fetchAll, type Database } from './db'
 
 export type OutboxStatus =
   'pending' | 'sending' | 'sent' | 'failed' | 'skipped_no_grant' | 'skipped_no_recipient'
@@ -62,35 +62,8 @@ export class OutboxRepository {
    */
   async enqueueMany(ms: OutboxMessage[]): Promise<number> {
     let added = 0
-    for (let i = 0; i < ms.length; i += INSERT_CHUNK) {
-      const chunk = ms.slice(i, i + INSERT_CHUNK)
-      try {
-        await this.db.collection('outbox').add({ data: chunk })
-        added += chunk.length
-        continue
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err
-      }
-      // Some keys exist (the platform may have stored the part before the duplicate): read
-      // which, add the rest; one at a time only if another run raced us again.
-      const _ = this.db.command
-      const { data } = await this.db
-        .collection('outbox')
-        .where({ _id: _.in(chunk.map((m) => m._id)) })
-        .field({ _id: true })
-        .limit(chunk.length)
-        .get()
-      const have = new Set(data.map((d) => String(d._id)))
-      const rest = chunk.filter((m) => !have.has(m._id))
-      if (!rest.length) continue
-      try {
-        await this.db.collection('outbox').add({ data: rest })
-        added += rest.length
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err
-        for (const m of rest) if (await this.enqueue(m)) added += 1
-      }
-    }
+    for (let i = 0; i < ms.length; i += INSERT_CHUNK)
+      added += await addNew(this.db, 'outbox', ms.slice(i, i + INSERT_CHUNK))
     return added
   }
 

@@ -263,6 +263,7 @@ export const MATRIX: Record<string, Row> = {
   },
   // The upper station sees a case only once it is escalated to it (see the 上报件 rows).
   'cases.get': { expect: 'DDOODODDOD', shared: true, payload: () => accepted() },
+  'cases.materials': { expect: 'DDOODODDOD', shared: true, payload: () => accepted() },
   'cases.contact': { expect: 'DDOODODDOD', shared: true, payload: () => accepted() },
   'cases.accept': {
     expect: STAFF_OF_CASE,
@@ -446,6 +447,8 @@ export const MATRIX: Record<string, Row> = {
       (await ok<{ reminders: Payload }>(lcb, 'admin.settings.get', {}, OPENID.admin)).reminders,
   },
   'admin.settings.get': { expect: ADMIN_ONLY, payload: () => ({}) },
+  // Only the operator's management call (no user, not from the mini-program): npm run doctor.
+  'system.probe': { expect: 'FFFFFFFFFF', payload: () => ({}) },
   'admin.roster.invite': { expect: ADMIN_ONLY, payload: () => ({ agentId: 'ag-qs-hy-4' }) },
   'admin.stations.save': {
     expect: ADMIN_ONLY,

@@ -126,6 +126,11 @@ describe('subscribe messages through the outbox', () => {
     await runJobs(lcb)
     const rated = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)
     expect(rated).toMatchObject({ state: 'rated', rating: { label: '基本满意', isDefault: true } })
+    // Its timeline says why, once, even after another run.
+    await runJobs(lcb)
+    const again = await ok<CaseView>(lcb, 'cases.get', { caseId: c.id }, resident)
+    expect(again.timeline!.filter((e) => e.note.includes('默认基本满意'))).toHaveLength(1)
+    expect(again.version).toBe(rated.version)
     expect(await call(lcb, 'cases.rate', { caseId: c.id, level: 'satisfied' }, resident)).toMatchObject({
       ok: false,
       error: { code: 'INVALID_STATE' },
