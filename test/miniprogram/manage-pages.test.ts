@@ -20,6 +20,7 @@ const ids = {
   calendar: loadComponent('manage/calendar/index'),
   sheets: loadComponent('manage/sheets/index'),
   audit: loadComponent('manage/audit/index'),
+  pair: loadComponent('pages/pair/index'),
 }
 let backend: Backend
 let openid = 'o-demo-admin'
@@ -28,9 +29,17 @@ const inst = (p: Page) => p.instance as unknown as Inst
 const data = <T>(p: Page) => p.instance.data as T
 const ev = (dataset: Record<string, unknown>, detail?: unknown) => ({ currentTarget: { dataset }, detail })
 
+/** The last pairing code the server issued (the QR image itself is not decoded in a test). */
+let lastCode = ''
+
 beforeAll(async () => {
   backend = await startBackend('2026-12-01T10:00:00+08:00')
-  useTransport(backend.transport(() => openid))
+  const real = backend.transport(() => openid)
+  useTransport(async (fn, event) => {
+    const out = (await real(fn, event)) as { ok: boolean; data?: { code?: string } }
+    if ((event as { action: string }).action === 'pairings.qrcode' && out.ok) lastCode = out.data!.code!
+    return out
+  })
   useUploader((localPath, cloudPath) => uploadTo(backend.gateway, localPath, cloudPath, openid))
 }, 30_000)
 afterAll(() => backend.stop())
@@ -189,6 +198,22 @@ describe('数据维护 (manage/)', () => {
     await settle()
     expect(page.querySelector('.qr-image')).toBeTruthy()
     expect(textOf(page, '.qr-hint')).toContain('请石光荣用微信扫一扫')
+    // The resident scans it: the page opens with the code's scene, asks once, and records the pairing.
+    const scene = encodeURIComponent(`pt=${lastCode}`)
+    openid = 'o-pair-page-resident'
+    const pair = await openPage(ids.pair, { scene })
+    expect(textOf(pair, '.page')).toContain('石勇')
+    expect(textOf(pair, '.page')).toContain('石*荣')
+    await inst(pair).onAccept!()
+    await settle()
+    expect(textOf(pair, '.done')).toContain('已确认结对')
+    openid = 'o-demo-admin'
+    const after = await openPage(ids.pairings, { stationId: 'st-qingshan-hongyan' })
+    expect(
+      data<{ data: { list: { id: string; accepted: boolean }[] } }>(after).data.list.find(
+        (p) => p.id === 'pr-qs-hy-2',
+      )!.accepted,
+    ).toBe(true)
   })
 
   it('订阅消息模板: a bad page path on the field, saved, and a test send to oneself', async () => {

@@ -57,6 +57,7 @@ const PAGES = [
   'manage/sheets/index',
   'manage/calendar/index',
   'manage/audit/index',
+  'pages/pair/index',
 ] as const
 type PagePath = (typeof PAGES)[number]
 const ids = new Map<PagePath, string>(PAGES.map((p) => [p, loadComponent(p)]))
@@ -542,6 +543,17 @@ function specs(): Spec[] {
       note: '结对帮扶',
       as: M,
       query: hy,
+    }),
+    ...both({
+      name: 'manage.pairings.qr',
+      page: 'manage/pairings/index',
+      group: '数据维护',
+      note: '出示结对码',
+      as: M,
+      query: hy,
+      after: async (_p, inst) => {
+        await inst.onQr!({ currentTarget: { dataset: { id: 'pr-qs-hy-3' } } })
+      },
     }),
     ...both({
       name: 'manage.templates',
