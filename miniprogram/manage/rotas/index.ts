@@ -48,6 +48,9 @@ Component({
         this.setData({ error: errorText(err, '加载失败，请重试') })
       }
     },
+    onGo(e: WechatMiniprogram.CustomEvent) {
+      void wx.navigateTo({ url: `${String(e.currentTarget.dataset.url)}?stationId=${this.data.stationId}` })
+    },
     onToggle(e: WechatMiniprogram.CustomEvent) {
       const r = Number(e.currentTarget.dataset.row)
       const c = Number(e.currentTarget.dataset.col)
