@@ -10,7 +10,7 @@ module.exports = tseslint.config(
       '.data/**',
       'coverage/**',
       'miniprogram/miniprogram_npm/**',
-      'miniprogram/admin/charts/u-charts.js',
+      'miniprogram/supervise/charts/u-charts.js',
       'cloudfunctions/*/index.js',
       'cloudfunctions/*/node_modules/**',
     ],

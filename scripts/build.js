@@ -6,7 +6,7 @@
  *  2. bundles each cloud function's `index.ts` into `index.js` (wx-server-sdk stays external:
  *     the platform installs it from the folder's package.json);
  *  3. bundles Local CloudBase (server and function worker) into .build/local-cloudbase;
- *  4. copies uCharts into the admin subpackage (miniprogram/admin/charts/u-charts.js, CommonJS);
+ *  4. copies uCharts into the supervise subpackage (miniprogram/supervise/charts/u-charts.js, CommonJS);
  *  5. copies the shared vocabulary (typings/vocabulary.ts) into the mini-program, whose root
  *     cannot import outside itself at run time (miniprogram/utils/vocabulary.ts).
  */
@@ -133,10 +133,10 @@ async function buildLocalCloudBase() {
 }
 
 const CHARTS_SOURCE = 'node_modules/@qiun/ucharts/u-charts.min.js'
-const CHARTS_COPY = 'miniprogram/admin/charts/u-charts.js'
+const CHARTS_COPY = 'miniprogram/supervise/charts/u-charts.js'
 
 /**
- * uCharts for the charts of 六项指标, placed inside the admin subpackage (not miniprogram_npm,
+ * uCharts for the charts of 六项指标, placed inside the supervise subpackage (not miniprogram_npm,
  * which belongs to the main package and its 2 MB / our 512 KB budget). The npm file is an ES
  * module; the mini-program and the page tests load CommonJS.
  */

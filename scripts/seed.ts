@@ -106,7 +106,7 @@ export const DEMO_TEMPLATES = {
   },
   complaintFiled: {
     templateId: 'TPL-COMPLAINT',
-    page: 'admin/complaints/index',
+    page: 'supervise/complaints/index',
     fields: { thing1: 'stationName', thing2: 'text', time3: 'now' },
   },
   complaintReplied: {

@@ -567,6 +567,162 @@ export interface Actions {
     in: { kind: 'stations' | 'items' | 'agents' }
     out: { fileId: string; url: string; rows: number }
   }
+  /** 导入预检: every problem by row and column; nothing is written. */
+  'admin.import.check': {
+    in: { kind: 'stations' | 'items' | 'agents'; fileId: string }
+    out: { ok: boolean; rows: number; errors: ImportRowError[]; message: string }
+  }
+  /** 导入模板: the import's columns with one example row, as an .xlsx to open or forward. */
+  'admin.import.template': {
+    in: { kind: 'stations' | 'items' | 'agents' }
+    out: { fileId: string; url: string; fileName: string }
+  }
+  /** 操作记录, newest first (supervisors and admins). */
+  'admin.audit.list': {
+    in: { kind?: AuditKind; recordId?: string } & PageInput
+    out: CursorPage<AuditView>
+  }
+  /** 移交: an agent's open cases to another agent of the same station, up to 40 per call. */
+  'admin.handover': {
+    in: { fromAgentId: string; toAgentId: string }
+    out: { moved: number; remaining: number; message: string }
+  }
+  'admin.stations.list': { in: Record<string, never>; out: { list: AdminStation[] } }
+  'admin.items.list': {
+    in: { keyword?: string; category?: string; onlyLacking?: boolean; page?: number; pageSize?: number }
+    out: Paged<AdminItem>
+  }
+  'admin.agents.list': {
+    in: { stationId: string }
+    out: { stationId: string; stationName: string; headAgentId: string | null; list: AdminAgent[] }
+  }
+  'admin.rotas.get': {
+    in: { stationId: string }
+    out: Pick<DutyRota, 'stationId' | 'weekly' | 'overrides' | 'receptionDays'> & {
+      stationName: string
+      agents: { id: string; name: string; title: string; roleLabel: string }[]
+    }
+  }
+  'admin.pairings.list': {
+    in: { stationId: string }
+    out: {
+      stationId: string
+      stationName: string
+      agents: { id: string; name: string }[]
+      list: (Omit<Pairing, 'residentOpenid'> & { id: string; agentName: string; accepted: boolean })[]
+    }
+  }
+  'admin.templates.get': {
+    in: Record<string, never>
+    out: {
+      variables: string[]
+      events: {
+        event: NotifyEvent
+        label: string
+        audience: string
+        audienceLabel: string
+        template: { templateId: string; page: string; fields: Record<string, string> } | null
+      }[]
+    }
+  }
+  /** 测试发送 the event's template to the calling admin. */
+  'admin.templates.test': {
+    in: { event: NotifyEvent }
+    out: { sent: boolean; errCode: number; message: string; templateId: string }
+  }
+  'admin.calendar.get': {
+    in: { year: number }
+    out: {
+      year: number
+      covered: boolean
+      enteredByAdmin: boolean
+      days: { date: string; kind: 'holiday' | 'workday'; source: 'official' | 'admin' }[]
+      status: CalendarStatus
+    }
+  }
+  /** 公示栏 (A3 一栏表) or 明白卡 (A6) of a station as PDF (admins; a head for their own station). */
+  'admin.print': {
+    in: { stationId: string; kind: 'board' | 'card' }
+    out: { fileId: string; url: string; pages: number; bytes: number; fileName: string }
+  }
+  /** 结对码: the paired agent shows it; the resident scans it (scene `pt=<code>`). */
+  'pairings.qrcode': {
+    in: { pairingId: string }
+    out: { code: string; scene: string; expiresAt: string; url: string }
+  }
+  'pairings.scan': { in: { code: string }; out: PairingInvite & { accepted: boolean } }
+  'pairings.accept': { in: { code: string }; out: PairingInvite & { pairingId: string; accepted: true } }
+}
+
+/** What a resident sees before accepting a pairing. */
+export interface PairingInvite {
+  agentName: string
+  agentTitle: string
+  stationName: string
+  /** The household's name, masked (王*英). */
+  residentName: string
+}
+
+/** One problem of an imported sheet: spreadsheet row (header = 1), column header, message. */
+export interface ImportRowError {
+  row: number
+  column: string
+  message: string
+  /** 第 3 行「手机」：…, ready to show. */
+  text: string
+}
+
+export type AuditKind =
+  | 'station'
+  | 'item'
+  | 'agent'
+  | 'rota'
+  | 'pairing'
+  | 'template'
+  | 'reminders'
+  | 'booking'
+  | 'calendar'
+  | 'import'
+  | 'handover'
+
+/** One entry of the 操作记录. */
+export interface AuditView {
+  id: string
+  at: string
+  who: string
+  role: string
+  kind: AuditKind
+  kindLabel: string
+  action: string
+  actionLabel: string
+  recordId: string
+  summary: string
+  before: object | null
+  after: object | null
+}
+
+export interface AdminStation extends Station {
+  id: string
+  tierLabel: string
+  parentName: string
+  /** What keeps it from counting as 健全 (无负责人, 无值班表 …); empty when retired. */
+  gaps: string[]
+}
+
+export interface AdminItem extends Item {
+  id: string
+  tierLabel: string
+  /** What it still lacks to count as fully published (未公开, 缺办理流程 …). */
+  lacks: string[]
+}
+
+export interface AdminAgent extends Omit<Agent, 'openid'> {
+  id: string
+  roleLabel: string
+  kindLabel: string
+  /** Bound to a WeChat user (the openid itself is never sent). */
+  bound: boolean
+  onLeaveToday: boolean
 }
 
 /** 工作日历 coverage: CALENDAR_MISSING when deadlines ahead fall in a year without official data. */

@@ -191,6 +191,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = Object.freeze({
   addTasks: '分派联合任务',
   completeTask: '联合任务完成',
   supervise: '督办',
+  handover: '移交',
 })
 
 /**

@@ -69,3 +69,11 @@ export async function uploadPhoto(localPath: string, batch: string): Promise<str
   const safeBatch = batch.replace(/[^\w-]/g, '').slice(0, 64) || 'photos'
   return uploader(localPath, `${await myUploadDir()}/${safeBatch}/${randomName()}.${ext}`)
 }
+
+/**
+ * Uploads a spreadsheet picked from a chat (`wx.chooseMessageFile`) into the admin's own folder
+ * and returns its file ID for `admin.import.check` / `admin.import`.
+ */
+export async function uploadSheet(localPath: string): Promise<string> {
+  return uploader(localPath, `${await myUploadDir()}/sheets/${randomName()}.xlsx`)
+}

@@ -1,9 +1,25 @@
 import type { Agent, DutyRota, Item, Pairing, Station } from '../../typings/domain'
 import { searchText } from '../domain/network'
-import { conflict, forbidden, invalidInput, notFound } from '../lib/errors'
+import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../kit/context'
 import { ITEM_CATEGORIES as CATEGORIES } from '../domain/import-rows'
+import type { AuditActor } from '../repositories/audit'
+import type { StoredItem } from '../repositories/network'
+
+/** The roster entry behind an admin change, as the audit log names it. */
+export function auditActor(me: Agent): AuditActor {
+  return { agentId: me._id, name: me.name, role: me.role }
+}
+
+/** Open work an agent still holds: retiring them or moving them elsewhere waits for a hand-over. */
+async function refuseIfHolding(ctx: Ctx, agent: Agent, doing: string): Promise<void> {
+  const { total } = await ctx.deps.handover.heldBy(agent._id, 1)
+  if (total > 0)
+    throw invalidState(
+      `${agent.name}还有 ${total} 件未办完的申请，请先在「花名册 → 移交」把它们交给本站其他代理员，再${doing}`,
+    )
+}
 
 const tier = z.enum(['district', 'township', 'village'], { error: '层级应为 区/乡镇/村（社区）' })
 const code = z
@@ -32,7 +48,7 @@ const PARENT_TIER = { district: null, township: 'district', village: 'township' 
 
 /** 管理员: create or update a station; the parent must be one tier up. */
 export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
-  await requireRole(ctx, ['admin'])
+  const me = await requireRole(ctx, ['admin'])
   const p = parse(stationInput, payload)
   const net = ctx.deps.network
   const id = p._id ?? `st-${p.code.toLowerCase()}`
@@ -52,9 +68,36 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
       })
     }
   }
-  const station: Station = { ...p, _id: id, parentId: p.parentId ?? null }
-  await net.saveStation(station)
+  if (p.headAgentId) {
+    const head = await net.agent(p.headAgentId)
+    if (!head || !head.active || head.stationId !== id)
+      throw invalidInput({ headAgentId: '负责人应为本站花名册中在岗的人员' })
+  }
+  if (!p.active) await refuseRetiringStation(ctx, id)
+  await ctx.deps.audit.change<Station>(
+    'stations',
+    id,
+    (before) => ({
+      ...p,
+      _id: id,
+      parentId: p.parentId ?? null,
+      // The QR poster stays valid: its scene is the code, which this save may not change.
+      ...(before?.qrFileId && before.code === p.code ? { qrFileId: before.qrFileId } : {}),
+    }),
+    (before, after) => ({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'station',
+      action: before ? 'update' : 'create',
+      summary: `${before ? '修改' : '新建'}服务站「${after.name}」`,
+    }),
+  )
   return { id }
+}
+
+async function refuseRetiringStation(ctx: Ctx, stationId: string): Promise<void> {
+  const open = await ctx.deps.handover.openAtStation(stationId)
+  if (open > 0) throw invalidState(`该服务站还有 ${open} 件未办结的申请（含上报件），办结或移交后才能停用`)
 }
 
 const material = z.object({
@@ -98,11 +141,24 @@ const itemInput = z
   })
 
 export async function saveItem(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
-  await requireRole(ctx, ['admin'])
+  const me = await requireRole(ctx, ['admin'])
   const p = parse(itemInput, payload)
   const id = p._id ?? `it-${p.code}`
+  const sameCode = await ctx.deps.network.itemByCode(p.code)
+  if (sameCode && sameCode._id !== id) throw conflict(`编码 ${p.code} 已被事项「${sameCode.name}」使用`)
   const item: Item = { ...p, _id: id }
-  await ctx.deps.network.saveItem({ ...item, search: searchText(item) })
+  await ctx.deps.audit.change<StoredItem>(
+    'items',
+    id,
+    () => ({ ...item, search: searchText(item) }),
+    (before, after) => ({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'item',
+      action: before ? 'update' : 'create',
+      summary: `${before ? '修改' : '新建'}事项「${after.name}」`,
+    }),
+  )
   return { id }
 }
 
@@ -133,21 +189,45 @@ const agentInput = z.object({
 })
 
 export async function saveAgent(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
-  await requireRole(ctx, ['admin'])
+  const me = await requireRole(ctx, ['admin'])
   const p = parse(agentInput, payload)
   const net = ctx.deps.network
-  if (!(await net.station(p.stationId))) throw invalidInput({ stationId: '服务站不存在' })
-  const id = p._id ?? `ag-${p.stationId.replace(/^st-/, '')}-${p.phone.slice(-4)}`
+  const station = await net.station(p.stationId)
+  if (!station || !station.active) throw invalidInput({ stationId: '请选择在用的服务站' })
+  let id = p._id
   const existing = p._id ? await net.agent(p._id) : null
-  // The WeChat binding is kept: it is changed only by redeeming an invitation.
-  const agent: Agent = { ...p, _id: id, ...(existing?.openid ? { openid: existing.openid } : {}) }
-  await net.saveAgent(agent)
-  return { id }
+  if (!id) {
+    // A new entry: the id is made from the station and the phone's last digits; two people of
+    // one station sharing them get a suffix, and the same phone twice is a conflict.
+    const base = `ag-${p.stationId.replace(/^st-/, '')}-${p.phone.slice(-4)}`
+    const same = await net.agent(base)
+    if (same && same.phone === p.phone) throw conflict(`${same.name}（${p.phone}）已在本站花名册中`)
+    id = same ? `${base}-${ctx.now.getTime().toString(36).slice(-4)}` : base
+  }
+  if (existing && (existing.stationId !== p.stationId || !p.active) && existing.active)
+    await refuseIfHolding(ctx, existing, existing.stationId !== p.stationId ? '调往其他服务站' : '停用')
+  const agentId = id
+  await ctx.deps.audit.change<Agent>(
+    'agents',
+    agentId,
+    // The WeChat binding is kept: it is changed only by redeeming an invitation (read inside the
+    // transaction, so a binding made a moment ago survives this save too).
+    (before) => ({ ...p, _id: agentId, ...(before?.openid ? { openid: before.openid } : {}) }),
+    (before, after) => ({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'agent',
+      action: before ? 'update' : 'create',
+      summary: `${before ? '修改' : '登记'}花名册人员「${after.name}」`,
+    }),
+  )
+  return { id: agentId }
 }
 
 const rotaInput = z.object({
   stationId: fields.id('服务站'),
-  weekly: z.record(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.array(z.string().max(64)).max(10)),
+  // Days left out have nobody on duty (a rota read back may omit the weekend).
+  weekly: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.array(z.string().max(64)).max(10)),
   overrides: z
     .array(
       z.object({
@@ -171,21 +251,39 @@ const rotaInput = z.object({
     .default([]),
 })
 
+/** 值班表: admins for any station, a head for their own station only. */
 export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
-  await requireRole(ctx, ['admin'])
+  const me = await requireRole(ctx, ['admin', 'head'])
   const p = parse(rotaInput, payload)
+  if (me.role === 'head' && me.stationId !== p.stationId) throw forbidden('站长只能维护本站的值班表')
   const net = ctx.deps.network
+  const station = await net.station(p.stationId)
+  if (!station) throw notFound('未找到该服务站')
   const agents = await net.agentsOfStation(p.stationId)
   const ids = new Set(agents.map((a) => a._id))
   const used = [
-    ...Object.values(p.weekly).flat(),
+    ...Object.values(p.weekly).flatMap((ids) => ids ?? []),
     ...p.overrides.flatMap((o) => o.agentIds),
     ...p.receptionDays.map((r) => r.agentId),
   ]
   const stranger = used.find((id) => !ids.has(id))
   if (stranger) throw invalidInput({ weekly: `${stranger} 不在本站花名册中` })
-  const rota: DutyRota = { _id: p.stationId, ...p, weekly: p.weekly as Record<string, string[]> }
-  await net.saveRota(rota)
+  const weekly = Object.fromEntries(
+    Object.entries(p.weekly).filter(([, ids]) => ids !== undefined),
+  ) as Record<string, string[]>
+  const rota: DutyRota = { _id: p.stationId, ...p, weekly }
+  await ctx.deps.audit.change<DutyRota>(
+    'rotas',
+    p.stationId,
+    () => rota,
+    (before) => ({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'rota',
+      action: before ? 'update' : 'create',
+      summary: `${before ? '修改' : '建立'}值班表（${station.name}）`,
+    }),
+  )
   return { id: p.stationId }
 }
 
@@ -206,22 +304,33 @@ export async function savePairing(payload: unknown, ctx: Ctx): Promise<{ id: str
   const me = await requireRole(ctx, ['admin', 'head'])
   const p = parse(pairingInput, payload)
   if (me.role === 'head' && me.stationId !== p.stationId) throw forbidden('站长只能维护本站的结对')
-  const [agent, existing] = await Promise.all([
-    ctx.deps.network.agent(p.agentId),
-    p._id ? ctx.deps.network.pairingsOfStation(p.stationId) : Promise.resolve([]),
-  ])
-  if (!agent || agent.stationId !== p.stationId) throw invalidInput({ agentId: '代理员不属于该服务站' })
-  const before = p._id ? existing.find((x) => x._id === p._id) : undefined
-  if (p._id && !before) throw notFound('本站没有这条结对记录')
+  const agent = await ctx.deps.network.agent(p.agentId)
+  if (!agent || !agent.active || agent.stationId !== p.stationId)
+    throw invalidInput({ agentId: '请选择本站在岗的代理员' })
   const id = p._id ?? `pr-${p.agentId}-${ctx.now.getTime().toString(36)}`
-  const pairing: Pairing = {
-    ...p,
-    _id: id,
-    ...(before?.residentOpenid && before.agentId === p.agentId
-      ? { residentOpenid: before.residentOpenid }
-      : {}),
-  }
-  await ctx.deps.network.savePairing(pairing)
+  await ctx.deps.audit.change<Pairing>(
+    'pairings',
+    id,
+    (before) => {
+      // By id, only a pairing of this same station (never another station's), checked on the
+      // version the transaction read.
+      if (p._id && (!before || before.stationId !== p.stationId)) throw notFound('本站没有这条结对记录')
+      return {
+        ...p,
+        _id: id,
+        ...(before?.residentOpenid && before.agentId === p.agentId
+          ? { residentOpenid: before.residentOpenid }
+          : {}),
+      }
+    },
+    (before, after) => ({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'pairing',
+      action: before ? 'update' : 'create',
+      summary: `${before ? '修改' : '建立'}结对：${agent.name} — ${after.residentName}`,
+    }),
+  )
   return { id }
 }
 
@@ -232,21 +341,46 @@ const retireInput = z.object({
 
 /** Retiring keeps the record (cases refer to it) but takes it off every public list. */
 export async function retire(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
-  await requireRole(ctx, ['admin'])
+  const me = await requireRole(ctx, ['admin'])
   const p = parse(retireInput, payload)
   const net = ctx.deps.network
+  const entry = (name: string) => ({
+    at: ctx.now,
+    actor: auditActor(me),
+    kind: p.kind,
+    action: 'retire',
+    summary: `停用${{ station: '服务站', item: '事项', agent: '花名册人员' }[p.kind]}「${name}」`,
+  })
+  const off = <T extends { _id: string; active: boolean }>(before: T | null, missing: string): T => {
+    if (!before) throw notFound(missing)
+    return { ...before, active: false }
+  }
   if (p.kind === 'station') {
-    const s = await net.station(p.id)
-    if (!s) throw notFound('未找到该服务站')
-    await net.saveStation({ ...s, active: false })
+    if (!(await net.station(p.id))) throw notFound('未找到该服务站')
+    await refuseRetiringStation(ctx, p.id)
+    await ctx.deps.audit.change<Station>(
+      'stations',
+      p.id,
+      (b) => off(b, '未找到该服务站'),
+      (_b, a) => entry(a.name),
+    )
   } else if (p.kind === 'item') {
-    const i = await net.item(p.id)
-    if (!i) throw notFound('未找到该事项')
-    await net.saveItem({ ...i, active: false })
+    await ctx.deps.audit.change<StoredItem>(
+      'items',
+      p.id,
+      (b) => off(b, '未找到该事项'),
+      (_b, a) => entry(a.name),
+    )
   } else {
     const a = await net.agent(p.id)
     if (!a) throw notFound('花名册中没有此人')
-    await net.saveAgent({ ...a, active: false })
+    await refuseIfHolding(ctx, a, '停用')
+    await ctx.deps.audit.change<Agent>(
+      'agents',
+      p.id,
+      (b) => off(b, '花名册中没有此人'),
+      (_b, after) => entry(after.name),
+    )
   }
   return { id: p.id }
 }

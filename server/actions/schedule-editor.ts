@@ -4,7 +4,12 @@
  */
 import type { Agent } from '../../typings/domain'
 import type { ScheduleEditorView } from '../../typings/api'
-import { orphanedBookings, scheduleProblem, type AppointmentSchedule } from '../domain/appointments'
+import {
+  orphanedBookings,
+  scheduleProblem,
+  type AppointmentSchedule,
+  type BookingRules,
+} from '../domain/appointments'
 import { shanghaiDay } from '../domain/calendar'
 import { conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
@@ -156,8 +161,20 @@ const rulesInput = z.object({
 
 /** Booking horizon, minimum notice, cancel cutoff and no-show noting (admins). */
 export async function saveBookingRules(payload: unknown, ctx: Ctx) {
-  await requireRole(ctx, ['admin'])
+  const me = await requireRole(ctx, ['admin'])
   const p = parse(rulesInput, payload)
-  await ctx.deps.settings.saveBookingRules(p)
+  // Written with its audit entry in one transaction (see repositories/audit.ts).
+  await ctx.deps.audit.change<BookingRules & { _id: string }>(
+    'settings',
+    'booking',
+    () => ({ _id: 'booking', ...p }),
+    () => ({
+      at: ctx.now,
+      actor: { agentId: me._id, name: me.name, role: me.role },
+      kind: 'booking',
+      action: 'update',
+      summary: '修改预约规则',
+    }),
+  )
   return p
 }

@@ -19,7 +19,14 @@ import { book, cancelBooking, listSlots, myBookings, requestVisit, reschedule } 
 import { deskContact, deskDay, markOutcome } from '../actions/appointment-desk'
 import { confirmVisit, declineVisit, scheduleCaseVisit } from '../actions/home-visits'
 import { getSchedules, saveBookingRules, saveSchedule } from '../actions/schedule-editor'
-import { getSettings, probe, saveReminders, saveTemplate } from '../actions/templates'
+import {
+  getSettings,
+  getTemplates,
+  probe,
+  saveReminders,
+  saveTemplate,
+  testTemplate,
+} from '../actions/templates'
 import { exportKpis, kpis, kpiTrend, overdueList, saveKpiTargets, urge } from '../actions/supervise'
 import { listRectifications, rateFix, rectifyStep } from '../actions/rectify'
 import {
@@ -30,8 +37,13 @@ import {
   submitComplaint,
 } from '../actions/complaints'
 import { myMessages, recordGrants, subscribeTemplates } from '../actions/notify'
-import { calendarStatus, saveCalendarYear } from '../actions/calendar'
-import { exportSheet, importSheet } from '../actions/sheets'
+import { calendarStatus, calendarYear, saveCalendarYear } from '../actions/calendar'
+import { checkImport, exportSheet, importSheet, importTemplate } from '../actions/sheets'
+import { auditList } from '../actions/audit'
+import { printStation } from '../actions/print'
+import { handOver } from '../actions/handover'
+import { pairingAccept, pairingQrcode, pairingScan } from '../actions/pairing-accept'
+import { adminItems, adminPairings, adminRoster, adminRota, adminStations } from '../actions/admin-reads'
 import type { Deps } from '../kit/context'
 import { catalogGet, catalogList, dutyToday, stationsGet, stationsList } from '../actions/public'
 import { meProfile, rosterBind, rosterInvite } from '../actions/roster'
@@ -127,4 +139,20 @@ export const actions: ActionTable<Deps> = {
   'admin.calendar.saveYear': saveCalendarYear,
   'admin.import': importSheet,
   'admin.export': exportSheet,
+  'admin.import.check': checkImport,
+  'admin.import.template': importTemplate,
+  'admin.audit.list': auditList,
+  'admin.handover': handOver,
+  'admin.stations.list': adminStations,
+  'admin.items.list': adminItems,
+  'admin.agents.list': adminRoster,
+  'admin.rotas.get': adminRota,
+  'admin.pairings.list': adminPairings,
+  'admin.templates.get': getTemplates,
+  'admin.templates.test': testTemplate,
+  'admin.calendar.get': calendarYear,
+  'admin.print': printStation,
+  'pairings.qrcode': pairingQrcode,
+  'pairings.scan': pairingScan,
+  'pairings.accept': pairingAccept,
 }

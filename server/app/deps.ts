@@ -12,6 +12,9 @@ import { AccessLogRepository } from '../repositories/access-log'
 import { RectificationRepository } from '../repositories/rectifications'
 import { RosterRepository } from '../repositories/roster'
 import { SettingsRepository } from '../repositories/settings'
+import { AuditRepository } from '../repositories/audit'
+import { PairingTokenRepository } from '../repositories/pairing-tokens'
+import { HandoverRepository } from '../repositories/handover'
 
 /** Wires repositories and platform services to an initialised wx-server-sdk (one per instance). */
 export function makeDeps(sdk: typeof cloud): Deps {
@@ -27,6 +30,9 @@ export function makeDeps(sdk: typeof cloud): Deps {
     complaints: new ComplaintRepository(db),
     accessLog: new AccessLogRepository(db),
     rectifications: new RectificationRepository(db),
+    audit: new AuditRepository(db),
+    pairingTokens: new PairingTokenRepository(db),
+    handover: new HandoverRepository(db),
     platform: wxPlatform(sdk),
   }
 }

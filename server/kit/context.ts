@@ -17,6 +17,9 @@ import type { AppointmentRepository } from '../repositories/appointments'
 import type { ComplaintRepository } from '../repositories/complaints'
 import type { AccessLogRepository } from '../repositories/access-log'
 import type { RectificationRepository } from '../repositories/rectifications'
+import type { AuditRepository } from '../repositories/audit'
+import type { PairingTokenRepository } from '../repositories/pairing-tokens'
+import type { HandoverRepository } from '../repositories/handover'
 
 /** Who is calling, as established by the platform (never by the client). */
 export interface Caller {
@@ -73,6 +76,10 @@ export interface Deps {
   complaints: ComplaintRepository
   accessLog: AccessLogRepository
   rectifications: RectificationRepository
+  /** 操作记录: admin changes with their audit entries, in one transaction each. */
+  audit: AuditRepository
+  pairingTokens: PairingTokenRepository
+  handover: HandoverRepository
   platform: Platform
 }
 

@@ -52,6 +52,11 @@ export class NetworkRepository {
     return this.byIds<Agent>('agents', ids)
   }
 
+  /** Items by id, one read per 100 ids (an import chunk's prior values for the audit log). */
+  async itemsByIds(ids: string[]): Promise<Map<string, StoredItem>> {
+    return this.byIds<StoredItem>('items', ids)
+  }
+
   private async byIds<T extends { _id: string }>(coll: string, ids: string[]): Promise<Map<string, T>> {
     const _ = this.db.command
     const unique = [...new Set(ids.filter(Boolean))]
@@ -158,6 +163,11 @@ export class NetworkRepository {
     return { items: data as unknown as StoredItem[], total }
   }
 
+  async itemByCode(code: string): Promise<StoredItem | null> {
+    const { data } = await this.db.collection('items').where({ code }).limit(1).get()
+    return (data[0] as unknown as StoredItem | undefined) ?? null
+  }
+
   async saveItem(item: StoredItem): Promise<void> {
     await this.db
       .collection('items')
@@ -184,6 +194,11 @@ export class NetworkRepository {
     )
   }
 
+  /** A station's whole roster, retired entries included (the roster page). */
+  async rosterOfStation(stationId: string): Promise<Agent[]> {
+    return fetchAll<Agent>(this.db.collection('agents').where({ stationId }).orderBy('_id', 'asc'), 1000)
+  }
+
   async agentsByRole(role: Agent['role']): Promise<Agent[]> {
     return fetchAll<Agent>(this.db.collection('agents').where({ role, active: true }), 200)
   }
@@ -206,6 +221,11 @@ export class NetworkRepository {
       .collection('rotas')
       .doc(r._id)
       .set({ data: withoutId(r) })
+  }
+
+  async pairing(id: string): Promise<Pairing | null> {
+    const { data } = await this.db.collection('pairings').where({ _id: id }).limit(1).get()
+    return (data[0] as unknown as Pairing | undefined) ?? null
   }
 
   async pairingsOfStation(stationId: string): Promise<Pairing[]> {

@@ -480,8 +480,9 @@ export const MATRIX: Record<string, Row> = {
       specialties: [],
     }),
   },
+  // A head keeps their own station's rota (FORBIDDEN elsewhere).
   'admin.rotas.save': {
-    expect: ADMIN_ONLY,
+    expect: 'DDDDDODDDO',
     payload: () => ({
       stationId: STATION,
       mode: 'duty',
@@ -519,6 +520,46 @@ export const MATRIX: Record<string, Row> = {
   },
   'admin.import': { expect: ADMIN_ONLY, payload: () => importPayload() },
   'admin.export': { expect: ADMIN_ONLY, payload: () => ({ kind: 'stations' }) },
+  'admin.import.check': { expect: ADMIN_ONLY, payload: () => importPayload() },
+  'admin.import.template': { expect: ADMIN_ONLY, payload: () => ({ kind: 'items' }) },
+  'admin.audit.list': { expect: 'DDDDDDDDOO', payload: () => ({ pageSize: 5 }) },
+  // A head hands on the cases of their own station's agents only.
+  'admin.handover': {
+    expect: 'DDDDDODDDO',
+    payload: () => ({ fromAgentId: 'ag-qs-hy-4', toAgentId: 'ag-qs-hy-3' }),
+  },
+  'admin.stations.list': { expect: ADMIN_ONLY, payload: () => ({}) },
+  'admin.items.list': { expect: ADMIN_ONLY, payload: () => ({ pageSize: 5 }) },
+  'admin.agents.list': { expect: 'DDDDDODDDO', payload: () => station },
+  'admin.rotas.get': { expect: 'DDDDDODDDO', payload: () => station },
+  'admin.pairings.list': { expect: 'DDDDDODDDO', payload: () => station },
+  'admin.templates.get': { expect: ADMIN_ONLY, payload: () => ({}) },
+  'admin.templates.test': {
+    expect: ADMIN_ONLY,
+    payload: async () => {
+      await ok(
+        lcb,
+        'admin.templates.save',
+        {
+          event: 'caseAssigned',
+          templateId: 'TPL-ASSIGNED',
+          page: 'work/case/index',
+          fields: { thing1: 'itemName' },
+        },
+        OPENID.admin,
+      )
+      return { event: 'caseAssigned' }
+    },
+  },
+  'admin.calendar.get': { expect: ADMIN_ONLY, payload: () => ({ year: 2027 }) },
+  'admin.print': { expect: 'DDDDDODDDO', payload: () => ({ stationId: STATION, kind: 'card' }) },
+  // The paired agent (the village agent here), their head or an admin shows the code.
+  'pairings.qrcode': {
+    expect: 'DDDODODDDO',
+    payload: async () => ({ pairingId: await newPairing(STATION, 'ag-qs-hy-2') }),
+  },
+  'pairings.scan': { expect: SIGNED_IN, payload: async () => ({ code: await pairingCode() }) },
+  'pairings.accept': { expect: SIGNED_IN, payload: async () => ({ code: await pairingCode() }) },
   'calendar.status': { expect: 'DDDOOOOOOO', payload: () => ({}) },
   'supervise.overdue': { expect: 'DDDDDDDDOO', payload: () => ({}) },
   'supervise.urge': {
@@ -580,6 +621,22 @@ async function itemPayload(): Promise<Payload> {
     homeVisit: it.homeVisit,
     published: true,
   }
+}
+
+async function newPairing(stationId: string, agentId: string): Promise<string> {
+  const r = await ok<{ id: string }>(
+    lcb,
+    'admin.pairings.save',
+    { stationId, agentId, residentName: `矩阵户${++seq}` },
+    OPENID.admin,
+  )
+  return r.id
+}
+
+/** A fresh pairing code at another station than the owner's own pairing (one pairing per station). */
+async function pairingCode(): Promise<string> {
+  const pairingId = await newPairing('st-qingshan-shimen', 'ag-qs-sm-2')
+  return (await ok<{ code: string }>(lcb, 'pairings.qrcode', { pairingId }, OPENID.admin)).code
 }
 
 async function importPayload(): Promise<Payload> {

@@ -3,7 +3,7 @@ import { fetchSettings } from '../../miniprogram/services/admin'
 import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
-const settingsId = loadComponent('admin/settings/index')
+const settingsId = loadComponent('manage/settings/index')
 let backend: Backend
 let openid = 'o-demo-admin'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>

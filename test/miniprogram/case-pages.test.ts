@@ -12,7 +12,7 @@ const handleId = loadComponent('work/case/index')
 const intakeId = loadComponent('work/intake/index')
 const messagesId = loadComponent('pages/messages/index')
 const casesId = loadComponent('pages/cases/index')
-const overdueId = loadComponent('admin/overdue/index')
+const overdueId = loadComponent('supervise/overdue/index')
 let backend: Backend
 let openid = 'o-demo-resident-1'
 const uploads: string[] = []

@@ -6,7 +6,7 @@ import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
 const formId = loadComponent('pages/complaint/index')
-const deskId = loadComponent('admin/complaints/index')
+const deskId = loadComponent('supervise/complaints/index')
 let backend: Backend
 let openid = 'o-demo-resident-1'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>

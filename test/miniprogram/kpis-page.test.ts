@@ -1,11 +1,11 @@
 import { cellsOf, percent } from '../../miniprogram/services/supervise'
-import { TONE_COLORS, townshipOptions, trendOptions } from '../../miniprogram/admin/charts/options'
+import { TONE_COLORS, townshipOptions, trendOptions } from '../../miniprogram/supervise/charts/options'
 import { callApi, newRequestId, setDemoOpenid, useTransport } from '../../miniprogram/services/api'
 import { loadComponent, openPage, settle, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
-const kpisId = loadComponent('admin/kpis/index')
-const overdueId = loadComponent('admin/overdue/index')
+const kpisId = loadComponent('supervise/kpis/index')
+const overdueId = loadComponent('supervise/overdue/index')
 let backend: Backend
 let openid = 'o-demo-supervisor'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
@@ -192,7 +192,7 @@ describe('六项指标 page', () => {
     ;(wx as unknown as { navigateTo: jest.Mock }).navigateTo = nav
     page.querySelector('.overdue-link')!.dispatchEvent('tap')
     await settle()
-    expect(nav).toHaveBeenCalledWith({ url: '/admin/overdue/index' })
+    expect(nav).toHaveBeenCalledWith({ url: '/supervise/overdue/index' })
   })
 
   it('超期督办 names the agent of each case and takes the opinion beside its own button', async () => {

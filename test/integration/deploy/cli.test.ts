@@ -13,7 +13,7 @@ describe('npm run deploy', () => {
       main(['--plan', '--district', 'demo', '--templates', 'database/demo/templates.json'], ROOT),
     ).resolves.toBe(0)
     const out = log.mock.calls.map((c) => String(c[0])).join('\n')
-    expect(out).toMatch(/离线.*91 项操作/)
+    expect(out).toMatch(/离线.*97 项操作/)
     expect(out).toMatch(/创建索引 agents\.openid_unique\(openid, 唯一, 稀疏\)/)
     expect(out).toMatch(/为第一位管理员 ag-qh-7 生成一次性邀请码/)
   })

@@ -32,7 +32,7 @@ describe('deploy into Local CloudBase', () => {
     expect(kinds.filter((k) => k === 'collection.create')).toHaveLength(first.desired.collections.length)
     expect(kinds.filter((k) => k === 'rules.set')).toHaveLength(first.desired.collections.length)
     expect(kinds.filter((k) => k === 'data.import')).toHaveLength(4)
-    expect(first.plan.ops).toHaveLength(91)
+    expect(first.plan.ops).toHaveLength(97) // 91 + audit_log and pairing_tokens (collection, rules; audit_log 2 indexes)
     console.log(`deploy to Local CloudBase: ${first.plan.ops.length} operations in ${first.ms} ms`)
   })
 

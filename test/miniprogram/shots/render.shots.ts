@@ -11,6 +11,9 @@ import simulate from 'miniprogram-simulate'
 import { ApiCallError, setDemoOpenid, useTransport, type Transport } from '../../../miniprogram/services/api'
 import { chooseElderlyMode } from '../../../miniprogram/services/settings'
 import { setMyStation } from '../../../miniprogram/services/stations'
+import { rota, saveCalendarYear, saveRota } from '../../../miniprogram/services/manage'
+import { useUploader } from '../../../miniprogram/services/files'
+import { uploadTo, xlsx } from '../sheet-files'
 import { loadComponent, MINIPROGRAM_ROOT, settle, type Page } from '../helpers'
 import { startBackend, type Backend } from '../local-backend'
 import { buildHistory, STATION, WHO, type History } from './history'
@@ -41,10 +44,21 @@ const PAGES = [
   'work/appointments/index',
   'work/schedule/index',
   'work/rectify/index',
-  'admin/overdue/index',
-  'admin/kpis/index',
-  'admin/complaints/index',
-  'admin/settings/index',
+  'supervise/overdue/index',
+  'supervise/kpis/index',
+  'supervise/complaints/index',
+  'manage/settings/index',
+  'manage/index/index',
+  'manage/stations/index',
+  'manage/items/index',
+  'manage/roster/index',
+  'manage/rotas/index',
+  'manage/pairings/index',
+  'manage/templates/index',
+  'manage/sheets/index',
+  'manage/calendar/index',
+  'manage/audit/index',
+  'pages/pair/index',
 ] as const
 type PagePath = (typeof PAGES)[number]
 const ids = new Map<PagePath, string>(PAGES.map((p) => [p, loadComponent(p)]))
@@ -502,21 +516,228 @@ function specs(): Spec[] {
   ]
   const S = WHO.supervisor
   const admin: Spec[] = [
-    { name: 'admin.kpis', page: 'admin/kpis/index', group: '督查', note: '六项指标（本月刚开始）', as: S },
+    {
+      name: 'admin.kpis',
+      page: 'supervise/kpis/index',
+      group: '督查',
+      note: '六项指标（本月刚开始）',
+      as: S,
+    },
     ...both({
       name: 'admin.kpis.month',
-      page: 'admin/kpis/index',
+      page: 'supervise/kpis/index',
       group: '督查',
       note: '六项指标（上月：目标着色、超期、趋势、乡镇图）',
       as: S,
       query: { kind: 'month', key: '2026-11' },
     }),
-    ...both({ name: 'admin.overdue', page: 'admin/overdue/index', group: '督查', note: '超期督办', as: S }),
-    { name: 'admin.complaints', page: 'admin/complaints/index', group: '督查', note: '群众投诉', as: S },
-    { name: 'admin.settings', page: 'admin/settings/index', group: '管理员', note: '设置', as: WHO.admin },
-    { name: 'admin.kpis.forbidden', page: 'admin/kpis/index', group: '督查', note: '群众打开指标页', as: R },
+    ...both({
+      name: 'admin.overdue',
+      page: 'supervise/overdue/index',
+      group: '督查',
+      note: '超期督办',
+      as: S,
+    }),
+    { name: 'admin.complaints', page: 'supervise/complaints/index', group: '督查', note: '群众投诉', as: S },
+    { name: 'admin.settings', page: 'manage/settings/index', group: '管理员', note: '设置', as: WHO.admin },
+    {
+      name: 'admin.kpis.forbidden',
+      page: 'supervise/kpis/index',
+      group: '督查',
+      note: '群众打开指标页',
+      as: R,
+    },
   ]
-  return [...resident, ...work, ...admin]
+  const M = WHO.admin
+  const hy = { stationId: STATION }
+  const manage: Spec[] = [
+    ...both({
+      name: 'manage.index',
+      page: 'manage/index/index',
+      group: '数据维护',
+      note: '数据维护入口',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.stations',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '服务站与待完善项',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.stations.edit',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '编辑服务站（地图选点）',
+      as: M,
+      after: (_p, inst) => void inst.onEdit!({ currentTarget: { dataset: { id: STATION } } }),
+    }),
+    ...both({
+      name: 'manage.items',
+      page: 'manage/items/index',
+      group: '数据维护',
+      note: '一栏表：还缺什么',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.items.edit',
+      page: 'manage/items/index',
+      group: '数据维护',
+      note: '编辑事项',
+      as: M,
+      after: (p, inst) =>
+        void inst.onEdit!({
+          currentTarget: { dataset: { id: (p.instance.data as { list: { id: string }[] }).list[0]!.id } },
+        }),
+    }),
+    ...both({
+      name: 'manage.roster',
+      page: 'manage/roster/index',
+      group: '数据维护',
+      note: '花名册',
+      as: M,
+      query: hy,
+    }),
+    ...both({
+      name: 'manage.roster.edit',
+      page: 'manage/roster/index',
+      group: '数据维护',
+      note: '编辑花名册人员（请假）',
+      as: M,
+      query: hy,
+      after: (_p, inst) => {
+        inst.onSelect!({ currentTarget: { dataset: { id: 'ag-qs-hy-3' } } })
+        inst.onEditAgent!()
+      },
+    }),
+    ...both({
+      name: 'manage.rotas',
+      page: 'manage/rotas/index',
+      group: '数据维护',
+      note: '值班表周视图',
+      as: M,
+      query: hy,
+    }),
+    ...both({
+      name: 'manage.pairings',
+      page: 'manage/pairings/index',
+      group: '数据维护',
+      note: '结对帮扶',
+      as: M,
+      query: hy,
+    }),
+    ...both({
+      name: 'manage.pairings.qr',
+      page: 'manage/pairings/index',
+      group: '数据维护',
+      note: '出示结对码',
+      as: M,
+      query: hy,
+      after: async (_p, inst) => {
+        await inst.onQr!({ currentTarget: { dataset: { id: 'pr-qs-hy-3' } } })
+      },
+    }),
+    ...both({
+      name: 'manage.templates',
+      page: 'manage/templates/index',
+      group: '数据维护',
+      note: '订阅消息模板',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.templates.test',
+      page: 'manage/templates/index',
+      group: '数据维护',
+      note: '设置模板并发给自己测试',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onEdit!({ currentTarget: { dataset: { event: 'caseAssigned' } } })
+        await inst.onTest!({ currentTarget: { dataset: { event: 'caseAssigned', tpl: 'x' } } })
+      },
+    }),
+    ...both({
+      name: 'manage.sheets',
+      page: 'manage/sheets/index',
+      group: '数据维护',
+      note: '表格导入导出',
+      as: M,
+    }),
+    ...both({
+      name: 'manage.sheets.errors',
+      page: 'manage/sheets/index',
+      group: '数据维护',
+      note: '导入预检：逐行逐列列出问题，未写入',
+      as: M,
+      after: async (_p, inst) => {
+        useUploader((localPath, cloudPath) => uploadTo(backend.gateway, localPath, cloudPath, WHO.admin))
+        const head = [
+          '编号',
+          '姓名',
+          '手机',
+          '服务站编码',
+          '角色',
+          '擅长类别',
+          '身份',
+          '职务',
+          '请假',
+          '状态',
+        ]
+        const file = xlsx([
+          head,
+          ['', '吴一', '13500000001', 'QS-HY', '代理员', '', '党员', '', '', '在用'],
+          ['', '吴二', '135', 'QS-HY', '代理员', '', '党员', '', '', '在用'],
+          ['', '', '13500000003', 'QS-XX', '站员', '', '党员', '', '', '在用'],
+        ])
+        ;(wx as unknown as Record<string, unknown>).chooseMessageFile = () =>
+          Promise.resolve({ tempFiles: [{ path: file, name: '花名册（第二批）.xlsx', size: 9000 }] })
+        await inst.onPick!()
+      },
+    }),
+    ...both({
+      name: 'manage.calendar',
+      page: 'manage/calendar/index',
+      group: '数据维护',
+      note: '工作日历（2026 年预览）',
+      as: M,
+      query: { year: '2026' },
+    }),
+    ...both({
+      name: 'manage.calendar.missing',
+      page: 'manage/calendar/index',
+      group: '数据维护',
+      note: '尚无安排的年份（CALENDAR_MISSING）',
+      as: M,
+      query: { year: '2027' },
+    }),
+    {
+      name: 'manage.audit',
+      page: 'manage/audit/index',
+      group: '数据维护',
+      note: '操作记录（录入日历、调整值班后）',
+      as: M,
+      after: async (p, inst) => {
+        await saveCalendarYear({
+          year: 2027,
+          holidays: ['2027-01-01', '2027-02-08'],
+          workdays: ['2027-02-06'],
+        })
+        const r = await rota(STATION)
+        await saveRota({ stationId: STATION, weekly: { ...r.weekly, '6': [] } })
+        await inst.reload!()
+        inst.onToggle!({ currentTarget: { dataset: { index: 0 } } })
+        void p
+      },
+    },
+    ...both({
+      name: 'manage.audit.supervisor',
+      page: 'manage/audit/index',
+      group: '数据维护',
+      note: '督查看操作记录',
+      as: S,
+    }),
+  ]
+  return [...resident, ...work, ...admin, ...manage]
 }
 
 it('renders every page in its key states', async () => {

@@ -168,7 +168,7 @@ function serializeNode(node: Node): string {
     const img = /^(https?:|data:)/.test(src) ? `<img src="${attr(src)}" style="object-fit:${fit}">` : ''
     return `<wx-image${keep}>${img}</wx-image>`
   }
-  // A chart (admin/charts/chart) carries its uCharts options: drawn below with the same library.
+  // A chart (supervise/charts/chart) carries its uCharts options: drawn below with the same library.
   if (tag === 'wx-canvas' && el.getAttribute('data-chart')) return `<canvas${keep}></canvas>`
   if (tag === 'wx-button' && wxAttrs(el).plain) return `<wx-button plain${keep}>${children()}</wx-button>`
   return `<${tag}${keep}>${children()}</${tag}>`
@@ -242,11 +242,11 @@ export function pageHtml(page: Page, componentId: string, chrome: Chrome): strin
 
 /**
  * Draws each chart with uCharts (the copy the mini-program ships, scripts/build.js) on an HTML
- * canvas, the way admin/charts/chart draws it on the phone's 2d canvas: the screenshots show the
+ * canvas, the way supervise/charts/chart draws it on the phone's 2d canvas: the screenshots show the
  * real charts, not a placeholder.
  */
 const CHARTS_SCRIPT = `<script>var module = { exports: {} };</script>
-<script src="file://${path.join(ROOT, 'miniprogram/admin/charts/u-charts.js')}"></script>
+<script src="file://${path.join(ROOT, 'miniprogram/supervise/charts/u-charts.js')}"></script>
 <script>(function () {
   var UCharts = module.exports;
   document.querySelectorAll('canvas[data-chart]').forEach(function (c) {

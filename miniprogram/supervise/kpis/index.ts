@@ -139,7 +139,7 @@ Component({
       this.setData({ chartKey, ...(report ? { townshipChart: townshipOptions(report, chartKey) } : {}) })
     },
     onOverdue() {
-      void wx.navigateTo({ url: '/admin/overdue/index' })
+      void wx.navigateTo({ url: '/supervise/overdue/index' })
     },
     /** 季度汇报 / 半年点评 / 年终考核 as a spreadsheet, opened in WeChat to forward or print. */
     async onExport() {

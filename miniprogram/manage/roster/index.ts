@@ -1,0 +1,166 @@
+import { pageLoad } from '../../behaviors/page-load'
+import { ApiCallError, errorText } from '../../services/api'
+import { handOver, invite, myStationId, retire, roster, saveAgent, type Roster } from '../../services/manage'
+
+type Entry = Roster['list'][number]
+
+interface Form {
+  id: string
+  name: string
+  phone: string
+  title: string
+  volunteer: boolean
+  /** One leave a line: 2026-12-01至2026-12-05 事由. */
+  leaves: string
+}
+
+const leaveLine = (l: Entry['leaves'][number]) => `${l.from}至${l.to}${l.reason ? ` ${l.reason}` : ''}`
+
+export function parseLeaves(text: string): Entry['leaves'] {
+  return text
+    .split(/\n+/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const m = /^(\S+?)(?:至|~|-{2}|到)(\S+)(?:\s+(.*))?$/.exec(l)
+      return m ? { from: m[1]!, to: m[2]!, ...(m[3] ? { reason: m[3] } : {}) } : { from: l, to: l }
+    })
+}
+
+/**
+ * 花名册 of one station (admins; a head for their own): who is bound to WeChat, on leave today;
+ * an invitation code to bind; retire, or first hand the open cases on (移交) to a colleague.
+ */
+Component({
+  behaviors: [pageLoad],
+  data: {
+    stationId: '',
+    roster: null as Roster | null,
+    selected: '',
+    toAgentId: '',
+    fieldErrors: {} as Record<string, string>,
+    code: '',
+    form: null as Form | null,
+    saving: false,
+    message: '',
+    error: '',
+  },
+  methods: {
+    async fetchPage(query: Record<string, string | undefined>) {
+      // Without a station named, a head sees their own station (admins: theirs, until they pick one).
+      this.setData({ stationId: query.stationId ?? (await myStationId()) })
+      await this.load()
+      return {}
+    },
+    async load() {
+      this.setData({ loading: true, error: '' })
+      try {
+        this.setData({ roster: await roster(this.data.stationId) })
+      } catch (err) {
+        this.setData({ error: errorText(err, '加载失败，请重试') })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    onSelect(e: WechatMiniprogram.CustomEvent) {
+      const id = String(e.currentTarget.dataset.id)
+      this.setData({ selected: this.data.selected === id ? '' : id, code: '', message: '', error: '' })
+    },
+    onEditAgent() {
+      const a = this.data.roster?.list.find((x) => x.id === this.data.selected)
+      if (!a) return
+      this.setData({
+        form: {
+          id: a.id,
+          name: a.name,
+          phone: a.phone,
+          title: a.title ?? '',
+          volunteer: a.kind === 'volunteer',
+          leaves: a.leaves.map(leaveLine).join('\n'),
+        },
+        fieldErrors: {},
+        message: '',
+        error: '',
+      })
+    },
+    onNew() {
+      this.setData({
+        form: { id: '', name: '', phone: '', title: '', volunteer: false, leaves: '' },
+        selected: '',
+        fieldErrors: {},
+        message: '',
+        error: '',
+      })
+    },
+    onCancel() {
+      this.setData({ form: null })
+    },
+    onField(e: WechatMiniprogram.CustomEvent) {
+      const key = String(e.currentTarget.dataset.key)
+      this.setData({ [`form.${key}`]: e.detail, [`fieldErrors.${key}`]: '' })
+    },
+    async onSaveAgent() {
+      const f = this.data.form
+      if (!f || this.data.saving) return
+      const before = this.data.roster?.list.find((x) => x.id === f.id)
+      this.setData({ saving: true, error: '', fieldErrors: {} })
+      try {
+        await saveAgent({
+          ...(f.id ? { _id: f.id } : {}),
+          name: f.name,
+          phone: f.phone,
+          stationId: this.data.stationId,
+          role: before?.role ?? 'agent',
+          kind: f.volunteer ? 'volunteer' : 'party_member',
+          ...(f.title ? { title: f.title } : {}),
+          specialties: before?.specialties ?? [],
+          leaves: parseLeaves(f.leaves),
+          active: before?.active ?? true,
+        })
+        this.setData({ form: null, message: '已保存' })
+        await this.load()
+      } catch (err) {
+        // Paths like leaves.0.from are shown on the field they belong to.
+        const fieldErrors: Record<string, string> = {}
+        for (const [k, v] of Object.entries((err as ApiCallError).fields ?? {})) {
+          const key = k.split('.')[0]!
+          fieldErrors[key] = fieldErrors[key] ? `${fieldErrors[key]}；${v}` : v
+        }
+        this.setData({ fieldErrors, error: errorText(err, '保存失败，请重试') })
+      } finally {
+        this.setData({ saving: false })
+      }
+    },
+    onTo(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ toAgentId: String(e.detail), fieldErrors: {} })
+    },
+    async onInvite() {
+      try {
+        const r = await invite(this.data.selected)
+        this.setData({
+          code: r.code,
+          message: `邀请码 ${r.code}，7 天内有效，请本人在「我的 → 绑定花名册」输入`,
+        })
+      } catch (err) {
+        this.setData({ error: errorText(err, '生成邀请码失败') })
+      }
+    },
+    async onHandOver() {
+      try {
+        const r = await handOver(this.data.selected, this.data.toAgentId)
+        this.setData({ message: r.message })
+      } catch (err) {
+        this.setData({ fieldErrors: (err as ApiCallError).fields ?? {}, error: errorText(err, '移交失败') })
+      }
+    },
+    async onRetire() {
+      try {
+        await retire({ kind: 'agent', id: this.data.selected })
+        this.setData({ message: '已停用', selected: '' })
+        await this.load()
+      } catch (err) {
+        this.setData({ error: errorText(err, '停用失败') })
+      }
+    },
+  },
+})

@@ -1,0 +1,71 @@
+/** 数据维护 (admins; a head for their own station's part): the admin subpackage's only data seam. */
+import type { Actions } from '../../typings/api'
+import { callApi } from './api'
+
+export type SheetKind = Actions['admin.export']['in']['kind']
+export type AdminStation = Actions['admin.stations.list']['out']['list'][number]
+export type AdminItem = Actions['admin.items.list']['out']['list'][number]
+export type Roster = Actions['admin.agents.list']['out']
+export type Pairings = Actions['admin.pairings.list']['out']
+export type AuditPage = Actions['admin.audit.list']['out']
+export type CalendarYear = Actions['admin.calendar.get']['out']
+export type ImportCheck = Actions['admin.import.check']['out']
+export type ImportResult = Actions['admin.import']['out']
+
+export const listStations = () => callApi('admin.stations.list', {})
+export const saveStation = (p: Actions['admin.stations.save']['in']) => callApi('admin.stations.save', p)
+export const retire = (p: Actions['admin.retire']['in']) => callApi('admin.retire', p)
+export const listItems = (p: Actions['admin.items.list']['in']) => callApi('admin.items.list', p)
+export const roster = (stationId: string) => callApi('admin.agents.list', { stationId })
+export const invite = (agentId: string) => callApi('admin.roster.invite', { agentId })
+export const handOver = (fromAgentId: string, toAgentId: string) =>
+  callApi('admin.handover', { fromAgentId, toAgentId })
+export const pairings = (stationId: string) => callApi('admin.pairings.list', { stationId })
+export const savePairing = (p: Actions['admin.pairings.save']['in']) => callApi('admin.pairings.save', p)
+export const pairingQrcode = (pairingId: string) => callApi('pairings.qrcode', { pairingId })
+export const auditList = (p: Actions['admin.audit.list']['in']) => callApi('admin.audit.list', p)
+export const calendarYear = (year: number) => callApi('admin.calendar.get', { year })
+export const saveCalendarYear = (p: Actions['admin.calendar.saveYear']['in']) =>
+  callApi('admin.calendar.saveYear', p)
+export const checkImport = (kind: SheetKind, fileId: string) =>
+  callApi('admin.import.check', { kind, fileId })
+export const runImport = (kind: SheetKind, fileId: string) => callApi('admin.import', { kind, fileId })
+export const exportSheet = (kind: SheetKind) => callApi('admin.export', { kind })
+export const importTemplate = (kind: SheetKind) => callApi('admin.import.template', { kind })
+
+/** Downloads an .xlsx from a temporary URL and opens it (WeChat's menu forwards it to a chat). */
+export async function openSheet(url: string): Promise<void> {
+  const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>((resolve, reject) =>
+    wx.downloadFile({ url, success: resolve, fail: reject }),
+  )
+  if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
+  await wx.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true })
+}
+
+export type RotaView = Actions['admin.rotas.get']['out']
+export type Templates = Actions['admin.templates.get']['out']
+export const rota = (stationId: string) => callApi('admin.rotas.get', { stationId })
+export const saveRota = (p: Actions['admin.rotas.save']['in']) => callApi('admin.rotas.save', p)
+export const templates = () => callApi('admin.templates.get', {})
+export const saveTemplate = (p: Actions['admin.templates.save']['in']) => callApi('admin.templates.save', p)
+export const testTemplate = (event: Actions['admin.templates.test']['in']['event']) =>
+  callApi('admin.templates.test', { event })
+export const saveItem = (p: Actions['admin.items.save']['in']) => callApi('admin.items.save', p)
+export const saveAgent = (p: Actions['admin.agents.save']['in']) => callApi('admin.agents.save', p)
+
+/** The caller's own station on the roster (a head maintains theirs). */
+export async function myStationId(): Promise<string> {
+  return (await callApi('me.profile', {})).agent?.stationId ?? ''
+}
+
+export const printStation = (stationId: string, kind: 'board' | 'card') =>
+  callApi('admin.print', { stationId, kind })
+
+/** Downloads a PDF and opens it; WeChat's menu prints or forwards it. */
+export async function openPdf(url: string): Promise<void> {
+  const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>((resolve, reject) =>
+    wx.downloadFile({ url, success: resolve, fail: reject }),
+  )
+  if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
+  await wx.openDocument({ filePath: file.tempFilePath, fileType: 'pdf', showMenu: true })
+}

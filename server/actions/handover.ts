@@ -1,0 +1,82 @@
+/**
+ * 移交: before an agent leaves (停用, or moves to another station) the open cases they hold go to
+ * another agent of the same station, in bulk, without the admin or head reading what the cases
+ * are about: only ids and versions are read, and each move is a timeline event of its case.
+ */
+import type { Actions } from '../../typings/api'
+import type { CaseRecord } from '../../typings/domain'
+import { AppError, forbidden, invalidInput, notFound } from '../lib/errors'
+import { fields, parse, z } from '../lib/validate'
+import { requireRole, type Ctx } from '../kit/context'
+import { notify } from '../kit/notify'
+import { auditActor } from './admin'
+
+/** Cases moved per call: each is one transaction; a call stays far inside the function's time. */
+const PER_CALL = 40
+
+const handoverInput = z.object({
+  fromAgentId: fields.id('移交人'),
+  toAgentId: fields.id('接收人'),
+})
+
+class Moved extends Error {}
+
+export async function handOver(payload: unknown, ctx: Ctx): Promise<Actions['admin.handover']['out']> {
+  const me = await requireRole(ctx, ['admin', 'head'])
+  const p = parse(handoverInput, payload)
+  if (p.fromAgentId === p.toAgentId) throw invalidInput({ toAgentId: '请选择另一位代理员' })
+  const net = ctx.deps.network
+  const [from, to] = await Promise.all([net.agent(p.fromAgentId), net.agent(p.toAgentId)])
+  if (!from) throw notFound('花名册中没有移交人')
+  if (me.role === 'head' && me.stationId !== from.stationId) throw forbidden('站长只能移交本站人员的申请')
+  if (!to || !to.active || to.stationId !== from.stationId)
+    throw invalidInput({ toAgentId: '接收人应为同一服务站在岗的代理员' })
+  const held = await ctx.deps.handover.heldBy(from._id, PER_CALL)
+  const actor = { openid: ctx.caller.openid, agentId: me._id, name: me.name, role: me.role }
+  const note = `由 ${from.name} 移交给 ${to.name}`
+  let moved = 0
+  const movedIds: string[] = []
+  for (const h of held.list) {
+    let updated: CaseRecord
+    try {
+      updated = await ctx.deps.cases.transition(h.caseId, h.version, (cur) => {
+        const holder = h.side === 'own' ? cur.assignedAgentId : cur.upper?.agentId
+        if (holder !== from._id) throw new Moved()
+        return {
+          patch:
+            h.side === 'own'
+              ? { assignedAgentId: to._id, assignReason: `移交：${note}` }
+              : { upper: { ...cur.upper!, agentId: to._id, assignReason: `移交：${note}` } },
+          event: { at: ctx.now, actor, action: 'handover', from: cur.state, to: cur.state, note },
+        }
+      })
+    } catch (err) {
+      // Someone acted on the case meanwhile: it stays in the count and the next call takes it.
+      if (err instanceof Moved || (err instanceof AppError && err.code === 'CONFLICT')) continue
+      throw err
+    }
+    moved += 1
+    movedIds.push(h.caseId)
+    if (h.side === 'own')
+      await notify(ctx.deps, ctx.now, 'caseAssigned', updated, `${updated._id}:handover:${updated.version}`)
+  }
+  if (moved)
+    await ctx.deps.audit.add({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'handover',
+      recordId: from._id,
+      action: 'handover',
+      summary: `移交 ${moved} 件申请：${from.name} → ${to.name}`,
+      before: { agentId: from._id, caseIds: movedIds },
+      after: { agentId: to._id, caseIds: movedIds },
+    })
+  const remaining = Math.max(0, held.total - moved)
+  return {
+    moved,
+    remaining,
+    message: remaining
+      ? `已移交 ${moved} 件，还有 ${remaining} 件，请继续`
+      : `已移交 ${moved} 件，${from.name}名下没有未办完的申请`,
+  }
+}

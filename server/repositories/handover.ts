@@ -1,0 +1,60 @@
+import type { CaseState } from '../domain/case-states'
+import { OPEN_STATES } from '../domain/case-states'
+import type { Database } from './db'
+
+/** Cases someone still has to act on: open ones, and completed ones still to be delivered (送达). */
+export const HELD_STATES: readonly CaseState[] = [...OPEN_STATES, 'completed']
+
+/** A case to hand on, without its contents: the id, its version and which side the agent holds. */
+export interface HeldCase {
+  caseId: string
+  version: number
+  /** 'own': the agent is the case's assignee; 'upper': the agent holds a 上报件 at the parent station. */
+  side: 'own' | 'upper'
+}
+
+/**
+ * Open work that keeps a station or an agent from being retired (移交 before 停用). Reads ids and
+ * versions only: an admin hands cases on without reading what they are about.
+ */
+export class HandoverRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Open cases an agent holds, as assignee or as the upper station's assignee (indexed). */
+  async heldBy(agentId: string, limit: number): Promise<{ list: HeldCase[]; total: number }> {
+    const _ = this.db.command
+    const own = this.db.collection('cases').where({ assignedAgentId: agentId, state: _.in([...HELD_STATES]) })
+    const upper = this.db.collection('cases').where({ 'upper.agentId': agentId, state: 'escalated' })
+    const [o, u, ownPage, upperPage] = await Promise.all([
+      own.count(),
+      upper.count(),
+      own.field({ version: true }).orderBy('_id', 'asc').limit(limit).get(),
+      upper.field({ version: true, assignedAgentId: true }).orderBy('_id', 'asc').limit(limit).get(),
+    ])
+    const list: HeldCase[] = [
+      ...ownPage.data.map((d) => ({
+        caseId: String(d._id),
+        version: Number(d.version),
+        side: 'own' as const,
+      })),
+      // An escalated case the agent also owns at their own station is handed on as 'own' first.
+      ...upperPage.data
+        .filter((d) => d.assignedAgentId !== agentId)
+        .map((d) => ({ caseId: String(d._id), version: Number(d.version), side: 'upper' as const })),
+    ].slice(0, limit)
+    return { list, total: o.total + u.total }
+  }
+
+  /** How many open cases a station holds: its own, and 上报件 waiting at it (two counts). */
+  async openAtStation(stationId: string): Promise<number> {
+    const _ = this.db.command
+    const [own, upper] = await Promise.all([
+      this.db
+        .collection('cases')
+        .where({ stationId, state: _.in([...HELD_STATES]) })
+        .count(),
+      this.db.collection('cases').where({ 'upper.stationId': stationId, state: 'escalated' }).count(),
+    ])
+    return own.total + upper.total
+  }
+}

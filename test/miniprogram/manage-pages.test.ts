@@ -1,0 +1,305 @@
+/**
+ * The admin subpackage (manage/) against the real backend: each page loads, edits, saves, and
+ * shows the server's Chinese message on the field that is wrong.
+ */
+import * as fs from 'node:fs'
+import { useTransport } from '../../miniprogram/services/api'
+import { useUploader } from '../../miniprogram/services/files'
+import { loadComponent, openPage, settle, textOf, type Page } from './helpers'
+import { startBackend, type Backend } from './local-backend'
+import { uploadTo, xlsx } from './sheet-files'
+
+const ids = {
+  index: loadComponent('manage/index/index'),
+  stations: loadComponent('manage/stations/index'),
+  items: loadComponent('manage/items/index'),
+  roster: loadComponent('manage/roster/index'),
+  rotas: loadComponent('manage/rotas/index'),
+  pairings: loadComponent('manage/pairings/index'),
+  templates: loadComponent('manage/templates/index'),
+  calendar: loadComponent('manage/calendar/index'),
+  sheets: loadComponent('manage/sheets/index'),
+  audit: loadComponent('manage/audit/index'),
+  pair: loadComponent('pages/pair/index'),
+}
+let backend: Backend
+let openid = 'o-demo-admin'
+type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
+const inst = (p: Page) => p.instance as unknown as Inst
+const data = <T>(p: Page) => p.instance.data as T
+const ev = (dataset: Record<string, unknown>, detail?: unknown) => ({ currentTarget: { dataset }, detail })
+
+/** The last pairing code the server issued (the QR image itself is not decoded in a test). */
+let lastCode = ''
+
+beforeAll(async () => {
+  backend = await startBackend('2026-12-01T10:00:00+08:00')
+  const real = backend.transport(() => openid)
+  useTransport(async (fn, event) => {
+    const out = (await real(fn, event)) as { ok: boolean; data?: { code?: string } }
+    if ((event as { action: string }).action === 'pairings.qrcode' && out.ok) lastCode = out.data!.code!
+    return out
+  })
+  useUploader((localPath, cloudPath) => uploadTo(backend.gateway, localPath, cloudPath, openid))
+}, 30_000)
+afterAll(() => backend.stop())
+beforeEach(() => {
+  openid = 'o-demo-admin'
+})
+
+describe('数据维护 (manage/)', () => {
+  it('the hub lists every part an admin maintains', async () => {
+    const page = await openPage(ids.index)
+    const text = textOf(page, '.page')
+    for (const part of [
+      '服务站',
+      '代理事项一栏表',
+      '花名册',
+      '值班表',
+      '结对帮扶',
+      '订阅消息模板',
+      '表格导入与导出',
+      '工作日历',
+      '操作记录',
+    ])
+      expect(text).toContain(part)
+  })
+
+  it('服务站: lists with what each lacks, edits, refuses a bad hotline on the field, saves a map location', async () => {
+    const page = await openPage(ids.stations)
+    expect(page.querySelectorAll('.station').length).toBe(21)
+    inst(page).onEdit!(ev({ id: 'st-qingshan-hongyan' }))
+    await settle()
+    inst(page).onField!(ev({ key: 'hotline' }, '12'))
+    await inst(page).onSave!()
+    await settle()
+    expect(data<{ fieldErrors: Record<string, string> }>(page).fieldErrors.hotline).toContain(
+      '电话格式不正确',
+    )
+    expect(textOf(page, '.f-hotline')).toContain('电话格式不正确')
+    inst(page).onField!(ev({ key: 'hotline' }, '027-88881234'))
+    const w = wx as unknown as Record<string, jest.Mock>
+    w.chooseLocation = jest.fn(() =>
+      Promise.resolve({ latitude: 30.61, longitude: 114.28, address: '红岩村' }),
+    )
+    await inst(page).onPickLocation!()
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('已保存')
+    const saved = data<{ list: { id: string; hotline: string; location: { latitude: number } }[] }>(
+      page,
+    ).list.find((s) => s.id === 'st-qingshan-hongyan')!
+    expect(saved).toMatchObject({ hotline: '027-88881234', location: { latitude: 30.61 } })
+    // The 明白卡 as a PDF, opened for printing or forwarding.
+    inst(page).onEdit!(ev({ id: 'st-qingshan-hongyan' }))
+    w.downloadFile = jest.fn((o: { success: (r: object) => void }) =>
+      o.success({ tempFilePath: 'wxfile://tmp/card.pdf', statusCode: 200 }),
+    )
+    w.openDocument = jest.fn(() => Promise.resolve({}))
+    await inst(page).onPrint!(ev({ kind: 'card' }))
+    expect(w.downloadFile).toHaveBeenCalledWith(
+      expect.objectContaining({ url: expect.stringContaining('print/QS-HY-card') }),
+    )
+    expect(w.openDocument).toHaveBeenCalledWith({
+      filePath: 'wxfile://tmp/card.pdf',
+      fileType: 'pdf',
+      showMenu: true,
+    })
+    // Retiring a station with open cases is refused with the reason.
+    await backend.transport(() => 'o-demo-resident-2')('api', {
+      action: 'cases.submit',
+      payload: {
+        itemId: 'it-MZ-003',
+        stationId: 'st-qingshan-hongyan',
+        description: '咨询低保',
+        applicantName: '李四',
+        applicantPhone: '13912345678',
+      },
+      requestId: 'manage-pages-1',
+    })
+    inst(page).onEdit!(ev({ id: 'st-qingshan-hongyan' }))
+    await inst(page).onRetire!()
+    await settle()
+    expect(textOf(page, '.error')).toContain('未办结的申请')
+  })
+
+  it('一栏表: each item says what it lacks; editing shows the field error, then saves', async () => {
+    const page = await openPage(ids.items)
+    expect(page.querySelectorAll('.item').length).toBe(20)
+    const first = data<{ list: { id: string; name: string }[] }>(page).list[0]!
+    inst(page).onEdit!(ev({ id: first.id }))
+    await settle()
+    inst(page).onField!(ev({ key: 'promisedDays' }, '500'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.f-promisedDays')).toContain('承诺时限过长')
+    inst(page).onField!(ev({ key: 'promisedDays' }, '3'))
+    inst(page).onField!(ev({ key: 'steps' }, ''))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.f-published').length + textOf(page, '.page').length).toBeGreaterThan(0)
+    expect(data<{ fieldErrors: Record<string, string> }>(page).fieldErrors.published).toContain('办理流程')
+    inst(page).onField!(ev({ key: 'steps' }, '代理员收件\n乡镇审核'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('已保存')
+    await inst(page).onOnlyLacking!({ detail: true })
+    expect(data<{ list: { lacks: string[] }[] }>(page).list.every((i) => i.lacks.length > 0)).toBe(true)
+  })
+
+  it('花名册: invitation code, hand-over with an error on the field, then done', async () => {
+    const page = await openPage(ids.roster, { stationId: 'st-qingshan-hongyan' })
+    expect(textOf(page, '.page')).toContain('已绑定微信')
+    inst(page).onSelect!(ev({ id: 'ag-qs-hy-4' }))
+    await settle()
+    await inst(page).onInvite!()
+    expect(textOf(page, '.message')).toMatch(/邀请码 [A-Z2-9]{8}/)
+    // Edit: a leave with a date that does not exist is refused on the field, then saved.
+    inst(page).onEditAgent!()
+    inst(page).onField!(ev({ key: 'leaves' }, '2026-12-32至2026-12-35 探亲'))
+    await inst(page).onSaveAgent!()
+    await settle()
+    expect(textOf(page, '.f-leaves')).toContain('日期')
+    inst(page).onField!(ev({ key: 'leaves' }, '2026-12-01至2026-12-03 探亲'))
+    await inst(page).onSaveAgent!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('已保存')
+    expect(textOf(page, '.page')).toContain('今日请假')
+    inst(page).onTo!({ detail: 'ag-qs-sm-2' })
+    await inst(page).onHandOver!()
+    await settle()
+    expect(textOf(page, '.f-to')).toContain('同一服务站')
+    inst(page).onTo!({ detail: 'ag-qs-hy-3' })
+    await inst(page).onHandOver!()
+    await settle()
+    expect(textOf(page, '.message')).toContain('已移交')
+  })
+
+  it('值班表: a week grid toggled and saved; a head of another station is refused', async () => {
+    const page = await openPage(ids.rotas, { stationId: 'st-qingshan-hongyan' })
+    const rows = () => data<{ rows: { id: string; cells: { on: boolean }[] }[] }>(page).rows
+    expect(page.querySelectorAll('.row').length).toBe(rows().length + 1)
+    const before = rows()[0]!.cells[5]!.on
+    inst(page).onToggle!(ev({ row: 0, col: 5 }))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('已保存')
+    const again = await openPage(ids.rotas, { stationId: 'st-qingshan-hongyan' })
+    expect(data<{ rows: { cells: { on: boolean }[] }[] }>(again).rows[0]!.cells[5]!.on).toBe(!before)
+    openid = 'o-demo-head-village'
+    const other = await openPage(ids.rotas, { stationId: 'st-qingshan-shimen' })
+    expect(textOf(other, '.error')).toContain('站长只能')
+  })
+
+  it('结对帮扶: shows who confirmed, and the QR code for one not yet confirmed', async () => {
+    const page = await openPage(ids.pairings, { stationId: 'st-qingshan-hongyan' })
+    expect(textOf(page, '.page')).toContain('群众已确认')
+    await inst(page).onQr!(ev({ id: 'pr-qs-hy-2' }))
+    await settle()
+    expect(page.querySelector('.qr-image')).toBeTruthy()
+    expect(textOf(page, '.qr-hint')).toContain('请石光荣用微信扫一扫')
+    // The resident scans it: the page opens with the code's scene, asks once, and records the pairing.
+    const scene = encodeURIComponent(`pt=${lastCode}`)
+    openid = 'o-pair-page-resident'
+    const pair = await openPage(ids.pair, { scene })
+    expect(textOf(pair, '.page')).toContain('石勇')
+    expect(textOf(pair, '.page')).toContain('石*荣')
+    await inst(pair).onAccept!()
+    await settle()
+    expect(textOf(pair, '.done')).toContain('已确认结对')
+    openid = 'o-demo-admin'
+    const after = await openPage(ids.pairings, { stationId: 'st-qingshan-hongyan' })
+    expect(
+      data<{ data: { list: { id: string; accepted: boolean }[] } }>(after).data.list.find(
+        (p) => p.id === 'pr-qs-hy-2',
+      )!.accepted,
+    ).toBe(true)
+  })
+
+  it('订阅消息模板: a bad page path on the field, saved, and a test send to oneself', async () => {
+    const page = await openPage(ids.templates)
+    inst(page).onEdit!(ev({ event: 'caseAssigned' }))
+    inst(page).onField!(ev({ key: 'templateId' }, 'TPL-NEW-1'))
+    inst(page).onField!(ev({ key: 'page' }, 'work case'))
+    inst(page).onField!(ev({ key: 'fields' }, 'thing1=itemName\ncharacter_string2=caseNo'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.f-page')).toContain('页面路径格式不正确')
+    inst(page).onField!(ev({ key: 'page' }, 'work/case/index'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.message')).toContain('已保存')
+    await inst(page).onTest!(ev({ event: 'caseAssigned', tpl: 'TPL-NEW-1' }))
+    await settle()
+    // Local CloudBase answers like WeChat: no grant recorded for the admin → 43101, said plainly.
+    expect(textOf(page, '.message') + textOf(page, '.error')).toMatch(/已发送|未发送：您还没有订阅/)
+  })
+
+  it('工作日历: a wrong date on the field, then the year saved and previewed', async () => {
+    const page = await openPage(ids.calendar, { year: '2028' })
+    expect(textOf(page, '.year')).toContain('2028')
+    inst(page).onField!(ev({ key: 'holidays' }, '2028-02-30 2027-10-01'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.f-holidays')).toMatch(/日期不存在/)
+    inst(page).onField!(ev({ key: 'holidays' }, '2028-01-01 2028-01-26 2028-01-27'))
+    inst(page).onField!(ev({ key: 'workdays' }, '2028-01-23'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.message')).toContain('已保存 2028 年')
+    expect(data<{ months: { days: string }[] }>(page).months[0]!.days).toBe('1日休 23日班 26日休 27日休')
+  })
+
+  it('表格: an error row is shown before anything is written, the fixed file imports', async () => {
+    const page = await openPage(ids.sheets)
+    const head = ['编号', '姓名', '手机', '服务站编码', '角色', '擅长类别', '身份', '职务', '请假', '状态']
+    const row = (name: string, phone: string) => [
+      '',
+      name,
+      phone,
+      'QS-HY',
+      '代理员',
+      '',
+      '党员',
+      '',
+      '',
+      '在用',
+    ]
+    const w = wx as unknown as Record<string, jest.Mock>
+    const pick = (file: string) =>
+      (w.chooseMessageFile = jest.fn(() =>
+        Promise.resolve({ tempFiles: [{ path: file, name: '花名册.xlsx', size: fs.statSync(file).size }] }),
+      ))
+    pick(xlsx([head, row('吴一', '13500000001'), row('吴二', '135')]))
+    await inst(page).onPick!()
+    await settle()
+    expect(page.querySelectorAll('.row-error').length).toBe(1)
+    expect(textOf(page, '.row-error')).toContain('第 3 行「手机」')
+    expect(page.querySelector('.import')).toBeFalsy()
+    pick(xlsx([head, row('吴一', '13500000001'), row('吴二', '13500000002')]))
+    await inst(page).onPick!()
+    await settle()
+    expect(textOf(page, '.summary')).toContain('全部无误')
+    await inst(page).onImport!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('已导入 2 条')
+    // A file of the wrong type is refused on the phone already.
+    w.chooseMessageFile = jest.fn(() =>
+      Promise.resolve({ tempFiles: [{ path: '/tmp/a.xls', name: '花名册.xls', size: 10 }] }),
+    )
+    await inst(page).onPick!()
+    expect(textOf(page, '.error')).toContain('.xlsx')
+  })
+
+  it('操作记录: what was just changed, newest first, with before and after', async () => {
+    const page = await openPage(ids.audit)
+    const list = data<{ list: { summary: string }[] }>(page).list
+    expect(list[0]!.summary).toContain('导入花名册 2 条')
+    inst(page).onToggle!(ev({ index: 0 }))
+    await settle()
+    expect(textOf(page, '.detail')).toContain('吴一')
+    openid = 'o-demo-agent-village'
+    const refused = await openPage(ids.audit)
+    expect(textOf(refused, '.error')).toContain('没有权限')
+  })
+})
