@@ -498,20 +498,7 @@ export class CaseRepository {
     /** Cases in these states and due before `now` count as 超期未办结. */
     overdue: { now: Date; running: CaseState[] },
   ): Promise<Map<string, CaseCounts>> {
-    const _ = this.db.command
-    const { list } = await this.db
-      .collection('cases')
-      .aggregate()
-      .match({ createdAt: _.gte(from).and(_.lt(to)) })
-      .group({ _id: '$stationId', ...countFields(overdue) })
-      .limit(1000)
-      .end()
-    const out = new Map<string, CaseCounts>()
-    for (const r of list) {
-      const { _id, ...counts } = r as unknown as CaseCounts & { _id: string }
-      out.set(String(_id), counts)
-    }
-    return out
+    return this.countsBy('$stationId', from, to, overdue, 1000)
   }
 
   /**
@@ -523,16 +510,25 @@ export class CaseRepository {
     to: Date,
     overdue: { now: Date; running: CaseState[] },
   ): Promise<Map<string, CaseCounts>> {
+    const month = { $dateToString: { format: '%Y-%m', date: '$createdAt', timezone: '+08:00' } }
+    return this.countsBy(month, from, to, overdue, 100)
+  }
+
+  /** The KPI counts of cases submitted in [from, to), grouped by `key`, in one aggregation. */
+  private async countsBy(
+    key: unknown,
+    from: Date,
+    to: Date,
+    overdue: { now: Date; running: CaseState[] },
+    limit: number,
+  ): Promise<Map<string, CaseCounts>> {
     const _ = this.db.command
     const { list } = await this.db
       .collection('cases')
       .aggregate()
       .match({ createdAt: _.gte(from).and(_.lt(to)) })
-      .group({
-        _id: { $dateToString: { format: '%Y-%m', date: '$createdAt', timezone: '+08:00' } },
-        ...countFields(overdue),
-      })
-      .limit(100)
+      .group({ _id: key, ...countFields(overdue) })
+      .limit(limit)
       .end()
     const out = new Map<string, CaseCounts>()
     for (const r of list) {

@@ -1,4 +1,5 @@
 /** npm run upload / preview, offline parts: the settings it needs and the production build it stages. */
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { changelogDesc, productionConfig, stage, uploadSettings } from '../../../scripts/upload'
@@ -109,4 +110,18 @@ describe('the staged production build', () => {
     expect(String(files['config.js'])).toMatch(/transport:"cloud",cloudEnv:"weimin-1a2b3c"/)
     expect(String(files['app.js'])).toMatch(/cloud\.init/)
   }, 120_000)
+
+  afterAll(() => {
+    // miniprogram-ci leaves its compiler worker (summerEntryProcess) running in this process,
+    // which would keep jest from exiting (scripts/compile-miniprogram.js exits for the same
+    // reason). Only our own children are stopped.
+    let out = ''
+    try {
+      out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    } catch {
+      return // no children
+    }
+    for (const line of out.split('\n'))
+      if (line.includes('summerEntryProcess')) process.kill(Number(line.trim().split(/\s+/)[0]))
+  })
 })
