@@ -220,7 +220,8 @@ export async function caseMaterials(
   const c = await ctx.deps.cases.get(p.caseId)
   if (!c) throw notFound('未找到该申请')
   await viewer(ctx, c)
-  const urls = await Promise.all(c.attachments.map((f) => ctx.deps.platform.tempUrl(f)))
+  // One storage call for all of them (at most 9 attachments), as `cases.get` does for staff.
+  const urls = c.attachments.length ? await ctx.deps.platform.tempUrls(c.attachments) : []
   return { list: c.attachments.map((fileId, i) => ({ fileId, url: urls[i]! })) }
 }
 

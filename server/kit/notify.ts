@@ -67,7 +67,13 @@ export class Directory implements RosterLookup {
   private readonly agents = new Map<string, Agent | null>()
   private readonly stations = new Map<string, Station | null>()
 
-  constructor(private readonly roster: Deps['network']) {}
+  constructor(
+    private readonly roster: Deps['network'],
+    /** Agents the caller has read already (an action's station roster): no read to address them. */
+    known: readonly Agent[] = [],
+  ) {
+    for (const a of known) this.agents.set(a._id, a)
+  }
 
   /** What `event` on `c` needs looked up: the assignee, or the station for its head. */
   static needs(event: NotifyEvent, c: CaseRecord, side: DeadlineSide): { agent?: string; station?: string } {
@@ -258,14 +264,7 @@ export async function notify(
 ): Promise<boolean> {
   let messages: Message[]
   try {
-    const known = new Map((opts.known ?? []).map((a) => [a._id, a]))
-    const roster: RosterLookup = known.size
-      ? {
-          agent: async (id) => known.get(id) ?? deps.network.agent(id),
-          station: (id) => deps.network.station(id),
-          agentsByRole: (role) => deps.network.agentsByRole(role),
-        }
-      : deps.network
+    const roster: RosterLookup = opts.known?.length ? new Directory(deps.network, opts.known) : deps.network
     messages = await noticeMessages(roster, now, {
       event,
       c,

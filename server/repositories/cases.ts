@@ -209,22 +209,11 @@ export class CaseRepository {
   }
 
   /**
-   * Moves a case's moment on after the timer acted on it, only if nobody changed the case since
-   * it was read (same version and moment): a transition in between has re-planned it already,
-   * and an overlapping run that got there first wins. The version is not bumped: the schedule
-   * is not a change a user must see as a conflict.
-   */
-  async moveWatch(c: CaseRecord, watchAt: Date | null, reminded: string[]): Promise<boolean> {
-    const res = await this.db
-      .collection('cases')
-      .where({ _id: c._id, version: c.version, watchAt: c.watchAt ?? null })
-      .update({ data: { watchAt, reminded } })
-    return res.stats.updated === 1
-  }
-
-  /**
-   * `moveWatch` for a page of cases: cases read at the same version and moment that move to the
-   * same next moment with the same `reminded` share one conditional update (a plain id list, so
+   * Moves the timer's cases on to their next moment, only those nobody changed since they were
+   * read (same version and moment: a transition in between has re-planned the case already, and
+   * an overlapping run that got there first wins; the version is not bumped, since the schedule
+   * is not a change a user must see as a conflict). Cases read at the same version and moment
+   * that move to the same next moment with the same `reminded` share one conditional update (a plain id list, so
    * the `_id` index serves it; a case changed since it was read is left alone). A page of
    * reminders due at 08:30 mostly moves to a handful of moments, so a hundred cases take a
    * handful of calls. Returns how many cases moved.
@@ -288,20 +277,28 @@ export class CaseRepository {
       updated += res.stats.updated
     }
     if (updated === cases.length) return cases.map((c) => c._id)
+    // Some were not ours to rate: read what each case holds now. A case rated by default (by
+    // this run, or an overlapping one that got there first) keeps its event; a case the resident
+    // rated keeps theirs, and the event written above for it goes again.
     const { data } = await this.db
       .collection('cases')
-      .where({ _id: _.in(cases.map((c) => c._id)), 'rating.isDefault': true, 'rating.at': now })
-      .field({ _id: true })
+      .where({ _id: _.in(cases.map((c) => c._id)) })
+      .field({ _id: true, rating: true })
       .limit(cases.length)
       .get()
-    const rated = new Set(data.map((d) => String(d._id)))
-    const orphans = cases.filter((c) => !rated.has(c._id)).map((c) => `${c._id}:autoRate`)
+    const held = new Map(data.map((d) => [String(d._id), d.rating as CaseRecord['rating']]))
+    const orphans = cases.filter((c) => !held.get(c._id)?.isDefault).map((c) => `${c._id}:autoRate`)
     if (orphans.length)
       await this.db
         .collection('case_events')
         .where({ _id: _.in(orphans) })
         .remove()
-    return [...rated]
+    return cases
+      .filter((c) => {
+        const r = held.get(c._id)
+        return !!r?.isDefault && new Date(r.at).getTime() === now.getTime()
+      })
+      .map((c) => c._id)
   }
 
   /**

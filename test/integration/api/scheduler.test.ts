@@ -7,6 +7,8 @@ import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView } from '../../../typings/api'
 import { DEMO_OPENIDS, ok, startApi } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
+import { CaseRepository } from '../../../server/repositories/cases'
+import { connect } from '../../../scripts/deploy/data'
 
 const HONGYAN = 'st-qingshan-hongyan'
 const VILLAGE_AGENT = 'ag-qs-hy-2' // bound to DEMO_OPENIDS.villageAgent by the seed
@@ -419,5 +421,57 @@ describe('the outbox', () => {
     expect([...lcb.store.find('grants', { _id: `${resident}:TPL-COMPLETED` })][0]!.doc).toMatchObject({
       oneTime: 0,
     })
+  })
+})
+
+describe('the default rating of a page of cases', () => {
+  let lcb: LocalCloudBase
+  beforeAll(async () => {
+    lcb = await startApi('2026-12-10T10:00:00+08:00')
+  }, 30_000)
+  afterAll(() => lcb.stop())
+
+  it('rates only cases still unrated as read; the one the resident rated meanwhile keeps its rating and gets no event', async () => {
+    // The repository over wx-server-sdk, as in the functions (the deploy's data side does the same).
+    const { db: wxDb } = connect({
+      env: lcb.envId,
+      secretId: 'local-id',
+      secretKey: 'local-key',
+      tcbUrl: lcb.tcbApiUrl,
+    })
+    const repo = new CaseRepository(wxDb)
+    const db = nodeSdk(lcb).database()
+    const delivered = (id: string) =>
+      acceptedCase(id, '2026-12-01', { state: 'delivered', deliveredAt: at('2026-12-02T10:00:00+08:00') })
+    await insert(lcb, 'cases', [delivered('quiet'), delivered('rated-meanwhile')])
+    // What the timer read: both delivered and unrated at version 2.
+    const read = [(await repo.get('quiet'))!, (await repo.get('rated-meanwhile'))!]
+    // The resident rates one of them between the read and the write.
+    await db
+      .collection('cases')
+      .doc('rated-meanwhile')
+      .update({ state: 'rated', version: 3, rating: { level: 'satisfied', isDefault: false } })
+    const now = at('2026-12-10T10:00:00+08:00')
+    const rating = { level: 'basic' as const, tags: [], comment: '', isDefault: true, at: now }
+    expect(await repo.autoRateMany(read, now, rating, 'rated', '默认基本满意')).toEqual(['quiet'])
+    expect((await repo.get('quiet'))!).toMatchObject({
+      state: 'rated',
+      version: 3,
+      rating: { isDefault: true },
+    })
+    expect((await repo.get('rated-meanwhile'))!.rating).toMatchObject({
+      level: 'satisfied',
+      isDefault: false,
+    })
+    const events = async () =>
+      (await db.collection('case_events').where({ action: 'autoRate' }).get()).data.map((e) => e._id)
+    expect(await events()).toEqual(['quiet:autoRate'])
+    // An overlapping run that read the same page a minute later rates nothing and adds nothing,
+    // and leaves the first run's event alone.
+    const later = at('2026-12-10T10:01:00+08:00')
+    expect(await repo.autoRateMany(read, later, { ...rating, at: later }, 'rated', '默认基本满意')).toEqual(
+      [],
+    )
+    expect(await events()).toEqual(['quiet:autoRate'])
   })
 })
