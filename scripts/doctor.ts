@@ -102,6 +102,20 @@ export async function doctor(
       detail: `${observed.admins.filter((a) => a.bound).length} 位已绑定微信`,
     })
 
+  if (observed.printFont)
+    out.push({
+      status: 'ok',
+      what: '打印字体',
+      detail: `已上传（${observed.printFont.sha}），公示栏与明白卡可以打印`,
+    })
+  else
+    out.push({
+      status: 'fail',
+      what: '打印字体',
+      detail:
+        '尚未上传，公示栏与明白卡不能打印：npm run deploy -- --font <wqy-microhei.ttc>（Debian/Ubuntu：apt install fonts-wqy-microhei 后直接 npm run deploy）',
+    })
+
   // The permission: a probe send from inside the deployed api function.
   try {
     const res = (await cloud.callFunction({

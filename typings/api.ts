@@ -307,7 +307,6 @@ export interface Actions {
   'stations.qrcode': { in: { stationId: string }; out: { fileId: string; url: string; scene: string } }
   'cases.get': { in: { caseId: string }; out: CaseView }
   /** Temporary URLs of a case's uploaded materials, after the same access check as cases.get. */
-  'cases.materials': { in: { caseId: string }; out: { list: { fileId: string; url: string }[] } }
   'supervise.overdue': {
     in: PageInput
     out: {

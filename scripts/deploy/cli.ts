@@ -1,5 +1,5 @@
 /**
- * npm run deploy -- [--plan] [--prune] [--templates FILE] [--district DIR|demo] [--write-rc]
+ * npm run deploy -- [--plan] [--prune] [--templates FILE] [--district DIR|demo] [--font FILE] [--write-rc]
  *
  * Deploys to the cloud environment named by ENV_ID with the Tencent Cloud API keys in the
  * environment or .env. `--plan` prints every operation and changes nothing; without keys it
@@ -9,13 +9,14 @@ import * as path from 'node:path'
 import { deploy, DeployError, InputError, type Target } from './index'
 import { cloudCredentials, readEnv } from './env'
 import { rcDrift, writeRc } from './rc'
+import { findPrintFont } from './project'
 
 function root(): string {
   return path.resolve(__dirname, '..')
 }
 
 export async function main(argv: string[], repo = root()): Promise<number> {
-  const args = { plan: false, prune: false, templates: '', district: '', writeRc: false }
+  const args = { plan: false, prune: false, templates: '', district: '', font: '', writeRc: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => {
@@ -27,10 +28,11 @@ export async function main(argv: string[], repo = root()): Promise<number> {
     else if (a === '--prune') args.prune = true
     else if (a === '--templates') args.templates = next()
     else if (a === '--district') args.district = next()
+    else if (a === '--font') args.font = next()
     else if (a === '--write-rc') args.writeRc = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm run deploy -- [--plan] [--prune] [--templates FILE] [--district DIR|demo] [--write-rc]',
+        'usage: npm run deploy -- [--plan] [--prune] [--templates FILE] [--district DIR|demo] [--font FILE] [--write-rc]',
       )
       return 0
     } else throw new InputError(`未知参数 ${a}（npm run deploy -- --help）`)
@@ -56,11 +58,13 @@ export async function main(argv: string[], repo = root()): Promise<number> {
     target = { kind: 'offline' }
   } else target = { kind: 'cloud', cloud: { ...creds, root: repo } }
   const templatesFile = args.templates || env.TEMPLATES_FILE || ''
+  const fontFile = findPrintFont(args.font ? path.resolve(args.font) : undefined, env)
   await deploy(target, {
     root: repo,
     planOnly: args.plan,
     prune: args.prune,
     ...(templatesFile ? { templatesFile: path.resolve(repo, templatesFile) } : {}),
+    ...(fontFile ? { fontFile } : {}),
     ...(args.district
       ? { districtDir: args.district === 'demo' ? 'demo' : path.resolve(args.district) }
       : {}),

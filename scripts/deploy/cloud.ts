@@ -153,7 +153,7 @@ export class CloudEnvironment {
   async observe(
     functions: string[],
     collections: { name: string; indexes: IndexSpec[] }[],
-  ): Promise<Omit<Observed, 'templates' | 'importedFiles' | 'admins'>> {
+  ): Promise<Omit<Observed, 'templates' | 'importedFiles' | 'admins' | 'printFont'>> {
     try {
       const list = await this.app.database.listCollections({ MgoLimit: 1000, MgoOffset: 0 })
       const names = new Set(list.Collections.map((c) => c.CollectionName))

@@ -11,6 +11,7 @@ import type { Ctx, Deps } from '../../server/kit/context'
 import type { Database } from '../../server/repositories/db'
 import { runImport } from '../../server/actions/sheets'
 import { issueInvitation } from '../../server/actions/roster'
+import { PRINT_FONT_PATH } from '../../server/repositories/settings'
 import type { Observed, Op, TemplateMap } from './types'
 
 export interface DataTarget {
@@ -52,10 +53,11 @@ async function rows(q: Promise<{ data: Record<string, unknown>[] }>): Promise<Re
 export async function observeData(
   side: DataSide,
   now: Date,
-): Promise<Pick<Observed, 'templates' | 'importedFiles' | 'admins'>> {
+): Promise<Pick<Observed, 'templates' | 'importedFiles' | 'admins' | 'printFont'>> {
   const { db } = side
-  const [tpl, batches, admins] = await Promise.all([
+  const [tpl, font, batches, admins] = await Promise.all([
     rows(db.collection('settings').where({ _id: 'templates' }).limit(1).get()),
+    rows(db.collection('settings').where({ _id: 'printFont' }).limit(1).get()),
     rows(
       db
         .collection('import_batches')
@@ -85,6 +87,7 @@ export async function observeData(
   return {
     templates: ((tpl[0] as { events?: TemplateMap } | undefined)?.events ?? null) as TemplateMap | null,
     importedFiles: batches.map((b) => String(b.fileId)),
+    printFont: font[0] ? { fileId: String(font[0].fileId), sha: String(font[0].sha) } : null,
     admins: admins.map((a) => ({
       id: String(a._id),
       bound: typeof a.openid === 'string' && a.openid !== '',
@@ -128,6 +131,12 @@ export async function applyDataOp(
     case 'admin.invite': {
       const inv = await issueInvitation(ctxOf(side, now), op.agentId)
       return { invitation: { agentId: op.agentId, ...inv } }
+    }
+    case 'font.upload': {
+      // Uploaded first, recorded second: a run that stops between the two uploads again.
+      const fileId = await side.deps.platform.upload(PRINT_FONT_PATH, op.font.bytes)
+      await side.deps.settings.savePrintFont({ fileId, sha: op.font.sha, bytes: op.font.bytes.length })
+      return {}
     }
     default:
       throw new Error(`not a data operation: ${op.kind}`)

@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path'
 import type { LocalCloudBase } from '../../local-cloudbase/server'
-import { loadDesired, InputError, type LoadOptions } from './project'
+import { findPrintFont, loadDesired, InputError, type LoadOptions } from './project'
 import { loadDistrict } from './district'
 import { EMPTY_OBSERVED, describeOp, isDataOp, plan as makePlan, summary, type PlanOptions } from './plan'
 import { CloudEnvironment, DeployError, type CloudTarget } from './cloud'
@@ -92,6 +92,11 @@ export async function deploy(target: Target, opts: DeployOptions): Promise<Deplo
         : `云开发环境 ${target.cloud.envId}`
   log(`部署计划 → ${where}：${plan.ops.length} 项操作`)
   log(summary(plan))
+  if (!desired.printFont && !observed.printFont && target.kind !== 'offline')
+    log(
+      '\n注意：没有找到打印字体，环境中也还没有：公示栏与明白卡暂时不能打印。' +
+        '安装 fonts-wqy-microhei，或用 --font <wqy-microhei.ttc> 指定后再次部署。',
+    )
   const result: DeployResult = { plan, desired, applied: 0, ms: 0 }
   if (plan.errors.length) throw new InputError('输入有误，未执行任何操作（见上）')
   if (plan.refused.length) throw new DeployError('有需要 --prune 或人工处理的差异，未执行任何操作（见上）')
@@ -123,6 +128,11 @@ export async function deployLocal(
 ): Promise<DeployResult> {
   return deploy(
     { kind: 'local', lcb },
-    { root, templatesFile: path.join(root, 'database/demo/templates.json'), log: log ?? (() => {}) },
+    {
+      root,
+      templatesFile: path.join(root, 'database/demo/templates.json'),
+      fontFile: findPrintFont(undefined, process.env) || undefined,
+      log: log ?? (() => {}),
+    },
   )
 }

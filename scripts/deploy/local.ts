@@ -18,7 +18,9 @@ function registry(lcb: LocalCloudBase): Map<string, FunctionSpec> {
   return m
 }
 
-export function observeLocal(lcb: LocalCloudBase): Omit<Observed, 'templates' | 'importedFiles' | 'admins'> {
+export function observeLocal(
+  lcb: LocalCloudBase,
+): Omit<Observed, 'templates' | 'importedFiles' | 'admins' | 'printFont'> {
   const reg = registry(lcb)
   const timers = lcb.scheduler.list()
   return {

@@ -7,6 +7,7 @@
 import type { Agent, Station } from '../../typings/domain'
 import { formatErrors, validateSheet } from '../../server/domain/import-rows'
 import { templateInput } from '../../server/actions/templates'
+import { PRINT_FONT_PATH } from '../../server/repositories/settings'
 import type {
   Desired,
   FunctionSpec,
@@ -25,6 +26,7 @@ export const EMPTY_OBSERVED: Observed = {
   templates: null,
   importedFiles: [],
   admins: [],
+  printFont: null,
 }
 
 /** The environment variable that records which bundle a deployed function runs. */
@@ -256,6 +258,8 @@ export function plan(desired: Desired, observed: Observed, opts: PlanOptions = {
     if (observed.importedFiles.some((f) => f.endsWith(`/${sheet.cloudPath}`))) continue
     out.ops.push({ kind: 'data.import', sheet, rows: Math.max(sheet.rows.length - 1, 0) })
   }
+  if (desired.printFont && desired.printFont.sha !== observed.printFont?.sha)
+    out.ops.push({ kind: 'font.upload', font: desired.printFont })
   // The first admin: only admins can invite, so the deploy issues the first code itself — once,
   // while no admin is bound to WeChat nor holds a valid invitation.
   const known = new Map(observed.admins.map((a) => [a.id, a]))
@@ -296,12 +300,19 @@ export function describeOp(op: Op): string {
       return `导入${op.sheet.label} ${op.rows} 行（${op.sheet.source}）`
     case 'admin.invite':
       return `为第一位管理员 ${op.agentId} 生成一次性邀请码`
+    case 'font.upload':
+      return `上传打印字体 ${op.font.source}（${(op.font.bytes.length / 1048576).toFixed(1)} MB，${op.font.sha}）到云存储 ${PRINT_FONT_PATH}`
   }
 }
 
 /** Whether an operation needs the environment's data API (node SDK) rather than management calls. */
 export function isDataOp(op: Op): boolean {
-  return op.kind === 'templates.set' || op.kind === 'data.import' || op.kind === 'admin.invite'
+  return (
+    op.kind === 'templates.set' ||
+    op.kind === 'data.import' ||
+    op.kind === 'admin.invite' ||
+    op.kind === 'font.upload'
+  )
 }
 
 export function summary(p: Plan): string {

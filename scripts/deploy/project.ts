@@ -10,6 +10,7 @@ import type {
   CollectionSpec,
   Desired,
   DistrictSheet,
+  FontAsset,
   FunctionSpec,
   ImportKind,
   SecurityRule,
@@ -188,6 +189,36 @@ export interface LoadOptions {
   templatesFile?: string
   /** Folder with the first district's sheets (服务站.xlsx, 代理事项.xlsx, 花名册.xlsx). */
   districtDir?: string
+  /** The print font to upload (a .ttc/.ttf of 文泉驿微米黑); see `findPrintFont`. */
+  fontFile?: string
+}
+
+/** Where Debian's fonts-wqy-microhei puts the font (the deploy machine may have it). */
+export const SYSTEM_PRINT_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
+
+/** The font `--font` names, else PRINT_FONT, else the system's; '' when there is none. */
+export function findPrintFont(given: string | undefined, env: Record<string, string | undefined>): string {
+  if (given) return given
+  if (env.PRINT_FONT) return env.PRINT_FONT
+  return fs.existsSync(SYSTEM_PRINT_FONT) ? SYSTEM_PRINT_FONT : ''
+}
+
+function loadFont(file: string): FontAsset {
+  let bytes: Buffer
+  try {
+    bytes = fs.readFileSync(file)
+  } catch {
+    throw new InputError(`找不到打印字体：${file}（--font 或 PRINT_FONT 指向 wqy-microhei.ttc）`)
+  }
+  // A TrueType collection ('ttcf') or a single TrueType font (0x00010000 / 'true').
+  const tag = bytes.subarray(0, 4)
+  if (!(
+    tag.toString('latin1') === 'ttcf' ||
+    tag.equals(Buffer.from([0, 1, 0, 0])) ||
+    tag.toString('latin1') === 'true'
+  ))
+    throw new InputError(`打印字体不是 TrueType 字体（.ttc / .ttf）：${file}`)
+  return { source: file, sha: createHash('sha256').update(bytes).digest('hex').slice(0, 16), bytes }
 }
 
 export const SHEET_FILES: Record<ImportKind, string> = {
@@ -210,5 +241,6 @@ export function loadDesired(
       ? readJson<TemplateMap>(path.resolve(opts.templatesFile), '订阅消息模板映射文件')
       : null,
     district,
+    printFont: opts.fontFile ? loadFont(path.resolve(opts.fontFile)) : null,
   }
 }

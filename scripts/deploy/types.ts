@@ -77,6 +77,15 @@ export interface DistrictSheet {
   rows: string[][]
 }
 
+/** The print font (公示栏 and 明白卡) as the deploy uploads it. */
+export interface FontAsset {
+  /** The local file it was read from. */
+  source: string
+  /** sha256 (first 16 hex) of the content: the same font is not uploaded twice. */
+  sha: string
+  bytes: Buffer
+}
+
 export interface Desired {
   functions: FunctionSpec[]
   collections: CollectionSpec[]
@@ -85,6 +94,8 @@ export interface Desired {
   templates: TemplateMap | null
   /** First-district sheets, when `--district` was given. */
   district: DistrictSheet[] | null
+  /** The print font, when one was found or given (`--font`). */
+  printFont: FontAsset | null
 }
 
 export interface ObservedFunction {
@@ -116,6 +127,8 @@ export interface Observed {
   importedFiles: string[]
   /** Roster admins and whether one of them is bound to WeChat or holds a valid invitation. */
   admins: { id: string; bound: boolean; invited: boolean }[]
+  /** The print font recorded in settings by an earlier deploy. */
+  printFont: { fileId: string; sha: string } | null
 }
 
 export type Op =
@@ -133,6 +146,7 @@ export type Op =
   | { kind: 'templates.set'; templates: TemplateMap }
   | { kind: 'data.import'; sheet: DistrictSheet; rows: number }
   | { kind: 'admin.invite'; agentId: string }
+  | { kind: 'font.upload'; font: FontAsset }
 
 export interface Drift {
   what: string

@@ -207,24 +207,6 @@ export async function workInbox(payload: unknown, ctx: Ctx) {
   }
 }
 
-/**
- * 材料照片: temporary URLs for a case's uploaded materials, for whoever may see the case. The
- * storage rule keeps each resident's uploads to their own client; staff see them only here,
- * after this access check.
- */
-export async function caseMaterials(
-  payload: unknown,
-  ctx: Ctx,
-): Promise<{ list: { fileId: string; url: string }[] }> {
-  const p = parse(getInput, payload)
-  const c = await ctx.deps.cases.get(p.caseId)
-  if (!c) throw notFound('未找到该申请')
-  await viewer(ctx, c)
-  // One storage call for all of them (at most 9 attachments), as `cases.get` does for staff.
-  const urls = c.attachments.length ? await ctx.deps.platform.tempUrls(c.attachments) : []
-  return { list: c.attachments.map((fileId, i) => ({ fileId, url: urls[i]! })) }
-}
-
 const contactInput = z.object({ caseId: fields.id('申请') })
 
 /**

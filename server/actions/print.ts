@@ -5,17 +5,18 @@
  *
  * Chinese text: 文泉驿微米黑 (WenQuanYi Micro Hei, Apache-2.0 or GPL-3+ with font exception),
  * embedded as a subset of just the glyphs each document uses (pdf-lib), so a PDF is kilobytes.
- * The 5 MB font is not in the deployed bundle: it is read from the system (`CJK_FONT_PATH` or
- * Debian's fonts-wqy-microhei) or downloaded once per instance from cloud storage
- * (`fonts/wqy-microhei.ttc`), and pdf-lib is loaded on first use — no other action's cold start
- * pays for either.
+ * The 5 MB font is not in the deployed bundle: `npm run deploy` uploads it to cloud storage and
+ * records its file id in settings (`printFont`); an instance downloads it on its first print and
+ * keeps it while the record names the same file. `CJK_FONT_PATH`, then Debian's
+ * fonts-wqy-microhei, serve where nothing was uploaded (development). pdf-lib is loaded on first
+ * use — no other action's cold start pays for either.
  */
 import * as fs from 'node:fs'
 import type { Actions } from '../../typings/api'
 import type { Item } from '../../typings/domain'
 import { MATERIAL_FORM_LABELS, shanghaiDay, timeLimitText } from '../../typings/vocabulary'
 import { tiersOfferedAt, WEEKDAY_LABELS } from '../domain/network'
-import { forbidden, notFound } from '../lib/errors'
+import { forbidden, notFound, unavailable } from '../lib/errors'
 import { fontFromCollection } from '../lib/ttc'
 import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../kit/context'
@@ -25,23 +26,42 @@ const MM = 72 / 25.4
 const A3 = [297 * MM, 420 * MM] as const
 const A6 = [105 * MM, 148 * MM] as const
 const SYSTEM_FONTS = ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc']
-const FONT_IN_STORAGE = 'fonts/wqy-microhei.ttc'
 /** Two ideographic spaces between the parts of a line, as printed notices set them. */
 const GAP = '\u3000\u3000'
 
-let fontBytes: Promise<Buffer> | null = null
+/** The font this instance holds and where it came from (a file id or a local path). */
+let font: { from: string; bytes: Promise<Buffer> } | null = null
 
-/** The CJK font as a single .ttf, read once per function instance. */
-function cjkFont(ctx: Ctx): Promise<Buffer> {
-  fontBytes ??= (async () => {
-    const local = [process.env.CJK_FONT_PATH, ...SYSTEM_FONTS].find((p) => p && fs.existsSync(p))
-    const raw = local
-      ? fs.readFileSync(local)
-      : await ctx.deps.platform.download(`${process.env.FONT_BUCKET_PREFIX ?? ''}${FONT_IN_STORAGE}`)
-    return fontFromCollection(raw)
-  })()
-  fontBytes.catch(() => (fontBytes = null))
-  return fontBytes
+/**
+ * The CJK font as a single .ttf: an explicit `CJK_FONT_PATH`, else the uploaded file the settings
+ * name (one read per print, so a re-deployed font is picked up), else the system's.
+ */
+async function cjkFont(ctx: Ctx): Promise<Buffer> {
+  const explicit = process.env.CJK_FONT_PATH
+  const uploaded = explicit ? null : await ctx.deps.settings.printFont()
+  const from =
+    (explicit && fs.existsSync(explicit) ? explicit : '') ||
+    uploaded?.fileId ||
+    SYSTEM_FONTS.find((p) => fs.existsSync(p)) ||
+    ''
+  if (!from)
+    throw unavailable('打印字体尚未部署，暂时不能打印：请运维人员运行 npm run deploy 上传字体（见部署指南）')
+  if (font?.from !== from) {
+    const bytes = (async () =>
+      fontFromCollection(
+        from === uploaded?.fileId ? await ctx.deps.platform.download(from) : fs.readFileSync(from),
+      ))()
+    font = { from, bytes }
+    bytes.catch(() => {
+      if (font?.bytes === bytes) font = null
+    })
+  }
+  try {
+    return await font!.bytes
+  } catch (err) {
+    console.error('[print] font unavailable', from, err)
+    throw unavailable('打印字体读取失败，请稍后再试；如果一直失败，请运维人员重新运行 npm run deploy')
+  }
 }
 
 async function pdfLib() {

@@ -1,6 +1,6 @@
 import type { ActionTable } from './router'
 import { submitCase, claimCase, reissueClaimCode } from '../actions/case-submit'
-import { caseContact, caseMaterials, getCase, myCases, workInbox } from '../actions/case-reads'
+import { caseContact, getCase, myCases, workInbox } from '../actions/case-reads'
 import {
   acceptCase,
   addTasks,
@@ -91,7 +91,6 @@ export const actions: ActionTable<Deps> = {
   'cases.withdraw': withdrawCase,
   'cases.extend': extendCase,
   'cases.get': getCase,
-  'cases.materials': caseMaterials,
   'cases.mine': myCases,
   'work.inbox': workInbox,
   'cases.contact': caseContact,

@@ -29,6 +29,16 @@ export interface DailyProgress {
   digestDone: boolean
 }
 
+/** Where the deploy puts the print font in cloud storage. */
+export const PRINT_FONT_PATH = 'fonts/wqy-microhei.ttc'
+
+/** The print font the deploy uploaded: its file id and the content's hash (a new font is a new upload). */
+export interface PrintFontRecord {
+  fileId: string
+  sha: string
+  bytes: number
+}
+
 /** Admin-maintained settings documents in the `settings` collection. */
 export class SettingsRepository {
   constructor(private readonly db: Database) {}
@@ -133,6 +143,14 @@ export class SettingsRepository {
       .where({ _id: 'jobs', dailyDoneFor: day, digestAfter: from })
       .update({ data: { digestAfter: to, digestDone: done } })
     return res.stats.updated === 1
+  }
+
+  async printFont(): Promise<PrintFontRecord | null> {
+    return this.read<PrintFontRecord>('printFont')
+  }
+
+  async savePrintFont(r: PrintFontRecord): Promise<void> {
+    await this.db.collection('settings').doc('printFont').set({ data: r })
   }
 
   async district(): Promise<DistrictSettings> {

@@ -263,7 +263,6 @@ export const MATRIX: Record<string, Row> = {
   },
   // The upper station sees a case only once it is escalated to it (see the 上报件 rows).
   'cases.get': { expect: 'DDOODODDOD', shared: true, payload: () => accepted() },
-  'cases.materials': { expect: 'DDOODODDOD', shared: true, payload: () => accepted() },
   'cases.contact': { expect: 'DDOODODDOD', shared: true, payload: () => accepted() },
   'cases.accept': {
     expect: STAFF_OF_CASE,

@@ -3,7 +3,8 @@ import * as path from 'node:path'
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import { deploy } from '../../../scripts/deploy'
 import { doctor } from '../../../scripts/doctor'
-import { ROOT, startLocalCloudBase } from '../../helpers/local-cloudbase'
+import { SYSTEM_PRINT_FONT } from '../../../scripts/deploy/project'
+import { ROOT, nodeSdk, startLocalCloudBase } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
 const byWhat = async (what: string) =>
@@ -18,6 +19,7 @@ beforeAll(async () => {
       root: ROOT,
       templatesFile: path.join(ROOT, 'database/demo/templates.json'),
       districtDir: 'demo',
+      fontFile: SYSTEM_PRINT_FONT,
       log: () => {},
     },
   )
@@ -35,6 +37,7 @@ describe('npm run doctor', () => {
         '管理员',
         '云调用权限',
         '工作日历',
+        '打印字体',
       ]),
     )
     // The first admin has a code but has not bound yet.
@@ -42,6 +45,20 @@ describe('npm run doctor', () => {
       status: 'warn',
       detail: expect.stringMatching(/邀请码仍有效/),
     })
+  })
+
+  it('says how to upload the print font when the environment has none', async () => {
+    const settings = nodeSdk(lcb).database().collection('settings')
+    const { data } = await settings.doc('printFont').get()
+    await settings.doc('printFont').remove()
+    try {
+      const [f] = await byWhat('打印字体')
+      expect(f).toMatchObject({ status: 'fail', detail: expect.stringMatching(/npm run deploy -- --font/) })
+    } finally {
+      const { _id, ...record } = data[0] as Record<string, unknown>
+      await settings.doc(String(_id)).set(record)
+    }
+    expect((await byWhat('打印字体'))[0]).toMatchObject({ status: 'ok' })
   })
 
   it('detects the missing cloud-call permission (errCode -604101) and says exactly what to do', async () => {

@@ -8,11 +8,18 @@ import * as path from 'node:path'
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import { deploy, loadInputs, observe } from '../../../scripts/deploy'
 import { plan } from '../../../scripts/deploy/plan'
+import { SYSTEM_PRINT_FONT } from '../../../scripts/deploy/project'
 import { ROOT, nodeSdk, startLocalCloudBase, tempDir } from '../../helpers/local-cloudbase'
 import { call } from '../../helpers/api'
 
 const TEMPLATES = path.join(ROOT, 'database/demo/templates.json')
-const opts = { root: ROOT, templatesFile: TEMPLATES, districtDir: 'demo', log: () => {} }
+const opts = {
+  root: ROOT,
+  templatesFile: TEMPLATES,
+  districtDir: 'demo',
+  fontFile: SYSTEM_PRINT_FONT,
+  log: () => {},
+}
 
 describe('deploy into Local CloudBase', () => {
   let lcb: LocalCloudBase
@@ -32,7 +39,8 @@ describe('deploy into Local CloudBase', () => {
     expect(kinds.filter((k) => k === 'collection.create')).toHaveLength(first.desired.collections.length)
     expect(kinds.filter((k) => k === 'rules.set')).toHaveLength(first.desired.collections.length)
     expect(kinds.filter((k) => k === 'data.import')).toHaveLength(4)
-    expect(first.plan.ops).toHaveLength(97) // 91 + audit_log and pairing_tokens (collection, rules; audit_log 2 indexes)
+    expect(kinds.filter((k) => k === 'font.upload')).toHaveLength(1)
+    expect(first.plan.ops).toHaveLength(98) // 91 + audit_log and pairing_tokens (collection, rules; audit_log 2 indexes) + the print font
     console.log(`deploy to Local CloudBase: ${first.plan.ops.length} operations in ${first.ms} ms`)
   })
 
@@ -55,6 +63,31 @@ describe('deploy into Local CloudBase', () => {
     const settings = await call(lcb, 'admin.settings.get', {}, 'o-first-admin')
     expect(settings.ok).toBe(true)
   })
+
+  it('uploads the print font once, and printing reads the uploaded file', async () => {
+    const db = nodeSdk(lcb).database()
+    const { data } = await db.collection('settings').doc('printFont').get()
+    const record = data[0] as { fileId: string; sha: string; bytes: number }
+    expect(record.bytes).toBe(fs.statSync(SYSTEM_PRINT_FONT).size)
+    const stored = await nodeSdk(lcb).downloadFile({ fileID: record.fileId })
+    expect(Buffer.compare(stored.fileContent as Buffer, fs.readFileSync(SYSTEM_PRINT_FONT))).toBe(0)
+    const station = (await db.collection('stations').where({ code: 'QH' }).get()).data[0] as { _id: string }
+    const print = () => call(lcb, 'admin.print', { stationId: station._id, kind: 'card' }, 'o-first-admin')
+    const printed = await print()
+    expect(printed).toEqual(expect.objectContaining({ ok: true }))
+    // Point the record at a file that is not there: printing now fails, so it did read the upload
+    // (the system font this machine also has is not used while a font is recorded).
+    await db
+      .collection('settings')
+      .doc('printFont')
+      .update({ fileId: `${record.fileId}-gone` })
+    const broken = await print()
+    expect(broken.ok).toBe(false)
+    if (!broken.ok)
+      expect(broken.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/打印字体/) })
+    await db.collection('settings').doc('printFont').update({ fileId: record.fileId })
+    expect((await print()).ok).toBe(true)
+  }, 60_000)
 
   it('a second plan right after has nothing to do', async () => {
     const desired = await loadInputs(opts)

@@ -96,17 +96,17 @@ describe('storage rules for uploaded materials', () => {
   })
 
   it('gives the staff of the case a temporary URL through the function, after the access check', async () => {
-    const r = await ok<{ list: { fileId: string; url: string }[] }>(
+    const r = await ok<{ photos?: { fileId: string; url: string }[] }>(
       lcb,
-      'cases.materials',
+      'cases.get',
       { caseId },
       villageAgent,
     )
-    expect(r.list.map((f) => f.fileId)).toEqual([fileID])
-    const res = await fetch(r.list[0]!.url)
+    expect(r.photos?.map((f) => f.fileId)).toEqual([fileID])
+    const res = await fetch(r.photos![0]!.url)
     expect(res.status).toBe(200)
     expect(Buffer.from(await res.arrayBuffer()).equals(photo)).toBe(true)
-    const other = await call(lcb, 'cases.materials', { caseId }, resident2)
+    const other = await call(lcb, 'cases.get', { caseId }, resident2)
     expect(other.ok).toBe(false)
   })
 })
