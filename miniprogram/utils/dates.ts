@@ -2,8 +2,11 @@
  * Dates as residents read them, in Shanghai time whatever the phone's zone: 12月21日（周一）.
  * One format on every page (the pages used to mix 2026-12-21 and 11月24日).
  */
+import { shanghaiDay, SHANGHAI_OFFSET_MS } from './vocabulary'
+
+export { shanghaiDay }
+
 const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六']
-const SHANGHAI = 8 * 3600_000
 const pad = (n: number) => String(n).padStart(2, '0')
 
 /** "2026-12-21" → "12月21日（周一）". */
@@ -16,12 +19,6 @@ export function dayLabel(day: string | null | undefined): string {
 
 /** An instant → "12月21日（周一）10:05". */
 export function whenLabel(iso: string): string {
-  const d = new Date(Date.parse(iso) + SHANGHAI)
+  const d = new Date(Date.parse(iso) + SHANGHAI_OFFSET_MS)
   return `${dayLabel(shanghaiDay(iso))} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
-}
-
-/** An instant → its Shanghai day "2026-12-21". */
-export function shanghaiDay(iso: string): string {
-  const d = new Date(Date.parse(iso) + SHANGHAI)
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
 }
