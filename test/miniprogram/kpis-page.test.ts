@@ -161,6 +161,28 @@ describe('六项指标 page', () => {
     })
   })
 
+  it('grows the chart text in 长辈模式, and follows when the mode is switched elsewhere', async () => {
+    wx.setStorageSync('ui.elderly', true)
+    try {
+      const page = await openPage(kpisId)
+      type Text = { fontSize: number; legend: { fontSize?: number }; xAxis: { fontSize?: number } }
+      const charts = () => page.instance.data as { trendChart: Text; townshipChart: Text }
+      expect(charts().trendChart).toMatchObject({
+        fontSize: 15,
+        legend: { fontSize: 16 },
+        xAxis: { fontSize: 15 },
+      })
+      expect(charts().townshipChart).toMatchObject({ fontSize: 15, xAxis: { fontSize: 15 } })
+      wx.setStorageSync('ui.elderly', false)
+      await (page.instance as unknown as Inst).onShow!()
+      await settle()
+      expect(charts().trendChart).toMatchObject({ fontSize: 11, legend: { fontSize: 12 } })
+      expect(charts().townshipChart.fontSize).toBe(11)
+    } finally {
+      wx.setStorageSync('ui.elderly', false)
+    }
+  })
+
   it('colours a rate against its target and links the open overdue cases beside 兑现率 to 超期督办', async () => {
     openid = 'o-demo-resident-1'
     setDemoOpenid(openid)

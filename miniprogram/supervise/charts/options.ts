@@ -37,6 +37,11 @@ export interface ChartOptions {
   summary: string
 }
 
+/** Chart text in 长辈模式: axis labels 11 → 15 px, the legend 12 → 16 (the page's text grows alike). */
+export const ELDERLY_CHART_TEXT = 1.36
+
+const px = (size: number, text: number) => Math.round(size * text)
+
 /** A rate as a percentage with one decimal, or null when there is nothing to measure. */
 export const pct = (r: { rate: number | null; denominator: number }): number | null =>
   r.rate === null || !r.denominator ? null : Math.round(r.rate * 1000) / 10
@@ -65,7 +70,7 @@ function targetLines(targets: number[]): { type: 'dash'; data: object[] } {
  * 近 12 个月趋势 (full months): one line per case rate; a month with no cases is a gap, never 0%
  * or 100%; the targets as dashed lines.
  */
-export function trendOptions(trend: KpiTrend): ChartOptions {
+export function trendOptions(trend: KpiTrend, text = 1): ChartOptions {
   const keys = Object.keys(trend.labels) as (keyof KpiTrend['labels'])[]
   const series = keys.map((k, i) => ({
     name: trend.labels[k].replace(/^(申请事项|代理事项|承诺期限|群众评价)/, ''),
@@ -84,12 +89,12 @@ export function trendOptions(trend: KpiTrend): ChartOptions {
       gridType: 'dash',
       splitNumber: 4,
     },
-    // Every other month named: twelve labels run into each other on a phone.
-    xAxis: { disableGrid: true, fontSize: 11, labelCount: 6 },
-    legend: { show: true, position: 'top', fontSize: 12 },
+    // Every other month named (every third with large text): twelve labels run into each other.
+    xAxis: { disableGrid: true, fontSize: px(11, text), labelCount: text > 1 ? 4 : 6 },
+    legend: { show: true, position: 'top', fontSize: px(12, text) },
     dataLabel: false,
     padding: [12, 16, 8, 4],
-    fontSize: 11,
+    fontSize: px(11, text),
     extra: { line: { type: 'straight', width: 2, activeType: 'hollow' }, markLine: targetLines(targets) },
     summary: measured
       ? `近 12 个月中有 ${measured} 个月有办件；${series
@@ -106,7 +111,7 @@ export function trendOptions(trend: KpiTrend): ChartOptions {
  * 乡镇对比: one bar per township for the chosen rate, coloured by its judgement against the
  * target (grey for a small sample or nothing measured), the target as a dashed line.
  */
-export function townshipOptions(report: KpiReport, key: KpiKey): ChartOptions {
+export function townshipOptions(report: KpiReport, key: KpiKey, text = 1): ChartOptions {
   const rows = report.townships
   const target = report.targets[key]
   // No data is no bar (null), not a bar of 0.
@@ -131,11 +136,11 @@ export function townshipOptions(report: KpiReport, key: KpiKey): ChartOptions {
       gridType: 'dash',
       splitNumber: 4,
     },
-    xAxis: { disableGrid: true, fontSize: 11, rotateLabel: rows.length > 5 },
+    xAxis: { disableGrid: true, fontSize: px(11, text), rotateLabel: rows.length > (text > 1 ? 3 : 5) },
     legend: { show: false },
     dataLabel: false,
     padding: [16, 16, 8, 4],
-    fontSize: 11,
+    fontSize: px(11, text),
     extra: {
       column: { type: 'group', width: 24, barBorderRadius: [4, 4, 0, 0] },
       markLine: targetLines([target]),

@@ -12,7 +12,7 @@ import {
   type PeriodKind,
 } from '../../services/supervise'
 import { shanghaiDateTime } from '../../utils/vocabulary'
-import { townshipOptions, trendOptions, type ChartOptions } from '../charts/options'
+import { ELDERLY_CHART_TEXT, townshipOptions, trendOptions, type ChartOptions } from '../charts/options'
 
 const KINDS: { kind: PeriodKind; label: string }[] = [
   { kind: 'month', label: '月度' },
@@ -72,6 +72,17 @@ Component({
     chartKeys: (Object.keys(SHORT) as KpiKey[]).map((k) => ({ key: k, label: SHORT[k] })),
     townshipChart: {} as ChartOptions | Record<string, never>,
   },
+  observers: {
+    // 长辈模式 switched elsewhere and the page shown again: the charts follow without a reload.
+    elderly() {
+      const { report, trend, chartKey } = this.data
+      if (!report || !trend) return
+      this.setData({
+        trendChart: trendOptions(trend, this.chartText()),
+        townshipChart: townshipOptions(report, chartKey, this.chartText()),
+      })
+    },
+  },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
       // A link may name the period (?kind=month&key=2026-11); later the page's own choice rules.
@@ -82,7 +93,11 @@ Component({
         fetchKpis(this.data.kind, key),
         this.data.trend ? Promise.resolve(this.data.trend) : fetchKpiTrend(),
       ])
-      return { ...this.shown(report), trend, trendChart: trendOptions(trend) }
+      return { ...this.shown(report), trend, trendChart: trendOptions(trend, this.chartText()) }
+    },
+    /** Chart text grows with the page's in 长辈模式. */
+    chartText(): number {
+      return this.data.elderly ? ELDERLY_CHART_TEXT : 1
     },
     shown(report: KpiReport) {
       const { labels, targets } = report
@@ -94,7 +109,7 @@ Component({
         districtCells: cellsOf(report.district, labels, targets),
         overdueOpen: report.district.counts.overdueOpen,
         rankedOn: report.rankedOn.map((k) => labels[k]).join('、'),
-        townshipChart: townshipOptions(report, this.data.chartKey),
+        townshipChart: townshipOptions(report, this.data.chartKey, this.chartText()),
         townships: report.townships.map((t) => ({
           id: t.id,
           name: t.name,
@@ -136,7 +151,10 @@ Component({
     onChartKey(e: WechatMiniprogram.CustomEvent) {
       const chartKey = e.currentTarget.dataset.key as KpiKey
       const report = this.data.report
-      this.setData({ chartKey, ...(report ? { townshipChart: townshipOptions(report, chartKey) } : {}) })
+      this.setData({
+        chartKey,
+        ...(report ? { townshipChart: townshipOptions(report, chartKey, this.chartText()) } : {}),
+      })
     },
     onOverdue() {
       void wx.navigateTo({ url: '/supervise/overdue/index' })
