@@ -156,7 +156,8 @@ async function clientRoute(
   return false
 }
 
-// The client routes read bodies as they always have here: a malformed JSON body reads as {}.
+// The client routes read bodies their own, lenient way (moved as they were from rules.ts): a
+// malformed JSON body reads as {} and only the file size is capped; the other surfaces use http.ts.
 async function raw(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const c of req) chunks.push(c as Buffer)
