@@ -1,7 +1,9 @@
 /**
  * Arrows point one way (ARCHITECTURE.md): each layer imports only the layers below it, there are
  * no import circles, the mini-program imports nothing outside itself at run time (types from
- * typings/ only), and its vocabulary copy is the build's copy of typings/vocabulary.ts.
+ * typings/ only), and its vocabulary copy is the build's copy of typings/vocabulary.ts. Local
+ * CloudBase stands apart from the product: it imports nothing from server/, and its surfaces
+ * hang from `route()` in server.ts only.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -66,6 +68,7 @@ const MAY_IMPORT: Record<string, string[]> = {
 }
 
 const serverFiles = [...filesUnder('typings'), ...filesUnder('server')]
+const emulatorFiles = filesUnder('local-cloudbase')
 
 describe('layers', () => {
   it('each layer imports only the layers below it', () => {
@@ -80,8 +83,9 @@ describe('layers', () => {
     expect(wrong).toEqual([])
   })
 
-  it('has no import circles among the server and typings', () => {
-    const graph = new Map(serverFiles.map((f) => [f, importsOf(f).map((i) => i.target)]))
+  it('has no import circles among the server, typings and Local CloudBase', () => {
+    const files = [...serverFiles, ...emulatorFiles]
+    const graph = new Map(files.map((f) => [f, importsOf(f).map((i) => i.target)]))
     const circles: string[] = []
     const state = new Map<string, 'open' | 'done'>()
     const walk = (f: string, trail: string[]) => {
@@ -96,6 +100,31 @@ describe('layers', () => {
     }
     for (const f of graph.keys()) walk(f, [])
     expect(circles).toEqual([])
+  })
+
+  it('Local CloudBase imports nothing from server/; only its launcher (main.ts) reaches outside it', () => {
+    const wrong: string[] = []
+    for (const f of emulatorFiles)
+      for (const { target } of importsOf(f)) {
+        if (target.startsWith('local-cloudbase/')) continue
+        // `npm start` deploys and seeds the project through scripts/deploy, as a developer would.
+        if (f === 'local-cloudbase/main.ts' && target.startsWith('scripts/')) continue
+        wrong.push(`${f} → ${target}`)
+      }
+    expect(wrong).toEqual([])
+  })
+
+  it("Local CloudBase's surfaces are reached only through route() in server.ts, and never import it", () => {
+    const wrong: string[] = []
+    for (const f of emulatorFiles)
+      for (const { target } of importsOf(f)) {
+        const intoSurfaces =
+          target.startsWith('local-cloudbase/surfaces/') && !f.startsWith('local-cloudbase/surfaces/')
+        if (intoSurfaces && f !== 'local-cloudbase/server.ts') wrong.push(`${f} → ${target}`)
+        if (f.startsWith('local-cloudbase/surfaces/') && target === 'local-cloudbase/server.ts')
+          wrong.push(`${f} → ${target}`)
+      }
+    expect(wrong).toEqual([])
   })
 
   it('the mini-program imports nothing outside itself at run time, and only types from typings/', () => {
