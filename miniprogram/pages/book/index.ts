@@ -56,11 +56,11 @@ Component({
     /** What stops the booking (no time chosen, the slot just filled up), beside the button. */
     formError: '',
     submitting: false,
+    noticesReady: false,
   },
   lifetimes: {
     attached() {
       this.setData({ form: savedContact() })
-      void prepareNotices('book')
     },
   },
   methods: {
@@ -74,11 +74,16 @@ Component({
         rescheduleId: decodeURIComponent(query.reschedule ?? ''),
       })
       if (!stationId) throw new ApiCallError('NO_STATION', '请先在首页选择您所在的服务站')
-      const { schedules } = await fetchSlots(stationId)
+      // The templates to ask for come with the first load, so that they are there for the tap on
+      // 确认预约 (it must ask at once: the platform only allows asking inside the tap).
+      const [{ schedules }] = await Promise.all([
+        fetchSlots(stationId),
+        this.data.noticesReady ? null : prepareNotices('book'),
+      ])
       // A reload (pulled down, or a slot filled up meanwhile) keeps the kind and the chosen time
       // while it still has places.
       const index = Math.max(0, Math.min(this.data.scheduleIndex, schedules.length - 1))
-      return { schedules, ...choose(schedules, index, this.data.selectedKey) }
+      return { schedules, noticesReady: true, ...choose(schedules, index, this.data.selectedKey) }
     },
     onSchedule(e: WechatMiniprogram.CustomEvent) {
       this.setData(choose(this.data.schedules, Number(e.currentTarget.dataset.index)))
