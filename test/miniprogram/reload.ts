@@ -3,7 +3,7 @@ import { settle, textOf, type Page } from './helpers'
 
 /** A transport whose network can be cut: while `off`, every call fails as a phone offline does. */
 export function cuttable(real: Transport): { transport: Transport; off: boolean } {
-  const net = {
+  const net: { transport: Transport; off: boolean } = {
     off: false,
     transport: ((fn, event) =>
       net.off ? Promise.reject(new Error('offline')) : real(fn, event)) as Transport,
