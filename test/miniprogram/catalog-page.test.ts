@@ -70,6 +70,30 @@ describe('办事 page with the demo district', () => {
     expect(names(page)).toEqual([])
   })
 
+  it('shows the latest choice when an earlier answer comes back last', async () => {
+    const page = await openPage()
+    const real = net.transport
+    // The answer for 区 is slow; 全部 is tapped again before it arrives.
+    useTransport(async (fn, event) => {
+      const slow = (event as { payload?: { tier?: string } }).payload?.tier === 'district'
+      if (slow) await new Promise((r) => setTimeout(r, 300))
+      return real(fn, event)
+    })
+    try {
+      const tier = (label: string) =>
+        page.querySelectorAll('.tier').find((t) => t.dom!.textContent === label)!
+      tier('区').dispatchEvent('tap')
+      await settle(20)
+      tier('全部').dispatchEvent('tap')
+      await settle(600)
+      const tiers = page.querySelectorAll('.item .tier-label').map((t) => t.dom!.textContent)
+      expect(tiers.length).toBe(20)
+      expect(tiers.some((t) => t !== '区为民服务中心办理')).toBe(true)
+    } finally {
+      useTransport(real)
+    }
+  })
+
   it('says a failed load with 重新加载, and keeps the list when a refresh fails', async () => {
     await expectLoadCycle(net, openPage, (page) => names(page).length === 20)
   })
