@@ -8,7 +8,7 @@ export interface Loader {
 }
 
 type Self = WechatMiniprogram.Component.TrivialInstance &
-  Partial<Loader> & { __query?: Record<string, string | undefined> }
+  Partial<Loader> & { __query?: Record<string, string | undefined>; __run?: number }
 
 /**
  * The load / refresh / error cycle a dozen pages repeated: `loading` while the first fetch runs,
@@ -34,13 +34,18 @@ export const pageLoad = Behavior({
     },
     async reload(this: Self) {
       if (!this.fetchPage) return
+      // Only the latest load speaks: a filter tapped twice, or a pull-down during a slow first
+      // load, must not let the older answer land last and show what was no longer asked for.
+      const run = (this.__run = (this.__run ?? 0) + 1)
+      const latest = () => run === this.__run
       this.setData({ loading: true, error: '' })
       try {
-        this.setData(await this.fetchPage(this.__query ?? {}))
+        const patch = await this.fetchPage(this.__query ?? {})
+        if (latest()) this.setData(patch)
       } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
+        if (latest()) this.setData({ error: errorText(err, '加载失败，请重试') })
       } finally {
-        this.setData({ loading: false })
+        if (latest()) this.setData({ loading: false })
       }
     },
   },

@@ -62,6 +62,13 @@ export const CASE_STATE_DESCRIPTIONS: Readonly<Record<CaseState, string>> = Obje
 })
 
 /**
+ * The resident's headline for an open case past its promised day (承诺期限), in place of its
+ * state's words: 正在为您办理 read as if all were on time. From then on 催办 goes to the agent and
+ * 督办 to the station head on their own.
+ */
+export const OVERDUE_RESIDENT_WORDS = '已超期，正在催办'
+
+/**
  * Not yet 办结: the case is being received or worked on (受理/承办). These count as an agent's
  * open cases and are the ones a deadline can be missed on. `completed` and `delivered` are
  * neither open nor terminal: they still wait for delivery (送达) and rating.

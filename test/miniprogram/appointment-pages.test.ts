@@ -3,6 +3,7 @@ import { callApi, useTransport } from '../../miniprogram/services/api'
 import { setMyStation } from '../../miniprogram/services/stations'
 import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
+import { cuttable, expectLoadCycle } from './reload'
 
 const bookId = loadComponent('pages/book/index')
 const mineId = loadComponent('pages/appointments/index')
@@ -10,6 +11,7 @@ const visitId = loadComponent('pages/visit/index')
 const deskId = loadComponent('work/appointments/index')
 const scheduleId = loadComponent('work/schedule/index')
 let backend: Backend
+let net: ReturnType<typeof cuttable>
 let openid = 'o-demo-resident-1'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
 const tap = (dataset: Record<string, unknown>, detail: unknown = {}) => ({
@@ -23,7 +25,8 @@ const navigations: string[] = []
 beforeAll(async () => {
   // Tuesday 2026-12-01, 10:00 Shanghai.
   backend = await startBackend('2026-12-01T10:00:00+08:00')
-  useTransport(backend.transport(() => openid))
+  net = cuttable(backend.transport(() => openid))
+  useTransport(net.transport)
   setMyStation('st-qingshan-hongyan')
   w.redirectTo = jest.fn((o: { url: string }) => (redirects.push(o.url), Promise.resolve()))
   w.navigateTo = jest.fn((o: { url: string }) => (navigations.push(o.url), Promise.resolve()))
@@ -215,5 +218,59 @@ describe('opening hours editor', () => {
     openid = 'o-demo-agent-village'
     const page = await openPage(scheduleId)
     expect(textOf(page, '.error')).toContain('没有权限')
+  })
+})
+
+describe('when the network fails', () => {
+  it('the booking page says so with 重新加载, and a refresh keeps the chosen time', async () => {
+    openid = 'o-demo-resident-1'
+    const page = await expectLoadCycle(
+      net,
+      () => open({ stationId: 'st-qingshan-hongyan' }),
+      (p) => p.querySelectorAll('.slot').length > 0,
+    )
+    const inst = page.instance as unknown as Inst
+    const key = 'st-qingshan-hongyan:2026-12-04:09:00'
+    inst.onDay!(
+      tap({
+        index: (page.instance.data as { days: { day: string }[] }).days.findIndex(
+          (d) => d.day === '2026-12-04',
+        ),
+      }),
+    )
+    inst.onSlot!(tap({ key }))
+    await inst.onPullDownRefresh!()
+    expect(textOf(page, '.error')).toBe('')
+    expect(textOf(page, '.chosen')).toBe('已选：12月4日 周五 09:00-09:30')
+  })
+
+  it('my appointments say so with 重新加载 and keep the list', async () => {
+    openid = 'o-demo-resident-1'
+    await expectLoadCycle(
+      net,
+      () => openPage(mineId),
+      (p) => p.querySelectorAll('.card').length > 0,
+    )
+  })
+
+  it('the agent day view says so with 重新加载 and keeps the day', async () => {
+    openid = 'o-demo-agent-village'
+    await expectLoadCycle(
+      net,
+      () => openPage(deskId),
+      (p) => !!p.querySelector('.title'),
+    )
+  })
+
+  it('the opening hours editor says so with 重新加载 and keeps the schedule', async () => {
+    openid = 'o-demo-head-village'
+    await expectLoadCycle(
+      net,
+      () => openPage(scheduleId),
+      (p) => !!p.querySelector('.station'),
+      {
+        pull: false,
+      },
+    )
   })
 })

@@ -1,4 +1,5 @@
-import { setDemoOpenid, useTransport } from '../../miniprogram/services/api'
+import type { CaseView } from '../../typings/api'
+import { callApi, newRequestId, setDemoOpenid, useTransport } from '../../miniprogram/services/api'
 import { useUploader } from '../../miniprogram/services/files'
 import { setMyStation } from '../../miniprogram/services/stations'
 import { loadComponent, openPage, settle, textOf } from './helpers'
@@ -203,5 +204,55 @@ describe('messages and supervision', () => {
     openid = 'o-demo-resident-1'
     const refused = await open(overdueId)
     expect(text(refused, '.error')).toBe('您没有权限进行此操作')
+  })
+})
+
+describe('an overdue case', () => {
+  it('says so in the headline on the case page and in 我的申请, not 正在为您办理', async () => {
+    openid = 'o-demo-resident-1'
+    let c: CaseView = await callApi(
+      'cases.submit',
+      {
+        itemId: 'it-MZ-003',
+        stationId: 'st-qingshan-hongyan',
+        description: '想申请临时救助',
+        applicantName: '王秀英',
+        applicantPhone: '13912345678',
+      },
+      newRequestId(),
+    )
+    openid = 'o-demo-agent-village'
+    c = await callApi('cases.accept', { caseId: c.id, version: c.version, handling: 'promised' })
+    // Three days after the promised day, on the server and on the phone (the page counts from it).
+    const later = new Date(Date.parse(`${c.dueDay}T10:00:00+08:00`) + 3 * 86_400_000)
+    await backend.setClock(later.toISOString())
+    // Only the phone's clock is fixed: timers stay real for the backend's replies.
+    jest.useFakeTimers({
+      now: later,
+      doNotFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'setImmediate',
+        'clearImmediate',
+        'nextTick',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    })
+    try {
+      openid = 'o-demo-resident-1'
+      const page = await open(caseId, { id: c.id })
+      expect(text(page, '.state-label')).toBe('已超期，正在催办')
+      expect(text(page, '.late-line')).toMatch(/^已超过承诺期限 3 天，还没有办好/)
+      const mine = await open(casesId)
+      expect(text(mine, '.name')).toBe('临时救助申请') // newest first: this case
+      expect(text(mine, '.state-words')).toBe('已超期，正在催办')
+      expect(text(mine, '.line')).toBe('已超过承诺期限 3 天，还没有办好')
+    } finally {
+      jest.useRealTimers()
+    }
   })
 })

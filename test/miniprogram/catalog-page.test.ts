@@ -3,13 +3,16 @@ import { useTransport } from '../../miniprogram/services/api'
 import { setElderlyMode } from '../../miniprogram/services/settings'
 import { loadComponent, settle } from './helpers'
 import { startBackend, type Backend } from './local-backend'
+import { cuttable, expectLoadCycle } from './reload'
 
 const pageId = loadComponent('pages/catalog/index')
 let backend: Backend
+let net: ReturnType<typeof cuttable>
 
 beforeAll(async () => {
   backend = await startBackend()
-  useTransport(backend.transport(() => 'o-demo-resident-1'))
+  net = cuttable(backend.transport(() => 'o-demo-resident-1'))
+  useTransport(net.transport)
 }, 30_000)
 afterAll(() => backend.stop())
 
@@ -67,19 +70,32 @@ describe('办事 page with the demo district', () => {
     expect(names(page)).toEqual([])
   })
 
-  it('shows the error and retries when the network fails', async () => {
-    let fail = true
-    const real = backend.transport(() => 'o-demo-resident-1')
+  it('shows the latest choice when an earlier answer comes back last', async () => {
+    const page = await openPage()
+    const real = net.transport
+    // The answer for 区 is slow; 全部 is tapped again before it arrives.
     useTransport(async (fn, event) => {
-      if (fail) throw new Error('offline')
+      const slow = (event as { payload?: { tier?: string } }).payload?.tier === 'district'
+      if (slow) await new Promise((r) => setTimeout(r, 300))
       return real(fn, event)
     })
-    const page = await openPage()
-    expect(page.querySelector('.error .message')!.dom!.textContent).toBe('网络不给力，请检查网络后重试')
-    fail = false
-    page.querySelector('.retry')!.dispatchEvent('click')
-    await until(page, () => names(page).length === 20)
-    useTransport(real)
+    try {
+      const tier = (label: string) =>
+        page.querySelectorAll('.tier').find((t) => t.dom!.textContent === label)!
+      tier('区').dispatchEvent('tap')
+      await settle(20)
+      tier('全部').dispatchEvent('tap')
+      await settle(600)
+      const tiers = page.querySelectorAll('.item .tier-label').map((t) => t.dom!.textContent)
+      expect(tiers.length).toBe(20)
+      expect(tiers.some((t) => t !== '区为民服务中心办理')).toBe(true)
+    } finally {
+      useTransport(real)
+    }
+  })
+
+  it('says a failed load with 重新加载, and keeps the list when a refresh fails', async () => {
+    await expectLoadCycle(net, openPage, (page) => names(page).length === 20)
   })
 
   it('uses large type in elderly mode', async () => {

@@ -2,10 +2,12 @@ import type { CaseView, RectificationView } from '../../typings/api'
 import { callApi, newRequestId, useTransport } from '../../miniprogram/services/api'
 import { loadComponent, openPage, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
+import { cuttable, expectLoadCycle } from './reload'
 
 const rectifyId = loadComponent('work/rectify/index')
 const caseId = loadComponent('pages/case/index')
 let backend: Backend
+let net: ReturnType<typeof cuttable>
 let openid = 'o-demo-resident-1'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
 const ev = (dataset: Record<string, string>, detail: unknown = {}) => ({ currentTarget: { dataset }, detail })
@@ -13,7 +15,8 @@ let id = ''
 
 beforeAll(async () => {
   backend = await startBackend('2026-12-01T10:00:00+08:00')
-  useTransport(backend.transport(() => openid))
+  net = cuttable(backend.transport(() => openid))
+  useTransport(net.transport)
   ;(wx as unknown as Record<string, unknown>).showToast = jest.fn()
   let c: CaseView = await callApi(
     'cases.submit',
@@ -56,6 +59,16 @@ describe('差评整改 pages', () => {
     await inst.onStep!(ev({ id }))
     expect(task()).toMatchObject({ statusLabel: '待群众评价', nextStep: null })
     expect(page.querySelectorAll('.step')).toHaveLength(3)
+  })
+
+  it('says a failed load with 重新加载, and keeps the cases when a refresh fails', async () => {
+    // Before the resident rates the fix: the task is still in progress (进行中).
+    openid = 'o-demo-head-village'
+    await expectLoadCycle(
+      net,
+      () => openPage(rectifyId),
+      (p) => p.querySelectorAll('.card').length > 0,
+    )
   })
 
   it('the resident sees the steps and rates the fix on the case page', async () => {

@@ -1,49 +1,41 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
 import { cancelBooking, fetchMyBookings, type BookingView } from '../../services/appointments'
-import { isElderlyMode } from '../../services/settings'
 import { dialable } from '../../utils/phone'
 import { loadMore } from '../../utils/paging'
 
 /** 我的预约: when and where, and cancel, reschedule, navigate or call while it is still ahead. */
 Component({
+  behaviors: [pageLoad],
   data: {
-    loading: true,
-    error: '',
     list: [] as BookingView[],
     total: 0,
     nextCursor: null as string | null,
     loadingMore: false,
     notice: '',
+    /** The booking just made (`done=<id>` from the booking page), greeted and outlined. */
     done: '',
     doneText: '',
     busy: '',
-    elderly: false,
+    /** A cancel that failed: said beside the list, which stays as it was. */
+    actionError: '',
   },
   methods: {
-    async onLoad(query: Record<string, string | undefined>) {
-      this.setData({ done: decodeURIComponent(query.done ?? ''), elderly: isElderlyMode() })
-      await this.reload()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
-      try {
-        const { list, notice, total, nextCursor } = await fetchMyBookings()
-        const done = list.find((b) => b.id === this.data.done)
-        this.setData({
-          list,
-          total,
-          nextCursor,
-          notice: notice ?? '',
-          doneText: !done
-            ? ''
-            : done.status === 'requested'
-              ? '上门申请已提交，代理员确定时间后会通知您。'
-              : '预约成功！我们会在前一天和开始前 2 小时提醒您。',
-        })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
+    async fetchPage(query: Record<string, string | undefined>) {
+      const { list, notice, total, nextCursor } = await fetchMyBookings()
+      const doneId = decodeURIComponent(query.done ?? '')
+      const done = list.find((b) => b.id === doneId)
+      return {
+        list,
+        total,
+        nextCursor,
+        notice: notice ?? '',
+        done: doneId,
+        doneText: !done
+          ? ''
+          : done.status === 'requested'
+            ? '上门申请已提交，代理员确定时间后会通知您。'
+            : '预约成功！我们会在前一天和开始前 2 小时提醒您。',
       }
     },
     onReachBottom() {
@@ -70,13 +62,13 @@ Component({
         cancelText: '再想想',
       })
       if (!confirm) return
-      this.setData({ busy: b.id, error: '' })
+      this.setData({ busy: b.id, actionError: '' })
       try {
         await cancelBooking(b.id)
         wx.showToast({ title: '已取消', icon: 'success' })
         await this.reload()
       } catch (err) {
-        this.setData({ error: errorText(err, '取消失败，请重试') })
+        this.setData({ actionError: errorText(err, '取消失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }

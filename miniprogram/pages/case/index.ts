@@ -1,4 +1,4 @@
-import { RATING_OPTIONS, type RatingLevel } from '../../utils/vocabulary'
+import { OVERDUE_RESIDENT_WORDS, RATING_OPTIONS, type RatingLevel } from '../../utils/vocabulary'
 import { pageLoad } from '../../behaviors/page-load'
 import { callApi } from '../../services/api'
 import {
@@ -78,7 +78,8 @@ Component({
       const asked = [...(c.timeline ?? [])].reverse().find((e) => e.note.includes('请补交：'))
       return {
         c,
-        stateWords: RESIDENT_STATE_WORDS[c.state] ?? c.stateLabel,
+        // Late is said in the headline too, not only in the red line under it.
+        stateWords: late > 0 ? OVERDUE_RESIDENT_WORDS : (RESIDENT_STATE_WORDS[c.state] ?? c.stateLabel),
         dueLine:
           open && c.dueDay
             ? `承诺 ${dayLabel(c.dueDay)}前办好`

@@ -2,6 +2,7 @@ import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { claimCase, fetchMyCases, RESIDENT_STATE_WORDS, type CaseView } from '../../services/cases'
 import { dayLabel, shanghaiDay } from '../../utils/dates'
+import { OVERDUE_RESIDENT_WORDS } from '../../utils/vocabulary'
 
 const OPEN = ['submitted', 'accepted', 'awaiting_supplement', 'escalated']
 
@@ -34,7 +35,7 @@ function row(c: CaseView, today: string): Row {
     id: c.id,
     name: c.item.name,
     submitted: `${dayLabel(shanghaiDay(c.createdAt))}提交`,
-    state: RESIDENT_STATE_WORDS[c.state] ?? c.stateLabel,
+    state: late ? OVERDUE_RESIDENT_WORDS : (RESIDENT_STATE_WORDS[c.state] ?? c.stateLabel),
     line,
     late,
     action: c.actions.includes('rate') || c.state === 'awaiting_supplement',

@@ -1,9 +1,9 @@
 import type { ItemSummary } from '../../../typings/api'
 import type { Tier } from '../../../typings/domain'
-import { errorText } from '../../services/api'
+import { pageLoad } from '../../behaviors/page-load'
 import { fetchCatalog } from '../../services/catalog'
-import { isElderlyMode } from '../../services/settings'
 import { myStationId } from '../../services/stations'
+import { loadMore } from '../../utils/paging'
 
 const TIERS: { value: Tier | ''; label: string }[] = [
   { value: '', label: '全部' },
@@ -14,6 +14,7 @@ const TIERS: { value: Tier | ''; label: string }[] = [
 
 /** 办事: the station's 代理事项一览表 with search (Chinese or pinyin initials), tiers and categories. */
 Component({
+  behaviors: [pageLoad],
   data: {
     tiers: TIERS,
     tier: '' as Tier | '',
@@ -21,72 +22,59 @@ Component({
     keyword: '',
     categories: [] as string[],
     list: [] as ItemSummary[],
-    page: 0,
     total: 0,
-    hasMore: true,
-    loading: false,
-    error: '',
-    elderly: false,
+    /** The next page number while there is one: the catalog pages by number, 20 a page. */
+    nextCursor: null as string | null,
+    loadingMore: false,
   },
   methods: {
-    onLoad() {
-      this.setData({ elderly: isElderlyMode() })
-      return this.reload()
+    /** One page of the list under the chosen search, tier and category. */
+    query(page: number) {
+      const stationId = myStationId()
+      return fetchCatalog({
+        page,
+        ...(stationId ? { stationId } : {}),
+        ...(this.data.tier ? { tier: this.data.tier } : {}),
+        ...(this.data.category ? { category: this.data.category } : {}),
+        ...(this.data.keyword ? { keyword: this.data.keyword } : {}),
+      })
     },
-    onShow() {
-      if (this.data.elderly !== isElderlyMode()) this.setData({ elderly: isElderlyMode() })
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
-    onReachBottom() {
-      if (this.data.hasMore && !this.data.loading) return this.loadPage(this.data.page + 1)
-      return undefined
-    },
-    reload() {
-      this.setData({ list: [], page: 0, hasMore: true, error: '' })
-      return this.loadPage(1)
-    },
-    async loadPage(page: number) {
-      this.setData({ loading: true, error: '' })
-      try {
-        const stationId = myStationId()
-        const res = await fetchCatalog({
-          page,
-          ...(stationId ? { stationId } : {}),
-          ...(this.data.tier ? { tier: this.data.tier } : {}),
-          ...(this.data.category ? { category: this.data.category } : {}),
-          ...(this.data.keyword ? { keyword: this.data.keyword } : {}),
-        })
-        this.setData({
-          list: page === 1 ? res.list : this.data.list.concat(res.list),
-          page,
-          total: res.total,
-          hasMore: res.hasMore,
-          categories: res.categories,
-        })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
+    async fetchPage() {
+      const res = await this.query(1)
+      return {
+        list: res.list,
+        total: res.total,
+        nextCursor: res.hasMore ? '2' : null,
+        categories: res.categories,
       }
     },
-    onSearch(e: { detail: string }) {
-      this.setData({ keyword: String(e.detail ?? '').trim() })
+    onReachBottom() {
+      return loadMore(
+        this,
+        (cursor) => this.query(Number(cursor)),
+        (res) => ({
+          list: this.data.list.concat(res.list),
+          total: res.total,
+          nextCursor: res.hasMore ? String(res.page + 1) : null,
+        }),
+      )
+    },
+    /** A new search or filter: what was listed no longer answers it, so it goes at once. */
+    refilter(patch: Record<string, unknown>) {
+      this.setData({ ...patch, list: [], total: 0, nextCursor: null })
       return this.reload()
+    },
+    onSearch(e: { detail: string }) {
+      return this.refilter({ keyword: String(e.detail ?? '').trim() })
     },
     onClear() {
-      this.setData({ keyword: '' })
-      return this.reload()
+      return this.refilter({ keyword: '' })
     },
     onTier(e: WechatMiniprogram.TouchEvent) {
-      this.setData({ tier: e.currentTarget.dataset.tier as Tier | '' })
-      return this.reload()
+      return this.refilter({ tier: e.currentTarget.dataset.tier as Tier | '' })
     },
     onCategory(e: WechatMiniprogram.TouchEvent) {
-      this.setData({ category: String(e.currentTarget.dataset.category ?? '') })
-      return this.reload()
+      return this.refilter({ category: String(e.currentTarget.dataset.category ?? '') })
     },
     onOpen(e: WechatMiniprogram.TouchEvent) {
       const id = String(e.currentTarget.dataset.id)

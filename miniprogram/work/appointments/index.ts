@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
 import {
   bookingContact,
@@ -16,12 +17,15 @@ import { dialable } from '../../utils/phone'
  * to confirm at a time inside one of the resident's half days, or decline with a reason.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     desk: null as DeskDay | null,
-    loading: false,
+    /** The day the agent moved to ('' today); null: the page's `day=` query, or today. */
+    day: null as string | null,
     /** 'list' or 'visits' while more of that part is loading. */
     loadingMore: '',
-    error: '',
+    /** What went wrong with a tap (到场, 打电话, 安排上门 …): the day stays as shown. */
+    actionError: '',
     busy: '',
     /** Visit being scheduled: chosen window index and time. */
     planning: '',
@@ -29,25 +33,14 @@ Component({
     time: '',
   },
   methods: {
-    async onLoad(query: Record<string, string | undefined>) {
-      await this.load(query.day ? decodeURIComponent(query.day) : undefined)
+    async fetchPage(query: Record<string, string | undefined>) {
+      const day = this.data.day ?? decodeURIComponent(query.day ?? '')
+      return { desk: await fetchDesk(day || undefined) }
     },
-    async onPullDownRefresh() {
-      await this.load(this.data.desk?.day)
-      wx.stopPullDownRefresh()
-    },
-    async load(day?: string) {
-      this.setData({ loading: true, error: '' })
-      try {
-        this.setData({ desk: await fetchDesk(day) })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
-    },
-    reload() {
-      return this.load(this.data.desk?.day)
+    /** Another day; if it fails to load, 重新加载 and pulling down try that day again. */
+    go(day: string | undefined) {
+      this.setData({ day: day ?? '', actionError: '' })
+      return this.reload()
     },
     onReachBottom() {
       const desk = this.data.desk
@@ -90,13 +83,13 @@ Component({
       }
     },
     onPrev() {
-      return this.load(this.data.desk?.prevDay)
+      return this.go(this.data.desk?.prevDay)
     },
     onNext() {
-      return this.load(this.data.desk?.nextDay)
+      return this.go(this.data.desk?.nextDay)
     },
     onToday() {
-      return this.load()
+      return this.go('')
     },
     onSchedule() {
       return wx.navigateTo({ url: '/work/schedule/index' })
@@ -105,12 +98,12 @@ Component({
       const id = String(e.currentTarget.dataset.id)
       const outcome = e.currentTarget.dataset.outcome as 'arrived' | 'no_show'
       if (this.data.busy) return
-      this.setData({ busy: id, error: '' })
+      this.setData({ busy: id, actionError: '' })
       try {
         await markBooking(id, outcome)
         await this.reload()
       } catch (err) {
-        this.setData({ error: errorText(err, '登记失败，请重试') })
+        this.setData({ actionError: errorText(err, '登记失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }
@@ -120,7 +113,7 @@ Component({
         const { phone } = await bookingContact(String(e.currentTarget.dataset.id))
         await wx.makePhoneCall({ phoneNumber: dialable(phone) }).catch(() => undefined)
       } catch (err) {
-        this.setData({ error: errorText(err, '获取电话失败，请重试') })
+        this.setData({ actionError: errorText(err, '获取电话失败，请重试') })
       }
     },
     async onAddress(e: WechatMiniprogram.CustomEvent) {
@@ -132,14 +125,14 @@ Component({
           showCancel: false,
         })
       } catch (err) {
-        this.setData({ error: errorText(err, '获取地址失败，请重试') })
+        this.setData({ actionError: errorText(err, '获取地址失败，请重试') })
       }
     },
     onPlan(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)
       const req = this.data.desk?.visitRequests.find((r) => r.id === id)
       const first = req?.windows[0]
-      this.setData({ planning: id, windowIndex: 0, time: first ? first.start : '', error: '' })
+      this.setData({ planning: id, windowIndex: 0, time: first ? first.start : '', actionError: '' })
     },
     onWindow(e: WechatMiniprogram.CustomEvent) {
       // A window chip belongs to one request: tapping it plans that request.
@@ -147,7 +140,7 @@ Component({
       const req = this.data.desk?.visitRequests.find((r) => r.id === id)
       const index = Number(e.currentTarget.dataset.index)
       if (!req?.windows[index]) return
-      this.setData({ planning: id, windowIndex: index, time: req.windows[index]!.start, error: '' })
+      this.setData({ planning: id, windowIndex: index, time: req.windows[index]!.start, actionError: '' })
     },
     onTime(e: WechatMiniprogram.CustomEvent) {
       this.setData({ time: String(e.detail.value) })
@@ -156,14 +149,14 @@ Component({
       const req = this.data.desk?.visitRequests.find((r) => r.id === this.data.planning)
       const w = req?.windows[this.data.windowIndex]
       if (!req || !w || this.data.busy) return
-      this.setData({ busy: req.id, error: '' })
+      this.setData({ busy: req.id, actionError: '' })
       try {
         await confirmVisit({ bookingId: req.id, day: w.day, start: this.data.time })
         wx.showToast({ title: '已确认，已通知群众', icon: 'none' })
         this.setData({ planning: '' })
         await this.reload()
       } catch (err) {
-        this.setData({ error: errorText(err, '确认失败，请重试') })
+        this.setData({ actionError: errorText(err, '确认失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }
@@ -177,12 +170,12 @@ Component({
         confirmText: '确定',
       })
       if (!res.confirm) return
-      this.setData({ busy: id, error: '' })
+      this.setData({ busy: id, actionError: '' })
       try {
         await declineVisit(id, String(res.content ?? ''))
         await this.reload()
       } catch (err) {
-        this.setData({ error: errorText(err, '提交失败，请重试') })
+        this.setData({ actionError: errorText(err, '提交失败，请重试') })
       } finally {
         this.setData({ busy: '' })
       }

@@ -1,3 +1,4 @@
+import { pageLoad } from '../../behaviors/page-load'
 import { callApi, errorText } from '../../services/api'
 import { fetchRectifications, rectifyStep, type RectificationView } from '../../services/rectify'
 import { loadMore } from '../../utils/paging'
@@ -7,39 +8,32 @@ import { loadMore } from '../../utils/paging'
  * due day, the steps so far, and the next step — 核实, 整改或说明, 回访 — to record.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     scope: 'open' as 'open' | 'all',
     list: [] as RectificationView[],
     total: 0,
     nextCursor: null as string | null,
     loadingMore: false,
-    canAct: false,
+    /** Only the head records steps; asked once, not on every reload. */
+    canAct: null as boolean | null,
     notes: {} as Record<string, string>,
     outcomes: {} as Record<string, 'fixed' | 'explained'>,
     busy: '',
-    loading: true,
-    error: '',
+    /** A step that was refused, said under that case's button. */
+    stepError: { caseId: '', text: '' },
   },
   methods: {
-    async onLoad() {
-      const me = await callApi('me.profile', {}).catch(() => null)
-      this.setData({ canAct: me?.agent?.role === 'head' })
-      return this.reload()
-    },
-    async onPullDownRefresh() {
-      await this.reload()
-      wx.stopPullDownRefresh()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
-      try {
-        const r = await fetchRectifications(this.data.scope)
-        this.setData({ list: r.list, total: r.total, nextCursor: r.nextCursor })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
+    async fetchPage() {
+      const [canAct, r] = await Promise.all([
+        this.data.canAct ??
+          callApi('me.profile', {}).then(
+            (me) => me.agent?.role === 'head',
+            () => false,
+          ),
+        fetchRectifications(this.data.scope),
+      ])
+      return { canAct, list: r.list, total: r.total, nextCursor: r.nextCursor }
     },
     onReachBottom() {
       return this.loadMore()
@@ -67,7 +61,7 @@ Component({
       const caseId = String(e.currentTarget.dataset.id)
       const task = this.data.list.find((r) => r.caseId === caseId)
       if (!task?.nextStep || this.data.busy) return
-      this.setData({ busy: caseId, error: '' })
+      this.setData({ busy: caseId, stepError: { caseId: '', text: '' } })
       try {
         await rectifyStep({
           caseId,
@@ -80,7 +74,7 @@ Component({
         this.setData({ [`notes.${caseId}`]: '' })
         await this.reload()
       } catch (err) {
-        this.setData({ error: errorText(err, '提交失败，请重试') })
+        this.setData({ stepError: { caseId, text: errorText(err, '提交失败，请重试') } })
       } finally {
         this.setData({ busy: '' })
       }

@@ -1,6 +1,7 @@
 import type { ScheduleEditorView } from '../../../typings/api'
 import type { OpeningPeriod } from '../../../typings/domain'
-import { ApiCallError, errorText } from '../../services/api'
+import { pageLoad } from '../../behaviors/page-load'
+import { ApiCallError } from '../../services/api'
 import { fetchScheduleEditor, saveSchedule } from '../../services/appointments'
 import { shanghaiDay } from '../../utils/vocabulary'
 
@@ -19,15 +20,27 @@ function describe(p: OpeningPeriod): string {
   return `${dayText} ${p.start}-${p.end} · 每 ${p.slotMinutes} 分钟 · 每段 ${p.capacity} 人`
 }
 
+/** What the editor shows of one kind of schedule, as saved. */
+function editorState(view: ScheduleEditorView | null, kind: Kind) {
+  const s = view ? view[kind] : null
+  return {
+    kind,
+    periods: (s?.periods ?? []).map((p) => ({ ...p, text: describe(p) })),
+    closed: (s?.exceptions ?? []).filter((e) => e.closed).map((e) => e.date),
+    hostIndex: Math.max(0, view?.hosts.findIndex((h) => h.id === s?.hostAgentId) ?? 0),
+    topic: s?.topic ?? '群众来访接待',
+    formError: '',
+  }
+}
+
 /**
  * 开放时段设置 for a station head: weekly periods (days, hours, slot length, places) and closed
  * dates, for 窗口预约 and 领导接待日. If the change drops booked appointments the server says how
  * many; the head confirms and the residents are told.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
-    loading: true,
-    error: '',
     view: null as ScheduleEditorView | null,
     kind: 'service' as Kind,
     periods: [] as (OpeningPeriod & { text: string })[],
@@ -38,40 +51,17 @@ Component({
     draft: { start: '09:00', end: '11:30', slotIndex: 2, capacity: 5 },
     slotLengths: SLOT_LENGTHS.map((m) => `${m} 分钟`),
     saving: false,
+    /** What stops an edit or a save, beside the 保存 button. */
+    formError: '',
     today: '',
   },
   methods: {
-    async onLoad() {
-      this.setData({ today: shanghaiDay(Date.now()) })
-      await this.reload()
-    },
-    async reload() {
-      this.setData({ loading: true, error: '' })
-      try {
-        const view = await fetchScheduleEditor()
-        this.setData({ view })
-        this.show(this.data.kind)
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
-    },
-    show(kind: Kind) {
-      const view = this.data.view
-      const s = view ? view[kind] : null
-      const hostIndex = Math.max(0, view?.hosts.findIndex((h) => h.id === s?.hostAgentId) ?? 0)
-      this.setData({
-        kind,
-        periods: (s?.periods ?? []).map((p) => ({ ...p, text: describe(p) })),
-        closed: (s?.exceptions ?? []).filter((e) => e.closed).map((e) => e.date),
-        hostIndex,
-        topic: s?.topic ?? '群众来访接待',
-        error: '',
-      })
+    async fetchPage() {
+      const view = await fetchScheduleEditor()
+      return { view, today: shanghaiDay(Date.now()), ...editorState(view, this.data.kind) }
     },
     onKind(e: WechatMiniprogram.CustomEvent) {
-      this.show(e.currentTarget.dataset.kind as Kind)
+      this.setData(editorState(this.data.view, e.currentTarget.dataset.kind as Kind))
     },
     onWeekday(e: WechatMiniprogram.CustomEvent) {
       const i = Number(e.currentTarget.dataset.index)
@@ -92,12 +82,12 @@ Component({
     onAddPeriod() {
       const weekdays = this.data.weekdayChips.filter((c) => c.on).map((c) => c.day)
       if (!weekdays.length) {
-        this.setData({ error: '请至少选择一天' })
+        this.setData({ formError: '请至少选择一天' })
         return
       }
       const { start, end, slotIndex, capacity } = this.data.draft
       const p: OpeningPeriod = { weekdays, start, end, slotMinutes: SLOT_LENGTHS[slotIndex]!, capacity }
-      this.setData({ periods: this.data.periods.concat({ ...p, text: describe(p) }), error: '' })
+      this.setData({ periods: this.data.periods.concat({ ...p, text: describe(p) }), formError: '' })
     },
     onRemovePeriod(e: WechatMiniprogram.CustomEvent) {
       const i = Number(e.currentTarget.dataset.index)
@@ -124,7 +114,7 @@ Component({
       const current = view[this.data.kind]
       // Special-hours exceptions made elsewhere are kept; closed dates come from this page.
       const kept = (current?.exceptions ?? []).filter((e) => !e.closed && !this.data.closed.includes(e.date))
-      this.setData({ saving: true, error: '' })
+      this.setData({ saving: true, formError: '' })
       try {
         const res = await saveSchedule({
           stationId: view.stationId,
@@ -153,7 +143,7 @@ Component({
           if (confirm) await this.onSave(true)
           return
         }
-        this.setData({ error: e.message ?? '保存失败，请重试' })
+        this.setData({ formError: e.message ?? '保存失败，请重试' })
       } finally {
         this.setData({ saving: false })
       }

@@ -8,7 +8,13 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
 import simulate from 'miniprogram-simulate'
-import { ApiCallError, setDemoOpenid, useTransport, type Transport } from '../../../miniprogram/services/api'
+import {
+  ApiCallError,
+  callApi,
+  setDemoOpenid,
+  useTransport,
+  type Transport,
+} from '../../../miniprogram/services/api'
 import { chooseElderlyMode } from '../../../miniprogram/services/settings'
 import { setMyStation } from '../../../miniprogram/services/stations'
 import { rota, saveCalendarYear, saveRota } from '../../../miniprogram/services/manage'
@@ -143,6 +149,14 @@ beforeAll(async () => {
     at: async (iso) => void (await backend.setClock(iso)),
     upload: (who, cloudPath, bytes) => backend.upload(who, cloudPath, bytes),
   })
+  // 我的预约 and 今日预约 with bookings on them: two residents this afternoon at the village room.
+  for (const [who, name, phone, start] of [
+    [WHO.resident, '王秀英', '13912345678', '14:00'],
+    [WHO.resident2, '李德明', '13700002222', '15:00'],
+  ] as const) {
+    as(who)
+    await callApi('appointments.book', { slotKey: `${STATION}:2026-12-01:${start}`, name, phone })
+  }
   setMyStation(STATION)
   // The phone's clock agrees with the backend's (pages count days from it); timers stay real.
   jest.useFakeTimers({
@@ -237,7 +251,13 @@ async function shoot(spec: Spec): Promise<ManifestEntry> {
   }
 }
 
-/** Both modes of one resident page. */
+/** A refresh (pull down) that fails after the page has loaded: what was shown stays. */
+async function refreshOffline(_page: Page, inst: Record<string, (...a: unknown[]) => unknown>) {
+  useTransport(offline)
+  await inst.onPullDownRefresh!()
+}
+
+/** Both modes of one page. */
 const both = (spec: Spec): Spec[] => [spec, { ...spec, name: `${spec.name}.elderly`, elderly: true }]
 
 function specs(): Spec[] {
@@ -390,7 +410,38 @@ function specs(): Spec[] {
       as: R,
       query: { stationId: STATION },
     }),
-    { name: 'appointments', page: 'pages/appointments/index', group: '群众', note: '我的预约', as: R },
+    ...both({
+      name: 'appointments',
+      page: 'pages/appointments/index',
+      group: '群众',
+      note: '我的预约',
+      as: R,
+    }),
+    {
+      name: 'appointments.refresh-error',
+      page: 'pages/appointments/index',
+      group: '群众',
+      note: '我的预约：刷新失败，列表还在',
+      as: R,
+      after: refreshOffline,
+    },
+    {
+      name: 'book.error',
+      page: 'pages/book/index',
+      group: '群众',
+      note: '预约办理断网',
+      as: R,
+      query: { stationId: STATION },
+      state: 'error',
+    },
+    {
+      name: 'catalog.error',
+      page: 'pages/catalog/index',
+      group: '群众',
+      note: '代理事项断网',
+      as: R,
+      state: 'error',
+    },
     ...both({
       name: 'visit',
       page: 'pages/visit/index',
@@ -510,9 +561,51 @@ function specs(): Spec[] {
       query: { id: h.escalated },
     },
     { name: 'work.intake', page: 'work/intake/index', group: '代理员', note: '代群众申请', as: A },
-    { name: 'work.appointments', page: 'work/appointments/index', group: '代理员', note: '今日预约', as: A },
-    { name: 'work.schedule', page: 'work/schedule/index', group: '代理员', note: '开放时段', as: WHO.head },
-    { name: 'work.rectify', page: 'work/rectify/index', group: '代理员', note: '差评整改', as: WHO.head },
+    ...both({
+      name: 'work.appointments',
+      page: 'work/appointments/index',
+      group: '代理员',
+      note: '今日预约',
+      as: A,
+    }),
+    {
+      name: 'work.appointments.refresh-error',
+      page: 'work/appointments/index',
+      group: '代理员',
+      note: '今日预约：刷新失败，这一天还在',
+      as: A,
+      after: refreshOffline,
+    },
+    ...both({
+      name: 'work.schedule',
+      page: 'work/schedule/index',
+      group: '代理员',
+      note: '开放时段',
+      as: WHO.head,
+    }),
+    {
+      name: 'work.schedule.error',
+      page: 'work/schedule/index',
+      group: '代理员',
+      note: '开放时段断网',
+      as: WHO.head,
+      state: 'error',
+    },
+    ...both({
+      name: 'work.rectify',
+      page: 'work/rectify/index',
+      group: '代理员',
+      note: '差评整改',
+      as: WHO.head,
+    }),
+    {
+      name: 'work.rectify.refresh-error',
+      page: 'work/rectify/index',
+      group: '代理员',
+      note: '差评整改：刷新失败，列表还在',
+      as: WHO.head,
+      after: refreshOffline,
+    },
   ]
   const S = WHO.supervisor
   const admin: Spec[] = [
