@@ -1,5 +1,5 @@
 import type { RectificationView } from '../../typings/api'
-import { RATING_LABELS } from '../domain/case-states'
+import { RATING_LABELS } from '../../typings/vocabulary'
 import {
   FIX_OUTCOME_LABELS,
   HEAD_STATUSES,

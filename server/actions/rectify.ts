@@ -3,7 +3,7 @@
  * the resident then rates the fix. Supervisors see every station's tasks; the head only theirs.
  */
 import type { CursorPage, RectificationView } from '../../typings/api'
-import { RATING_LEVELS } from '../domain/case-states'
+import { RATING_LEVELS } from '../../typings/vocabulary'
 import {
   HEAD_STATUSES,
   RECTIFY_STATUS_LABELS,

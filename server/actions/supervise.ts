@@ -1,7 +1,7 @@
 import { computeDue, parseDay, shanghaiDay, shanghaiInstant } from '../domain/calendar'
 import type { Station } from '../../typings/domain'
 import type { Actions, KpiReport, KpiTrend } from '../../typings/api'
-import type { CaseState } from '../domain/case-states'
+import type { CaseState } from '../../typings/vocabulary'
 import { workingDaysOverdue } from '../domain/case-states'
 import {
   CASE_KPI_KEYS,

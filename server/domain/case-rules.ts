@@ -7,9 +7,15 @@
  * Pure: no clock, no I/O.
  */
 import type { CaseRecord, Role } from '../../typings/domain'
-import type { CaseCommand, CaseRelation, CallerRole } from '../../typings/vocabulary'
-import { CASE_COMMANDS } from '../../typings/vocabulary'
-import { OPEN_STATES, TRANSITIONS, transition, type CaseAction } from './case-states'
+import {
+  CASE_COMMANDS,
+  OPEN_STATES,
+  type CallerRole,
+  type CaseAction,
+  type CaseCommand,
+  type CaseRelation,
+} from '../../typings/vocabulary'
+import { TRANSITIONS, transition } from './case-states'
 
 export type { CaseCommand, CaseRelation, CallerRole }
 export { CASE_COMMANDS }

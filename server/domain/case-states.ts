@@ -11,46 +11,23 @@
 import { DEFAULT_OFFICE_HOURS, WorkCalendar, computeDue, shanghaiDay } from './calendar'
 import type { DueResult, OfficeHours } from './calendar'
 
+// The vocabulary (states, groups, labels) lives in typings/vocabulary.ts, the bottom layer that
+// the mini-program shares; this module adds what the states mean: transitions, deadlines, ratings.
 import {
   CASE_ACTIONS,
   CASE_ACTION_LABELS,
-  CASE_STATES,
-  CASE_STATE_DESCRIPTIONS,
   CASE_STATE_LABELS,
   CLOCK_RUNNING_STATES,
   COMPLETED_STATES,
-  HANDLING_STATES,
-  HANDLING_TYPES,
   HANDLING_TYPE_LABELS,
   OPEN_STATES,
   RATING_LABELS,
-  RATING_LEVELS,
   TERMINAL_STATES,
   type CaseAction,
   type CaseState,
   type HandlingType,
   type RatingLevel,
 } from '../../typings/vocabulary'
-
-// The vocabulary (states, groups, labels) lives in typings/vocabulary.ts, the bottom layer that
-// the mini-program shares; this module adds what the states mean: transitions, deadlines, ratings.
-export {
-  CASE_ACTIONS,
-  CASE_ACTION_LABELS,
-  CASE_STATES,
-  CASE_STATE_DESCRIPTIONS,
-  CASE_STATE_LABELS,
-  CLOCK_RUNNING_STATES,
-  COMPLETED_STATES,
-  HANDLING_STATES,
-  HANDLING_TYPES,
-  HANDLING_TYPE_LABELS,
-  OPEN_STATES,
-  RATING_LABELS,
-  RATING_LEVELS,
-  TERMINAL_STATES,
-}
-export type { CaseAction, CaseState, HandlingType, RatingLevel }
 
 // ---------------------------------------------------------------------------------------------
 // States

@@ -4,7 +4,8 @@
  * the resident then rates the fix. This module owns the task states and their Chinese labels.
  */
 import type { WorkCalendar } from './calendar'
-import { dueAfterAcceptance, type RatingLevel } from './case-states'
+import { dueAfterAcceptance } from './case-states'
+import type { RatingLevel } from '../../typings/vocabulary'
 
 export type RectifyStatus = 'open' | 'verified' | 'fixed' | 'visited' | 'closed'
 export type RectifyStep = 'verify' | 'fix' | 'visit'

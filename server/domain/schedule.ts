@@ -13,7 +13,7 @@
  * own deadline, whose reminders go to the upper station's assignee and head. A delivered case
  * waits for the rating window to close (calendar days, any hour).
  */
-import type { CaseState } from './case-states'
+import type { CaseState } from '../../typings/vocabulary'
 import { ratingWindowClosesAt } from './case-states'
 import {
   DEFAULT_OFFICE_HOURS,

@@ -17,7 +17,8 @@ import {
 } from '../../typings/vocabulary'
 import { shanghaiDay } from '../domain/calendar'
 import { chooseAssignee } from '../domain/assignment'
-import { transition, type CaseAction, type CaseState } from '../domain/case-states'
+import { transition } from '../domain/case-states'
+import type { CaseAction, CaseState } from '../../typings/vocabulary'
 import {
   actionsFor,
   callerOf,

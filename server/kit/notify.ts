@@ -1,6 +1,6 @@
 import type { Agent, CaseRecord, Station } from '../../typings/domain'
 import type { OutboxMessage } from '../repositories/outbox'
-import { CASE_STATE_LABELS } from '../domain/case-states'
+import { CASE_STATE_LABELS } from '../../typings/vocabulary'
 import {
   EVENT_AUDIENCE,
   OFFICE_HOURS_ONLY,

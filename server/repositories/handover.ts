@@ -1,5 +1,5 @@
-import type { CaseState } from '../domain/case-states'
-import { OPEN_STATES } from '../domain/case-states'
+import type { CaseState } from '../../typings/vocabulary'
+import { OPEN_STATES } from '../../typings/vocabulary'
 import type { Database } from './db'
 
 /** Cases someone still has to act on: open ones, and completed ones still to be delivered (送达). */

@@ -1,19 +1,6 @@
 import { WorkCalendar, shanghaiInstant } from '../../server/domain/calendar'
 import {
-  CASE_ACTIONS,
-  CASE_ACTION_LABELS,
-  CASE_STATES,
-  CASE_STATE_DESCRIPTIONS,
-  CASE_STATE_LABELS,
-  CLOCK_RUNNING_STATES,
-  COMPLETED_STATES,
   DEFAULT_RATING,
-  HANDLING_TYPES,
-  HANDLING_TYPE_LABELS,
-  OPEN_STATES,
-  RATING_LABELS,
-  RATING_LEVELS,
-  TERMINAL_STATES,
   TRANSITIONS,
   acceptTarget,
   allowedActions,
@@ -37,7 +24,22 @@ import {
   transition,
   workingDaysOverdue,
 } from '../../server/domain/case-states'
-import type { CaseAction, CaseState, HandlingType } from '../../server/domain/case-states'
+import {
+  CASE_ACTIONS,
+  CASE_ACTION_LABELS,
+  CASE_STATES,
+  CASE_STATE_DESCRIPTIONS,
+  CASE_STATE_LABELS,
+  CLOCK_RUNNING_STATES,
+  COMPLETED_STATES,
+  HANDLING_TYPES,
+  HANDLING_TYPE_LABELS,
+  OPEN_STATES,
+  RATING_LABELS,
+  RATING_LEVELS,
+  TERMINAL_STATES,
+} from '../../typings/vocabulary'
+import type { CaseAction, CaseState, HandlingType } from '../../typings/vocabulary'
 import { officialCalendarSource } from '../../server/domain/official-calendar'
 
 const official = new WorkCalendar(officialCalendarSource())

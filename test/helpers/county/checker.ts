@@ -29,8 +29,8 @@ import {
   isSatisfied,
   ratingWindowClosesAt,
   residentDue,
-  type RatingLevel,
 } from '../../../server/domain/case-states'
+import type { RatingLevel } from '../../../typings/vocabulary'
 import { rectifyDue } from '../../../server/domain/rectification'
 import { appointmentRemindersDue } from '../../../server/domain/appointments'
 import { isFullyPublished, tiersOfferedAt } from '../../../server/domain/network'

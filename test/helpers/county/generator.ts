@@ -8,7 +8,7 @@
  * the driver; everything random is decided here.
  */
 import type { Agent, DutyRota, Item, Pairing, Station, Tier } from '../../../typings/domain'
-import type { RatingLevel } from '../../../server/domain/case-states'
+import type { RatingLevel } from '../../../typings/vocabulary'
 import { DEFAULT_REMINDERS, type ReminderSettings } from '../../../server/domain/notifications'
 import { addDays, shanghaiInstant, weekday, type WorkCalendar } from '../../../server/domain/calendar'
 import { tiersOfferedAt } from '../../../server/domain/network'
