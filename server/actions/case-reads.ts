@@ -21,7 +21,7 @@ import { forbidden, notFound } from '../lib/errors'
 import { maskPhone } from '../lib/mask'
 import { fields, parse, z } from '../lib/validate'
 import { currentAgent, loadCalendar, requireOpenid, type Ctx } from '../kit/context'
-import { actionsOf, authorize, view, viewer } from '../kit/case-kit'
+import { actionsOf, authorize, taskView, view, viewer } from '../kit/case-kit'
 import { rectificationView } from './rectify-view'
 
 const STAFF_ROLES = ['agent', 'head'] as const
@@ -116,13 +116,7 @@ async function documents(
       departments: item?.departments ?? [],
       steps: item?.steps ?? [],
       dueDay: c.dueDay,
-      tasks: (c.tasks ?? []).map((t) => ({
-        id: t.id,
-        title: t.title,
-        department: t.department,
-        dueDay: t.dueDay,
-        done: !!t.doneAt,
-      })),
+      tasks: (c.tasks ?? []).map(taskView),
     },
   }
 }

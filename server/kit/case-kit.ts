@@ -206,6 +206,18 @@ export async function assignUpper(
 
 // ---- the view ------------------------------------------------------------------------------------
 
+/** A 联合办理 task as the case page and the 承办卡 show it. */
+export function taskView(t: NonNullable<CaseRecord['tasks']>[number]) {
+  return {
+    id: t.id,
+    title: t.title,
+    department: t.department,
+    dueDay: t.dueDay,
+    done: !!t.doneAt,
+    result: t.result,
+  }
+}
+
 /**
  * A case as its caller sees it. `forResident`: a 上报件 promises the resident the later of the
  * two deadlines (the village's and the upper station's), so their due date is that one.
@@ -263,14 +275,7 @@ export function view(
       : null,
     createdAt: new Date(c.createdAt).toISOString(),
     actions: callerActions,
-    tasks: (c.tasks ?? []).map((t) => ({
-      id: t.id,
-      title: t.title,
-      department: t.department,
-      dueDay: t.dueDay,
-      done: !!t.doneAt,
-      result: t.result,
-    })),
+    tasks: (c.tasks ?? []).map(taskView),
     ...(events
       ? {
           timeline: events.map((e) => ({
