@@ -12,13 +12,22 @@
  * The rest of /gateway (clock, timers, grants, faults, stats) is the control surface (control.ts).
  */
 import type * as http from 'node:http'
-import busboy from 'busboy'
 import { EJSON } from 'bson'
 import { DbError } from '../db/errors'
 import type { Caller } from '../functions/host'
 import { pinned } from '../rules'
 import type { Emulator } from './context'
-import { HttpError, header, readJson, sendJson } from './http'
+import {
+  HttpError,
+  header,
+  readJson,
+  readJsonObject,
+  readMultipart,
+  sendBytes,
+  sendJson,
+  sendJsonText,
+  setInvocationHeaders,
+} from './http'
 
 /** Handles a gateway request (`p` without the /gateway prefix); false when `p` is not one. */
 export async function gateway(
@@ -40,15 +49,10 @@ export async function gateway(
       source: 'wx_client',
     }
     const out = await lcb.host.invoke(name, event, caller)
-    res.setHeader('x-invocation-id', out.record.id)
-    res.setHeader('x-db-calls', String(out.record.dbCalls))
-    // Documents written per collection by this call (tests check that refusals write nothing).
-    res.setHeader('x-db-writes', JSON.stringify(out.record.dbWrites))
+    setInvocationHeaders(res, [out.record])
     if (!out.ok)
       return (sendJson(res, 502, { errCode: -1, errMsg: `callFunction:fail ${out.message}` }), true)
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-    res.end(out.json === '' ? 'null' : out.json)
-    return true
+    return (sendJsonText(res, 200, out.json), true)
   }
   return await clientRoute(lcb, req, res, p, url)
 }
@@ -64,6 +68,10 @@ const WRITE_ACTIONS = new Set([
 /**
  * Handles a client (mini-program side) request under /gateway; false when `p` is not one.
  * Answers 403 `{ errCode: -502003, errMsg: "permission denied" }` where the platform refuses.
+ * Bodies are read as on every surface (http.ts): 400 `{ error }` when malformed (not JSON, not a
+ * JSON object, not a whole multipart form), 413 `{ error }` over MAX_BODY. The platform refuses
+ * these too (wx.cloud's -501007 参数错误, EXCEED_REQUEST_SIZE_LIMIT); a broken body never reads as
+ * empty, and an upload is never stored cut short.
  */
 async function clientRoute(
   lcb: Emulator,
@@ -72,7 +80,7 @@ async function clientRoute(
   p: string,
   url: URL,
 ): Promise<boolean> {
-  const openid = typeof req.headers['x-wx-openid'] === 'string' ? req.headers['x-wx-openid'] : ''
+  const openid = header(req, 'x-wx-openid') ?? ''
   const denied = () => sendJson(res, 403, { errCode: -502003, errMsg: 'permission denied' })
   if (p === '/storage' && req.method === 'POST') {
     const cloudPath = url.searchParams.get('path') ?? ''
@@ -81,7 +89,7 @@ async function clientRoute(
       return (sendJson(res, 400, { error: `invalid cloud path: ${cloudPath}` }), true)
     if (!lcb.rules.storageAllows('write', openid, cloudPath, lcb.storage.exists(cloudPath)))
       return (denied(), true)
-    const bytes = (await multipart(req)).file
+    const bytes = (await readMultipart(req)).file
     if (!bytes?.length) return (sendJson(res, 400, { error: 'multipart field "file" is required' }), true)
     lcb.storage.put(cloudPath, bytes, lcb.clock.now(), openid)
     lcb.rules.setOwner(cloudPath, openid)
@@ -93,13 +101,10 @@ async function clientRoute(
     if (!cloudPath || !lcb.storage.exists(cloudPath))
       return (sendJson(res, 404, { errCode: -1, errMsg: 'file not found' }), true)
     if (!lcb.rules.storageAllows('read', openid, cloudPath, true)) return (denied(), true)
-    const bytes = lcb.storage.read(cloudPath)!
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length })
-    res.end(bytes)
-    return true
+    return (sendBytes(res, lcb.storage.read(cloudPath)!, 'application/octet-stream'), true)
   }
   if (p === '/storage/url' && req.method === 'POST') {
-    const body = (await json(req)) as { fileList?: unknown }
+    const body = await readJsonObject(req)
     const list = Array.isArray(body.fileList) ? body.fileList.map(String) : []
     const now = lcb.clock.now()
     sendJson(res, 200, {
@@ -119,7 +124,7 @@ async function clientRoute(
     return true
   }
   if (p === '/database' && req.method === 'POST') {
-    const body = (await json(req)) as Record<string, unknown>
+    const body = await readJsonObject(req)
     const action = String(body.action ?? '')
     const coll = String(body.collectionName ?? '')
     if (!READ_ACTIONS.has(action) && !WRITE_ACTIONS.has(action))
@@ -154,36 +159,4 @@ async function clientRoute(
     return true
   }
   return false
-}
-
-// The client routes read bodies their own, lenient way (moved as they were from rules.ts): a
-// malformed JSON body reads as {} and only the file size is capped; the other surfaces use http.ts.
-async function raw(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const c of req) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
-}
-
-async function json(req: http.IncomingMessage): Promise<unknown> {
-  const text = (await raw(req)).toString('utf8')
-  try {
-    return text ? JSON.parse(text) : {}
-  } catch {
-    return {}
-  }
-}
-
-function multipart(req: http.IncomingMessage): Promise<Record<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    const out: Record<string, Buffer> = {}
-    const bb = busboy({ headers: req.headers, limits: { fileSize: 32 * 1024 * 1024 } })
-    bb.on('file', (name, stream) => {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => (out[name] = Buffer.concat(chunks)))
-    })
-    bb.on('close', () => resolve(out))
-    bb.on('error', reject)
-    req.pipe(bb)
-  })
 }
