@@ -11,7 +11,7 @@ import { find } from '../db/mingo'
 import type { SubscriptionGrant } from '../subscribe-grants'
 import type { Emulator } from './context'
 import { timerView } from './control'
-import { HttpError, readJsonObject, redirect, sendJson } from './http'
+import { HttpError, readJsonObject, redirect, sendBytes, sendJson } from './http'
 import { checkConsoleWrite } from './local-only'
 
 export async function consoleRoute(
@@ -25,9 +25,7 @@ export async function consoleRoute(
   if (p === '/console') return redirect(res, '/console/')
   if (p === '/console/') {
     if (!lcb.consoleHtml) throw new HttpError(404, 'console not built')
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(lcb.consoleHtml)
-    return
+    return sendBytes(res, lcb.consoleHtml, 'text/html; charset=utf-8')
   }
   const q = url.searchParams
   if (p === '/console/api/overview') {

@@ -81,16 +81,15 @@ async function clientRoute(
   url: URL,
 ): Promise<boolean> {
   const openid = header(req, 'x-wx-openid') ?? ''
-  const denied = () => sendJson(res, 403, { errCode: -502003, errMsg: 'permission denied' })
+  const denied = () => refuse(res, 403, 'permission denied', -502003)
   if (p === '/storage' && req.method === 'POST') {
     const cloudPath = url.searchParams.get('path') ?? ''
-    if (!openid) return (sendJson(res, 401, { errCode: -1, errMsg: 'X-WX-OPENID required' }), true)
+    if (!openid) return refuse(res, 401, 'X-WX-OPENID required')
     if (!lcb.storage.pathOf(lcb.storage.fileId(cloudPath)))
-      return (sendJson(res, 400, { error: `invalid cloud path: ${cloudPath}` }), true)
-    if (!lcb.rules.storageAllows('write', openid, cloudPath, lcb.storage.exists(cloudPath)))
-      return (denied(), true)
+      throw new HttpError(400, `invalid cloud path: ${cloudPath}`)
+    if (!lcb.rules.storageAllows('write', openid, cloudPath, lcb.storage.exists(cloudPath))) return denied()
     const bytes = (await readMultipart(req)).file
-    if (!bytes?.length) return (sendJson(res, 400, { error: 'multipart field "file" is required' }), true)
+    if (!bytes?.length) throw new HttpError(400, 'multipart field "file" is required')
     lcb.storage.put(cloudPath, bytes, lcb.clock.now(), openid)
     lcb.rules.setOwner(cloudPath, openid)
     sendJson(res, 200, { fileID: lcb.storage.fileId(cloudPath) })
@@ -98,9 +97,8 @@ async function clientRoute(
   }
   if (p === '/storage/download' && req.method === 'GET') {
     const cloudPath = lcb.storage.pathOf(url.searchParams.get('fileID') ?? '')
-    if (!cloudPath || !lcb.storage.exists(cloudPath))
-      return (sendJson(res, 404, { errCode: -1, errMsg: 'file not found' }), true)
-    if (!lcb.rules.storageAllows('read', openid, cloudPath, true)) return (denied(), true)
+    if (!cloudPath || !lcb.storage.exists(cloudPath)) return refuse(res, 404, 'file not found')
+    if (!lcb.rules.storageAllows('read', openid, cloudPath, true)) return denied()
     return (sendBytes(res, lcb.storage.read(cloudPath)!, 'application/octet-stream'), true)
   }
   if (p === '/storage/url' && req.method === 'POST') {
@@ -128,28 +126,33 @@ async function clientRoute(
     const action = String(body.action ?? '')
     const coll = String(body.collectionName ?? '')
     if (!READ_ACTIONS.has(action) && !WRITE_ACTIONS.has(action))
-      return (sendJson(res, 400, { errCode: -1, errMsg: `not a client database action: ${action}` }), true)
-    if (!openid) return (sendJson(res, 401, { errCode: -1, errMsg: 'X-WX-OPENID required' }), true)
+      return refuse(res, 400, `not a client database action: ${action}`)
+    if (!openid) return refuse(res, 401, 'X-WX-OPENID required')
     let query: Record<string, unknown> = {}
     try {
       if (typeof body.query === 'string')
         query = EJSON.parse(body.query, { relaxed: true }) as Record<string, unknown>
     } catch {
-      return (sendJson(res, 400, { errCode: -1, errMsg: 'query must be EJSON' }), true)
+      return refuse(res, 400, 'query must be EJSON')
     }
     let forward = body
     let doc = pinned(query)
     if (action === 'database.insertDocument') {
       // The platform stamps a client-created document with its creator.
-      const data = (Array.isArray(body.data) ? body.data : []).map((s) => ({
-        ...(EJSON.parse(String(s), { relaxed: true }) as object),
-        _openid: openid,
-      }))
-      if (data.length !== 1) return (sendJson(res, 400, { errCode: -1, errMsg: 'insert one document' }), true)
+      let data: Record<string, unknown>[]
+      try {
+        data = (Array.isArray(body.data) ? body.data : []).map((s) => ({
+          ...(EJSON.parse(String(s), { relaxed: true }) as object),
+          _openid: openid,
+        }))
+      } catch {
+        return refuse(res, 400, 'data must be EJSON')
+      }
+      if (data.length !== 1) return refuse(res, 400, 'insert one document')
       doc = data[0]!
       forward = { ...body, data: data.map((d) => EJSON.stringify(d, { relaxed: true })) }
     }
-    if (!lcb.rules.databaseAllows(coll, action, openid, doc, body.data)) return (denied(), true)
+    if (!lcb.rules.databaseAllows(coll, action, openid, doc, body.data)) return denied()
     try {
       sendJson(res, 200, lcb.db.handle(action, forward))
     } catch (err) {
@@ -159,4 +162,10 @@ async function clientRoute(
     return true
   }
   return false
+}
+
+/** A refusal in wx.cloud's shape (`{ errCode, errMsg }`), as the client routes answer them. */
+function refuse(res: http.ServerResponse, status: number, errMsg: string, errCode = -1): true {
+  sendJson(res, status, { errCode, errMsg })
+  return true
 }

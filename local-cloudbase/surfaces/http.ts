@@ -44,9 +44,10 @@ export function sendJsonText(res: http.ServerResponse, status: number, text: str
   res.end(body)
 }
 
-export function sendBytes(res: http.ServerResponse, bytes: Buffer, contentType: string): void {
-  res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length })
-  res.end(bytes)
+/** A 200 with a body that is not JSON: a file, a page, the open API's protobuf answer. */
+export function sendBytes(res: http.ServerResponse, body: Buffer | string, contentType: string): void {
+  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) })
+  res.end(body)
 }
 
 /**

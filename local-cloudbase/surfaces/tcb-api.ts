@@ -11,7 +11,7 @@ import { DbError } from '../db/errors'
 import type { Caller } from '../functions/host'
 import { answerOpenApi, decodeOpenApiRequest, encodeOpenApiResponse } from '../openapi'
 import type { Emulator } from './context'
-import { HttpError, readJsonObject, readMultipart, sendJson } from './http'
+import { HttpError, header, readJsonObject, readMultipart, sendBytes, sendJson } from './http'
 
 /** The most file ids one storage.batchDeleteFile takes (cloud.deleteFile: "一次最多 50 个"). */
 const MAX_DELETE_FILES = 50
@@ -25,8 +25,7 @@ export async function tcbApi(
   const requestId = randomBytes(8).toString('hex')
   const invocationId = /^\/admin\/inv\/([0-9a-f]+)$/.exec(p)?.[1] ?? null
   const invocation = invocationId ? lcb.host.liveInvocation(invocationId) : undefined
-  const ctype = String(req.headers['content-type'] ?? '')
-  if (ctype.startsWith('multipart/form-data')) {
+  if ((header(req, 'content-type') ?? '').startsWith('multipart/form-data')) {
     let form: Record<string, Buffer>
     try {
       form = await readMultipart(req)
@@ -253,6 +252,5 @@ async function openApi(
   lcb.openApiLog.record(lcb.clock.now(), apiName, call.params, response, invocation, openid)
   const bytes = 'json' in answer ? Buffer.from(JSON.stringify(answer.json)) : answer.binary
   const ctype = 'json' in answer ? 'application/json' : answer.contentType
-  res.writeHead(200, { 'content-type': 'application/octet-stream' })
-  res.end(encodeOpenApiResponse(bytes, ctype))
+  sendBytes(res, encodeOpenApiResponse(bytes, ctype), 'application/octet-stream')
 }

@@ -99,6 +99,12 @@ describe('mini-program-side routes read bodies as the other surfaces do', () => 
     const notObject = { status: 400, body: { error: 'body must be a JSON object' } }
     expect(await send('/gateway/database', json, 'null')).toEqual(notObject)
     expect(await send('/gateway/storage/url', json, '[1]')).toEqual(notObject)
+    // A document to insert that is not EJSON is refused as a bad query is (it crashed too).
+    const insert = { action: 'database.insertDocument', collectionName: 'notes', data: ['{"a":'] }
+    expect(await send('/gateway/database', json, JSON.stringify(insert))).toEqual({
+      status: 400,
+      body: { errCode: -1, errMsg: 'data must be EJSON' },
+    })
     // The control surface reads bodies the same way.
     expect(await send('/gateway/subscriptions', json, 'null')).toEqual(notObject)
   })
