@@ -26,9 +26,9 @@ export async function control(
   if (p === '/clock') {
     if (req.method === 'POST') {
       const body = (await readJsonObject(req)) as { set?: unknown; advanceMs?: unknown }
-      if (typeof body?.set === 'string' && !Number.isNaN(Date.parse(body.set)))
+      if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set)))
         lcb.clock.set(Date.parse(body.set))
-      else if (typeof body?.advanceMs === 'number' && Number.isFinite(body.advanceMs))
+      else if (typeof body.advanceMs === 'number' && Number.isFinite(body.advanceMs))
         lcb.clock.advance(body.advanceMs)
       else throw new HttpError(400, 'body must be {"set": ISO-8601} or {"advanceMs": number}')
       // Moving the clock fires each skipped timer once: answer when those runs are done, so a
