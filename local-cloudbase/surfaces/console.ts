@@ -11,7 +11,7 @@ import { find } from '../db/mingo'
 import type { SubscriptionGrant } from '../subscribe-grants'
 import type { Emulator } from './context'
 import { timerView } from './control'
-import { HttpError, readJson, redirect, sendJson } from './http'
+import { HttpError, readJsonObject, redirect, sendBytes, sendJson } from './http'
 import { checkConsoleWrite } from './local-only'
 
 export async function consoleRoute(
@@ -25,9 +25,7 @@ export async function consoleRoute(
   if (p === '/console') return redirect(res, '/console/')
   if (p === '/console/') {
     if (!lcb.consoleHtml) throw new HttpError(404, 'console not built')
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(lcb.consoleHtml)
-    return
+    return sendBytes(res, lcb.consoleHtml, 'text/html; charset=utf-8')
   }
   const q = url.searchParams
   if (p === '/console/api/overview') {
@@ -66,7 +64,7 @@ export async function consoleRoute(
   }
   if (p === '/console/api/docs' && (req.method === 'POST' || req.method === 'DELETE')) {
     checkConsoleWrite(req)
-    const body = (await readJson(req)) as { collection?: string; doc?: unknown; id?: unknown }
+    const body = (await readJsonObject(req)) as { collection?: string; doc?: unknown; id?: unknown }
     const coll = String(body.collection ?? '')
     if (!store.hasCollection(coll)) throw new HttpError(404, `no collection ${coll}`)
     if (req.method === 'DELETE') {
@@ -108,7 +106,7 @@ export async function consoleRoute(
   }
   if (p === '/console/api/import' && req.method === 'POST') {
     checkConsoleWrite(req)
-    const body = (await readJson(req)) as {
+    const body = (await readJsonObject(req)) as {
       format?: string
       collections?: Record<string, { indexes?: IndexDef[]; docs?: Record<string, unknown>[] }>
       subscriptions?: SubscriptionGrant[]

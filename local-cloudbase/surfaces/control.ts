@@ -13,7 +13,7 @@ import type * as http from 'node:http'
 import type { InvocationRecord } from '../functions/host'
 import type { OpenApiFault } from '../openapi'
 import type { Emulator } from './context'
-import { HttpError, header, readJson, sendJson } from './http'
+import { HttpError, header, readJsonObject, sendJson, setInvocationHeaders } from './http'
 
 /** Handles a control request (`p` without the /gateway prefix); 404 for anything else. */
 export async function control(
@@ -25,10 +25,10 @@ export async function control(
 ): Promise<void> {
   if (p === '/clock') {
     if (req.method === 'POST') {
-      const body = (await readJson(req)) as { set?: unknown; advanceMs?: unknown }
-      if (typeof body?.set === 'string' && !Number.isNaN(Date.parse(body.set)))
+      const body = (await readJsonObject(req)) as { set?: unknown; advanceMs?: unknown }
+      if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set)))
         lcb.clock.set(Date.parse(body.set))
-      else if (typeof body?.advanceMs === 'number' && Number.isFinite(body.advanceMs))
+      else if (typeof body.advanceMs === 'number' && Number.isFinite(body.advanceMs))
         lcb.clock.advance(body.advanceMs)
       else throw new HttpError(400, 'body must be {"set": ISO-8601} or {"advanceMs": number}')
       // Moving the clock fires each skipped timer once: answer when those runs are done, so a
@@ -48,18 +48,14 @@ export async function control(
       .filter((t) => t.function === fnName)
       .map((t) => lcb.lastTimerRun.get(`${t.function}/${t.trigger}`))
       .filter((r): r is InvocationRecord => !!r)
-    const writes: Record<string, number> = {}
-    for (const r of runs) for (const [c, n] of Object.entries(r.dbWrites)) writes[c] = (writes[c] ?? 0) + n
-    res.setHeader('x-invocation-id', runs.map((r) => r.id).join(','))
-    res.setHeader('x-db-calls', String(runs.reduce((n, r) => n + r.dbCalls, 0)))
-    res.setHeader('x-db-writes', JSON.stringify(writes))
+    setInvocationHeaders(res, runs)
     return sendJson(res, 200, { ran: results.length, ok: results.every(Boolean) })
   }
   if (p === '/subscriptions') {
     // What a user accepted in wx.requestSubscribeMessage: WeChat's record, which
     // subscribeMessage.send checks. The mini-program's local mode and tests post here.
     if (req.method === 'POST') {
-      const body = (await readJson(req)) as { openid?: unknown; accepted?: unknown; longTerm?: unknown }
+      const body = (await readJsonObject(req)) as { openid?: unknown; accepted?: unknown; longTerm?: unknown }
       const openid = typeof body.openid === 'string' && body.openid ? body.openid : header(req, 'x-wx-openid')
       const accepted = body.accepted
       if (!openid || !Array.isArray(accepted) || !accepted.every((t) => typeof t === 'string' && t))
@@ -84,7 +80,7 @@ export async function control(
     })
   }
   if (p === '/openapi/faults' && req.method === 'POST') {
-    const body = (await readJson(req)) as Partial<OpenApiFault> & { clear?: boolean }
+    const body = (await readJsonObject(req)) as Partial<OpenApiFault> & { clear?: boolean }
     if (body.clear) lcb.faults.splice(0)
     else if (typeof body.api === 'string' && typeof body.errcode === 'number') {
       lcb.faults.push({

@@ -12,13 +12,22 @@
  * The rest of /gateway (clock, timers, grants, faults, stats) is the control surface (control.ts).
  */
 import type * as http from 'node:http'
-import busboy from 'busboy'
 import { EJSON } from 'bson'
 import { DbError } from '../db/errors'
 import type { Caller } from '../functions/host'
 import { pinned } from '../rules'
 import type { Emulator } from './context'
-import { HttpError, header, readJson, sendJson } from './http'
+import {
+  HttpError,
+  header,
+  readJson,
+  readJsonObject,
+  readMultipart,
+  sendBytes,
+  sendJson,
+  sendJsonText,
+  setInvocationHeaders,
+} from './http'
 
 /** Handles a gateway request (`p` without the /gateway prefix); false when `p` is not one. */
 export async function gateway(
@@ -40,15 +49,10 @@ export async function gateway(
       source: 'wx_client',
     }
     const out = await lcb.host.invoke(name, event, caller)
-    res.setHeader('x-invocation-id', out.record.id)
-    res.setHeader('x-db-calls', String(out.record.dbCalls))
-    // Documents written per collection by this call (tests check that refusals write nothing).
-    res.setHeader('x-db-writes', JSON.stringify(out.record.dbWrites))
+    setInvocationHeaders(res, [out.record])
     if (!out.ok)
       return (sendJson(res, 502, { errCode: -1, errMsg: `callFunction:fail ${out.message}` }), true)
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-    res.end(out.json === '' ? 'null' : out.json)
-    return true
+    return (sendJsonText(res, 200, out.json), true)
   }
   return await clientRoute(lcb, req, res, p, url)
 }
@@ -64,6 +68,10 @@ const WRITE_ACTIONS = new Set([
 /**
  * Handles a client (mini-program side) request under /gateway; false when `p` is not one.
  * Answers 403 `{ errCode: -502003, errMsg: "permission denied" }` where the platform refuses.
+ * Bodies are read as on every surface (http.ts): 400 `{ error }` when malformed (not JSON, not a
+ * JSON object, not a whole multipart form), 413 `{ error }` over MAX_BODY. The platform refuses
+ * these too (wx.cloud's -501007 参数错误, EXCEED_REQUEST_SIZE_LIMIT); a broken body never reads as
+ * empty, and an upload is never stored cut short.
  */
 async function clientRoute(
   lcb: Emulator,
@@ -72,17 +80,16 @@ async function clientRoute(
   p: string,
   url: URL,
 ): Promise<boolean> {
-  const openid = typeof req.headers['x-wx-openid'] === 'string' ? req.headers['x-wx-openid'] : ''
-  const denied = () => sendJson(res, 403, { errCode: -502003, errMsg: 'permission denied' })
+  const openid = header(req, 'x-wx-openid') ?? ''
+  const denied = () => refuse(res, 403, 'permission denied', -502003)
   if (p === '/storage' && req.method === 'POST') {
     const cloudPath = url.searchParams.get('path') ?? ''
-    if (!openid) return (sendJson(res, 401, { errCode: -1, errMsg: 'X-WX-OPENID required' }), true)
+    if (!openid) return refuse(res, 401, 'X-WX-OPENID required')
     if (!lcb.storage.pathOf(lcb.storage.fileId(cloudPath)))
-      return (sendJson(res, 400, { error: `invalid cloud path: ${cloudPath}` }), true)
-    if (!lcb.rules.storageAllows('write', openid, cloudPath, lcb.storage.exists(cloudPath)))
-      return (denied(), true)
-    const bytes = (await multipart(req)).file
-    if (!bytes?.length) return (sendJson(res, 400, { error: 'multipart field "file" is required' }), true)
+      throw new HttpError(400, `invalid cloud path: ${cloudPath}`)
+    if (!lcb.rules.storageAllows('write', openid, cloudPath, lcb.storage.exists(cloudPath))) return denied()
+    const bytes = (await readMultipart(req)).file
+    if (!bytes?.length) throw new HttpError(400, 'multipart field "file" is required')
     lcb.storage.put(cloudPath, bytes, lcb.clock.now(), openid)
     lcb.rules.setOwner(cloudPath, openid)
     sendJson(res, 200, { fileID: lcb.storage.fileId(cloudPath) })
@@ -90,16 +97,12 @@ async function clientRoute(
   }
   if (p === '/storage/download' && req.method === 'GET') {
     const cloudPath = lcb.storage.pathOf(url.searchParams.get('fileID') ?? '')
-    if (!cloudPath || !lcb.storage.exists(cloudPath))
-      return (sendJson(res, 404, { errCode: -1, errMsg: 'file not found' }), true)
-    if (!lcb.rules.storageAllows('read', openid, cloudPath, true)) return (denied(), true)
-    const bytes = lcb.storage.read(cloudPath)!
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length })
-    res.end(bytes)
-    return true
+    if (!cloudPath || !lcb.storage.exists(cloudPath)) return refuse(res, 404, 'file not found')
+    if (!lcb.rules.storageAllows('read', openid, cloudPath, true)) return denied()
+    return (sendBytes(res, lcb.storage.read(cloudPath)!, 'application/octet-stream'), true)
   }
   if (p === '/storage/url' && req.method === 'POST') {
-    const body = (await json(req)) as { fileList?: unknown }
+    const body = await readJsonObject(req)
     const list = Array.isArray(body.fileList) ? body.fileList.map(String) : []
     const now = lcb.clock.now()
     sendJson(res, 200, {
@@ -119,32 +122,37 @@ async function clientRoute(
     return true
   }
   if (p === '/database' && req.method === 'POST') {
-    const body = (await json(req)) as Record<string, unknown>
+    const body = await readJsonObject(req)
     const action = String(body.action ?? '')
     const coll = String(body.collectionName ?? '')
     if (!READ_ACTIONS.has(action) && !WRITE_ACTIONS.has(action))
-      return (sendJson(res, 400, { errCode: -1, errMsg: `not a client database action: ${action}` }), true)
-    if (!openid) return (sendJson(res, 401, { errCode: -1, errMsg: 'X-WX-OPENID required' }), true)
+      return refuse(res, 400, `not a client database action: ${action}`)
+    if (!openid) return refuse(res, 401, 'X-WX-OPENID required')
     let query: Record<string, unknown> = {}
     try {
       if (typeof body.query === 'string')
         query = EJSON.parse(body.query, { relaxed: true }) as Record<string, unknown>
     } catch {
-      return (sendJson(res, 400, { errCode: -1, errMsg: 'query must be EJSON' }), true)
+      return refuse(res, 400, 'query must be EJSON')
     }
     let forward = body
     let doc = pinned(query)
     if (action === 'database.insertDocument') {
       // The platform stamps a client-created document with its creator.
-      const data = (Array.isArray(body.data) ? body.data : []).map((s) => ({
-        ...(EJSON.parse(String(s), { relaxed: true }) as object),
-        _openid: openid,
-      }))
-      if (data.length !== 1) return (sendJson(res, 400, { errCode: -1, errMsg: 'insert one document' }), true)
+      let data: Record<string, unknown>[]
+      try {
+        data = (Array.isArray(body.data) ? body.data : []).map((s) => ({
+          ...(EJSON.parse(String(s), { relaxed: true }) as object),
+          _openid: openid,
+        }))
+      } catch {
+        return refuse(res, 400, 'data must be EJSON')
+      }
+      if (data.length !== 1) return refuse(res, 400, 'insert one document')
       doc = data[0]!
       forward = { ...body, data: data.map((d) => EJSON.stringify(d, { relaxed: true })) }
     }
-    if (!lcb.rules.databaseAllows(coll, action, openid, doc, body.data)) return (denied(), true)
+    if (!lcb.rules.databaseAllows(coll, action, openid, doc, body.data)) return denied()
     try {
       sendJson(res, 200, lcb.db.handle(action, forward))
     } catch (err) {
@@ -156,34 +164,8 @@ async function clientRoute(
   return false
 }
 
-// The client routes read bodies their own, lenient way (moved as they were from rules.ts): a
-// malformed JSON body reads as {} and only the file size is capped; the other surfaces use http.ts.
-async function raw(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const c of req) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
-}
-
-async function json(req: http.IncomingMessage): Promise<unknown> {
-  const text = (await raw(req)).toString('utf8')
-  try {
-    return text ? JSON.parse(text) : {}
-  } catch {
-    return {}
-  }
-}
-
-function multipart(req: http.IncomingMessage): Promise<Record<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    const out: Record<string, Buffer> = {}
-    const bb = busboy({ headers: req.headers, limits: { fileSize: 32 * 1024 * 1024 } })
-    bb.on('file', (name, stream) => {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => (out[name] = Buffer.concat(chunks)))
-    })
-    bb.on('close', () => resolve(out))
-    bb.on('error', reject)
-    req.pipe(bb)
-  })
+/** A refusal in wx.cloud's shape (`{ errCode, errMsg }`), as the client routes answer them. */
+function refuse(res: http.ServerResponse, status: number, errMsg: string, errCode = -1): true {
+  sendJson(res, status, { errCode, errMsg })
+  return true
 }

@@ -4,7 +4,7 @@
  * `checkConsoleWrite`.
  */
 import type * as http from 'node:http'
-import { HttpError } from './http'
+import { HttpError, header } from './http'
 
 /**
  * Only this machine may connect. A request naming a foreign Host (DNS rebinding: evil.example
@@ -29,7 +29,7 @@ export function checkLocalRequest(req: http.IncomingMessage): void {
     }
     if (!isLoopbackName(name)) throw new HttpError(403, 'foreign origin')
   }
-  const ctype = String(req.headers['content-type'] ?? '')
+  const ctype = header(req, 'content-type') ?? ''
   if (
     req.method === 'POST' &&
     (req.url ?? '').startsWith('/admin') &&
@@ -44,7 +44,7 @@ export function checkLocalRequest(req: http.IncomingMessage): void {
  * answer, and no foreign Origin).
  */
 export function checkConsoleWrite(req: http.IncomingMessage): void {
-  if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+  if (!(header(req, 'content-type') ?? '').startsWith('application/json'))
     throw new HttpError(415, 'console writes take application/json')
   const origin = req.headers.origin
   if (origin && origin !== `http://${req.headers.host ?? ''}`) throw new HttpError(403, 'foreign origin')

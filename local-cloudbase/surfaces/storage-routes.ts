@@ -6,7 +6,7 @@
 import type * as http from 'node:http'
 import * as path from 'node:path'
 import type { Emulator } from './context'
-import { HttpError, readBody } from './http'
+import { HttpError, readBody, sendBytes } from './http'
 
 export async function storageRoute(
   lcb: Emulator,
@@ -44,9 +44,7 @@ export async function storageRoute(
     if (!ok) throw new HttpError(403, 'signature invalid or URL expired')
     const bytes = lcb.storage.read(cloudPath)
     if (!bytes) throw new HttpError(404, 'file not found')
-    res.writeHead(200, { 'content-type': contentTypeOf(cloudPath), 'content-length': bytes.length })
-    res.end(bytes)
-    return
+    return sendBytes(res, bytes, contentTypeOf(cloudPath))
   }
   throw new HttpError(404, 'not found')
 }

@@ -11,7 +11,7 @@ import { DbError } from '../db/errors'
 import type { Caller } from '../functions/host'
 import { answerOpenApi, decodeOpenApiRequest, encodeOpenApiResponse } from '../openapi'
 import type { Emulator } from './context'
-import { readBody, readMultipart, sendJson } from './http'
+import { HttpError, header, readJsonObject, readMultipart, sendBytes, sendJson } from './http'
 
 /** The most file ids one storage.batchDeleteFile takes (cloud.deleteFile: "一次最多 50 个"). */
 const MAX_DELETE_FILES = 50
@@ -25,9 +25,13 @@ export async function tcbApi(
   const requestId = randomBytes(8).toString('hex')
   const invocationId = /^\/admin\/inv\/([0-9a-f]+)$/.exec(p)?.[1] ?? null
   const invocation = invocationId ? lcb.host.liveInvocation(invocationId) : undefined
-  const ctype = String(req.headers['content-type'] ?? '')
-  if (ctype.startsWith('multipart/form-data')) {
-    const form = await readMultipart(req)
+  if ((header(req, 'content-type') ?? '').startsWith('multipart/form-data')) {
+    let form: Record<string, Buffer>
+    try {
+      form = await readMultipart(req)
+    } catch (err) {
+      return sendJson(res, 200, { ...refusal(err), requestId })
+    }
     const action = form.action?.toString() ?? ''
     count(lcb, action, invocation)
     if (action !== 'wx.openApi')
@@ -40,16 +44,9 @@ export async function tcbApi(
   }
   let body: Body
   try {
-    const parsed = JSON.parse((await readBody(req)).toString('utf8')) as unknown
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new Error('body must be an object')
-    body = parsed as Body
+    body = await readJsonObject(req)
   } catch (err) {
-    return sendJson(res, 200, {
-      code: 'INVALID_PARAM',
-      message: `malformed request body: ${(err as Error).message}`,
-      requestId,
-    })
+    return sendJson(res, 200, { ...refusal(err), requestId })
   }
   const action = typeof body.action === 'string' ? body.action : ''
   count(lcb, action, invocation)
@@ -88,6 +85,17 @@ export async function tcbApi(
     console.error('[local-cloudbase] action failed', action, err)
     return sendJson(res, 200, { code: 'SYS_ERR', message: (err as Error).message, requestId })
   }
+}
+
+/**
+ * A body the shared readers refused, in the platform's shape (200 and a code the SDKs throw):
+ * too large is EXCEED_REQUEST_SIZE_LIMIT (https://docs.cloudbase.net/error-code/EXCEED_REQUEST_SIZE_LIMIT),
+ * anything malformed INVALID_PARAM.
+ */
+function refusal(err: unknown): { code: string; message: string } {
+  if (!(err instanceof HttpError)) throw err
+  if (err.status === 413) return { code: 'EXCEED_REQUEST_SIZE_LIMIT', message: err.message }
+  return { code: 'INVALID_PARAM', message: `malformed request body: ${err.message}` }
 }
 
 function count(lcb: Emulator, action: string, invocation: { dbCalls: number } | undefined): void {
@@ -233,11 +241,10 @@ async function openApi(
   try {
     call = decodeOpenApiRequest(apiName, form.requestData ?? Buffer.alloc(0))
   } catch (err) {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-    res.end(
-      JSON.stringify({ code: 'INVALID_PARAM', message: `invalid requestData: ${(err as Error).message}` }),
-    )
-    return
+    return sendJson(res, 200, {
+      code: 'INVALID_PARAM',
+      message: `invalid requestData: ${(err as Error).message}`,
+    })
   }
   const answer = await answerOpenApi(call, lcb.faults, { take: (o, t) => lcb.grants.take(o, t) })
   const response =
@@ -245,6 +252,5 @@ async function openApi(
   lcb.openApiLog.record(lcb.clock.now(), apiName, call.params, response, invocation, openid)
   const bytes = 'json' in answer ? Buffer.from(JSON.stringify(answer.json)) : answer.binary
   const ctype = 'json' in answer ? 'application/json' : answer.contentType
-  res.writeHead(200, { 'content-type': 'application/octet-stream' })
-  res.end(encodeOpenApiResponse(bytes, ctype))
+  sendBytes(res, encodeOpenApiResponse(bytes, ctype), 'application/octet-stream')
 }
