@@ -91,6 +91,41 @@ describe('spreadsheet import and export', () => {
     })
   })
 
+  it('refuses a file too large, a sheet of another kind, and a workbook without the sheet — writing nothing', async () => {
+    const before = await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { pageSize: 1 })
+    const refused = async (fileId: string) => {
+      const r = await call(lcb, 'admin.import', { kind: 'items', fileId }, admin)
+      expect(r.ok).toBe(false)
+      return r.ok ? null : (r.error as { code: string; message: string; fields?: Record<string, string> })
+    }
+    // 6 MB that begins like a zip: refused on its size before it is parsed.
+    const big = Buffer.alloc(6 * 1024 * 1024, 1)
+    big.writeUInt32LE(0x04034b50, 0)
+    const bigId = (await nodeSdk(lcb).uploadFile({ cloudPath: 'imports/big.xlsx', fileContent: big })).fileID
+    expect(await refused(bigId)).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/文件过大/),
+      fields: { fileId: '文件过大（6.0 MB），最大 5 MB' },
+    })
+    // A roster picked as 代理事项: named for what it is.
+    const roster = await ok<{ url: string }>(lcb, 'admin.export', { kind: 'agents' }, admin)
+    const rosterBytes = Buffer.from(await (await fetch(encodeURI(roster.url))).arrayBuffer())
+    const rosterId = (
+      await nodeSdk(lcb).uploadFile({ cloudPath: 'imports/roster.xlsx', fileContent: rosterBytes })
+    ).fileID
+    expect(await refused(rosterId)).toMatchObject({
+      message: '所选文件是「花名册」表格，未导入任何数据',
+      fields: { fileId: '这是「花名册」表格，请在导入类型中选择「花名册」' },
+    })
+    // A workbook whose only sheet has other columns.
+    const notes = await upload([['说明'], ['这是一张说明表']], 'notes.xlsx')
+    expect(await refused(notes)).toMatchObject({
+      message: '表格中没有「代理事项」工作表，未导入任何数据',
+      fields: { fileId: expect.stringMatching(/^没有找到「代理事项」工作表：第 1 行应为表头（编码、名称/) },
+    })
+    expect((await ok<Paged<ItemSummary>>(lcb, 'catalog.list', { pageSize: 1 })).total).toBe(before.total)
+  })
+
   it('exports the roster as .xlsx that imports back unchanged, keeping WeChat bindings', async () => {
     const exported = await ok<{ fileId: string; url: string; rows: number }>(
       lcb,
