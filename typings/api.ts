@@ -598,7 +598,10 @@ export interface Actions {
   'admin.stations.list': { in: Record<string, never>; out: { list: AdminStation[] } }
   'admin.items.list': {
     in: { keyword?: string; category?: string; onlyLacking?: boolean; page?: number; pageSize?: number }
-    out: Paged<AdminItem>
+    /** With what a new item may choose from: the categories and the proxy modes (value, label). */
+    out: Paged<AdminItem> & {
+      choices: { categories: string[]; proxyModes: { value: Item['proxyMode']; label: string }[] }
+    }
   }
   'admin.agents.list': {
     in: { stationId: string }

@@ -25,6 +25,7 @@ const tier = z.enum(['district', 'township', 'village'], { error: '层级应为 
 const code = z
   .string({ error: '请填写编码' })
   .trim()
+  .min(1, '请填写编码')
   .regex(/^[A-Z0-9][A-Z0-9-]{0,15}$/, '编码为大写字母、数字或“-”，不超过 16 位')
 
 const stationInput = z.object({
@@ -160,7 +161,12 @@ export async function saveItem(payload: unknown, ctx: Ctx): Promise<{ id: string
     id,
     (before) => {
       // A new item never overwrites one whose id its code makes (checked on what the transaction read).
-      if (!p._id && before) throw codeTaken(`编码 ${p.code} 与事项「${before.name}」冲突，请换一个`)
+      if (!p._id && before)
+        throw codeTaken(
+          before.code === p.code
+            ? `编码 ${p.code} 已被事项「${before.name}」使用`
+            : `编码 ${p.code} 与事项「${before.name}」冲突，请换一个`,
+        )
       return { ...item, search: searchText(item) }
     },
     (before, after) => ({

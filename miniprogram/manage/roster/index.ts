@@ -41,6 +41,9 @@ Component({
     fieldErrors: {} as Record<string, string>,
     code: '',
     form: null as Form | null,
+    /** The 请假 box's height in px: room for two leaves, three in 长辈模式's larger type. */
+    leavesBox: { minHeight: 48 },
+    leavesBoxElderly: { minHeight: 96 },
     saving: false,
     message: '',
     error: '',

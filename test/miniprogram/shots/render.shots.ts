@@ -574,6 +574,48 @@ function specs(): Spec[] {
       after: (_p, inst) => void inst.onEdit!({ currentTarget: { dataset: { id: STATION } } }),
     }),
     ...both({
+      name: 'manage.stations.new',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '新建服务站：编码已被使用（字段上提示）',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onNew!()
+        for (const [key, value] of Object.entries({
+          code: 'QS-HY',
+          name: '新村为民服务室',
+          hotline: '0851-88886666',
+          address: '青山镇新村村委会',
+        }))
+          inst.onField!({ currentTarget: { dataset: { key } }, detail: value })
+        await inst.onSave!()
+      },
+    }),
+    ...both({
+      name: 'manage.stations.handover',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '整站移交：选接收服务站与接收人',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onEdit!({ currentTarget: { dataset: { id: STATION } } })
+        await inst.onTarget!({ detail: { value: 0 } })
+        await inst.onRetire!()
+      },
+    }),
+    ...both({
+      name: 'manage.items.new',
+      page: 'manage/items/index',
+      group: '数据维护',
+      note: '新建事项：逐项提示',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onNew!()
+        inst.onField!({ currentTarget: { dataset: { key: 'name' } }, detail: '高龄津贴申领' })
+        await inst.onSave!()
+      },
+    }),
+    ...both({
       name: 'manage.items',
       page: 'manage/items/index',
       group: '数据维护',
@@ -609,15 +651,29 @@ function specs(): Spec[] {
       after: (_p, inst) => {
         inst.onSelect!({ currentTarget: { dataset: { id: 'ag-qs-hy-3' } } })
         inst.onEditAgent!()
+        inst.onField!({
+          currentTarget: { dataset: { key: 'leaves' } },
+          detail: '2026-12-07至2026-12-11 区委党校培训\n2026-12-24至2026-12-24 事假',
+        })
       },
     }),
     ...both({
       name: 'manage.rotas',
       page: 'manage/rotas/index',
       group: '数据维护',
-      note: '值班表周视图',
+      note: '值班表周视图、领导接待日、特殊日期',
       as: M,
       query: hy,
+      after: (_p, inst) => {
+        inst.onHost!({ detail: { value: 0 } })
+        inst.onAddLeader!()
+        inst.onExDate!({ detail: { value: '2026-12-10' } })
+        inst.onExClosed!({ currentTarget: { dataset: { closed: false } } })
+        inst.onAddException!()
+        inst.onExClosed!({ currentTarget: { dataset: { closed: true } } })
+        inst.onExDate!({ detail: { value: '2026-12-31' } })
+        inst.onAddException!()
+      },
     }),
     ...both({
       name: 'manage.pairings',
