@@ -110,6 +110,8 @@ async function inlineStorageImages(html: string): Promise<string> {
     const bytes = await new Promise<Buffer>((resolve, reject) =>
       http
         .get(u.replace(/&amp;/g, '&'), (res) => {
+          // An expired or refused URL would be inlined as an error page: a broken image in the shot.
+          if (res.statusCode !== 200) reject(new Error(`shot image ${u}: HTTP ${res.statusCode}`))
           const chunks: Buffer[] = []
           res.on('data', (c: Buffer) => chunks.push(c))
           res.on('end', () => resolve(Buffer.concat(chunks)))
@@ -118,6 +120,9 @@ async function inlineStorageImages(html: string): Promise<string> {
     )
     out = out.split(u).join(`data:image/png;base64,${bytes.toString('base64')}`)
   }
+  // Anything still served by the backend (the pairing QR, photos) would be broken once it stops.
+  const left = /src="(http:\/\/127\.0\.0\.1[^"]*)"/.exec(out)
+  if (left) throw new Error(`shot image not inlined: ${left[1]}`)
   return out
 }
 
