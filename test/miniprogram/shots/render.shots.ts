@@ -647,6 +647,18 @@ function specs(): Spec[] {
       query: hy,
     }),
     ...both({
+      name: 'manage.roster.handover',
+      page: 'manage/roster/index',
+      group: '数据维护',
+      note: '花名册：选中一人，移交给本站同事',
+      as: M,
+      query: hy,
+      after: async (_p, inst) => {
+        inst.onSelect!({ currentTarget: { dataset: { id: 'ag-qs-hy-2' } } })
+        await inst.onHandOver!()
+      },
+    }),
+    ...both({
       name: 'manage.roster.edit',
       page: 'manage/roster/index',
       group: '数据维护',
