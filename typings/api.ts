@@ -586,10 +586,21 @@ export interface Actions {
     in: { fromAgentId: string; toAgentId: string }
     out: { moved: number; remaining: number; message: string }
   }
+  /**
+   * 整站移交: every open case of a station (before it is retired) to an agent of a station of the
+   * same tier or its parent, up to 40 per call; call again while `remaining` is above 0.
+   */
+  'admin.handover.station': {
+    in: { stationId: string; toAgentId: string }
+    out: { moved: number; remaining: number; message: string }
+  }
   'admin.stations.list': { in: Record<string, never>; out: { list: AdminStation[] } }
   'admin.items.list': {
     in: { keyword?: string; category?: string; onlyLacking?: boolean; page?: number; pageSize?: number }
-    out: Paged<AdminItem>
+    /** With what a new item may choose from: the categories and the proxy modes (value, label). */
+    out: Paged<AdminItem> & {
+      choices: { categories: string[]; proxyModes: { value: Item['proxyMode']; label: string }[] }
+    }
   }
   'admin.agents.list': {
     in: { stationId: string }
@@ -680,6 +691,7 @@ export type AuditKind =
   | 'template'
   | 'reminders'
   | 'booking'
+  | 'schedule'
   | 'calendar'
   | 'import'
   | 'handover'

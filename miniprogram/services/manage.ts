@@ -69,3 +69,12 @@ export async function openPdf(url: string): Promise<void> {
   if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
   await wx.openDocument({ filePath: file.tempFilePath, fileType: 'pdf', showMenu: true })
 }
+
+/** 整站移交: up to 40 open cases of a retiring station per call; call again while `remaining` > 0. */
+export const handOverStation = (stationId: string, toAgentId: string) =>
+  callApi('admin.handover.station', { stationId, toAgentId })
+
+export type ScheduleEditor = Actions['admin.schedules.get']['out']
+export type ScheduleInput = Actions['admin.schedules.save']['in']
+export const schedules = (stationId: string) => callApi('admin.schedules.get', { stationId })
+export const saveSchedule = (p: ScheduleInput) => callApi('admin.schedules.save', p)

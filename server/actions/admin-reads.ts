@@ -4,9 +4,10 @@
  * rota and pairings (what they maintain), FORBIDDEN elsewhere.
  */
 import type { Actions } from '../../typings/api'
-import type { Agent, Station, Tier } from '../../typings/domain'
+import type { Agent, Item, Station, Tier } from '../../typings/domain'
 import { TIER_LABELS } from '../../typings/vocabulary'
-import { ROLE_LABELS, KIND_LABELS, isOnLeave, tiersOfferedAt } from '../domain/network'
+import { ROLE_LABELS, KIND_LABELS, PROXY_MODE_LABELS, isOnLeave, tiersOfferedAt } from '../domain/network'
+import { ITEM_CATEGORIES } from '../domain/import-rows'
 import { stationGaps } from '../domain/kpis'
 import { itemLacks } from '../domain/publication'
 import { shanghaiDay } from '../../typings/vocabulary'
@@ -116,6 +117,13 @@ export async function adminItems(payload: unknown, ctx: Ctx): Promise<Actions['a
     page: p.page,
     pageSize: p.pageSize,
     hasMore: p.page * p.pageSize < total,
+    choices: {
+      categories: [...ITEM_CATEGORIES],
+      proxyModes: Object.entries(PROXY_MODE_LABELS).map(([value, label]) => ({
+        value: value as Item['proxyMode'],
+        label,
+      })),
+    },
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Agent, DutyRota, Item, Pairing, Station } from '../../typings/domain'
 import { searchText } from '../domain/network'
-import { conflict, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
+import { AppError, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../kit/context'
 import { ITEM_CATEGORIES as CATEGORIES } from '../domain/import-rows'
@@ -25,6 +25,7 @@ const tier = z.enum(['district', 'township', 'village'], { error: '层级应为 
 const code = z
   .string({ error: '请填写编码' })
   .trim()
+  .min(1, '请填写编码')
   .regex(/^[A-Z0-9][A-Z0-9-]{0,15}$/, '编码为大写字母、数字或“-”，不超过 16 位')
 
 const stationInput = z.object({
@@ -44,6 +45,9 @@ const stationInput = z.object({
   active: z.boolean().default(true),
 })
 
+/** CONFLICT on the code field: the form shows it under 编码. */
+const codeTaken = (message: string) => new AppError('CONFLICT', message, { code: message })
+
 const PARENT_TIER = { district: null, township: 'district', village: 'township' } as const
 
 /** 管理员: create or update a station; the parent must be one tier up. */
@@ -52,8 +56,10 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   const p = parse(stationInput, payload)
   const net = ctx.deps.network
   const id = p._id ?? `st-${p.code.toLowerCase()}`
-  const sameCode = await net.stationByCode(p.code)
-  if (sameCode && sameCode._id !== id) throw conflict(`编码 ${p.code} 已被「${sameCode.name}」使用`)
+  const [sameCode, sameId] = await Promise.all([net.stationByCode(p.code), p._id ? null : net.station(id)])
+  if (sameCode && sameCode._id !== id) throw codeTaken(`编码 ${p.code} 已被「${sameCode.name}」使用`)
+  // A new station never overwrites one whose id its code happens to make (ids outlive code changes).
+  if (sameId) throw codeTaken(`编码 ${p.code} 与「${sameId.name}」冲突，请换一个`)
   const expectedParent = PARENT_TIER[p.tier]
   if (expectedParent === null) {
     if (p.parentId) throw invalidInput({ parentId: '区为民服务中心没有上级' })
@@ -97,7 +103,10 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
 
 async function refuseRetiringStation(ctx: Ctx, stationId: string): Promise<void> {
   const open = await ctx.deps.handover.openAtStation(stationId)
-  if (open > 0) throw invalidState(`该服务站还有 ${open} 件未办结的申请（含上报件），办结或移交后才能停用`)
+  if (open > 0)
+    throw invalidState(
+      `该服务站还有 ${open} 件未办结的申请（含上报件），请先「整站移交」给其他服务站，再停用`,
+    )
 }
 
 const material = z.object({
@@ -145,12 +154,21 @@ export async function saveItem(payload: unknown, ctx: Ctx): Promise<{ id: string
   const p = parse(itemInput, payload)
   const id = p._id ?? `it-${p.code}`
   const sameCode = await ctx.deps.network.itemByCode(p.code)
-  if (sameCode && sameCode._id !== id) throw conflict(`编码 ${p.code} 已被事项「${sameCode.name}」使用`)
+  if (sameCode && sameCode._id !== id) throw codeTaken(`编码 ${p.code} 已被事项「${sameCode.name}」使用`)
   const item: Item = { ...p, _id: id }
   await ctx.deps.audit.change<StoredItem>(
     'items',
     id,
-    () => ({ ...item, search: searchText(item) }),
+    (before) => {
+      // A new item never overwrites one whose id its code makes (checked on what the transaction read).
+      if (!p._id && before)
+        throw codeTaken(
+          before.code === p.code
+            ? `编码 ${p.code} 已被事项「${before.name}」使用`
+            : `编码 ${p.code} 与事项「${before.name}」冲突，请换一个`,
+        )
+      return { ...item, search: searchText(item) }
+    },
     (before, after) => ({
       at: ctx.now,
       actor: auditActor(me),
@@ -201,7 +219,10 @@ export async function saveAgent(payload: unknown, ctx: Ctx): Promise<{ id: strin
     // one station sharing them get a suffix, and the same phone twice is a conflict.
     const base = `ag-${p.stationId.replace(/^st-/, '')}-${p.phone.slice(-4)}`
     const same = await net.agent(base)
-    if (same && same.phone === p.phone) throw conflict(`${same.name}（${p.phone}）已在本站花名册中`)
+    if (same && same.phone === p.phone)
+      throw new AppError('CONFLICT', `${same.name}（${p.phone}）已在本站花名册中`, {
+        phone: '此手机号已在本站花名册中',
+      })
     id = same ? `${base}-${ctx.now.getTime().toString(36).slice(-4)}` : base
   }
   if (existing && (existing.stationId !== p.stationId || !p.active) && existing.active)

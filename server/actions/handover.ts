@@ -80,3 +80,82 @@ export async function handOver(payload: unknown, ctx: Ctx): Promise<Actions['adm
       : `已移交 ${moved} 件，${from.name}名下没有未办完的申请`,
   }
 }
+
+const stationHandoverInput = z.object({
+  stationId: fields.id('移交的服务站'),
+  toAgentId: fields.id('接收人'),
+})
+
+/**
+ * 整站移交: before a station is retired (撤并), every open case it holds — its own, and 上报件
+ * waiting at it — goes to one agent of another station the admin picks: a station of the same
+ * tier (a merged neighbour) or its parent station. Admins only (retiring a station is theirs).
+ *
+ * Like the agent hand-over it reads ids and versions only, moves each case in its own
+ * transaction with its timeline event (a case is never half moved), and stops after PER_CALL
+ * cases so a call stays far inside the function's 60 s; the page calls again while `remaining`
+ * is above 0. Moved cases leave the station's query, so the next call needs no cursor.
+ */
+export async function handOverStation(
+  payload: unknown,
+  ctx: Ctx,
+): Promise<Actions['admin.handover.station']['out']> {
+  const me = await requireRole(ctx, ['admin'])
+  const p = parse(stationHandoverInput, payload)
+  const net = ctx.deps.network
+  const [from, to] = await Promise.all([net.station(p.stationId), net.agent(p.toAgentId)])
+  if (!from) throw notFound('未找到该服务站')
+  const target = to?.active ? await net.station(to.stationId) : null
+  if (!to || !to.active || !target || !target.active || target._id === from._id)
+    throw invalidInput({ toAgentId: '接收人应为其他在用服务站在岗的人员' })
+  if (target.tier !== from.tier && target._id !== from.parentId)
+    throw invalidInput({ toAgentId: '接收人应在同一层级的服务站，或本站的上级服务站' })
+  const held = await ctx.deps.handover.heldAtStation(from._id, PER_CALL)
+  const actor = { openid: ctx.caller.openid, agentId: me._id, name: me.name, role: me.role }
+  const note = `${from.name}撤并，由 ${target.name} ${to.name} 接办`
+  const movedIds: string[] = []
+  for (const h of held.list) {
+    let updated: CaseRecord
+    try {
+      updated = await ctx.deps.cases.transition(h.caseId, h.version, (cur) => {
+        const here = h.side === 'own' ? cur.stationId : cur.upper?.stationId
+        if (here !== from._id) throw new Moved()
+        const assignReason = `移交：${note}`
+        return {
+          patch:
+            h.side === 'own'
+              ? { stationId: target._id, assignedAgentId: to._id, assignReason }
+              : { upper: { ...cur.upper!, stationId: target._id, agentId: to._id, assignReason } },
+          event: { at: ctx.now, actor, action: 'handover', from: cur.state, to: cur.state, note },
+        }
+      })
+    } catch (err) {
+      // Someone acted on the case meanwhile: the next call finds it again (or it is no longer open).
+      if (err instanceof Moved || (err instanceof AppError && err.code === 'CONFLICT')) continue
+      throw err
+    }
+    movedIds.push(h.caseId)
+    if (h.side === 'own')
+      await notify(ctx.deps, ctx.now, 'caseAssigned', updated, `${updated._id}:handover:${updated.version}`)
+  }
+  if (movedIds.length)
+    await ctx.deps.audit.add({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'handover',
+      recordId: from._id,
+      action: 'handover',
+      summary: `整站移交 ${movedIds.length} 件申请：${from.name} → ${target.name} ${to.name}`,
+      before: { stationId: from._id, caseIds: movedIds },
+      after: { stationId: target._id, agentId: to._id, caseIds: movedIds },
+    })
+  const moved = movedIds.length
+  const remaining = Math.max(0, held.total - moved)
+  return {
+    moved,
+    remaining,
+    message: remaining
+      ? `已移交 ${moved} 件，还有 ${remaining} 件，请继续`
+      : `已移交 ${moved} 件，${from.name}没有未办结的申请了，可以停用`,
+  }
+}

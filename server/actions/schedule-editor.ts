@@ -2,7 +2,7 @@
  * 开放时段与休息日: a station's schedules (window service and 领导接待日) for the editor — heads
  * their own station, admins any — and the booking rules (admins).
  */
-import type { Agent } from '../../typings/domain'
+import type { Agent, DutyRota } from '../../typings/domain'
 import type { ScheduleEditorView } from '../../typings/api'
 import {
   orphanedBookings,
@@ -16,6 +16,7 @@ import { fields, parse, z } from '../lib/validate'
 import { loadCalendar, requireRole, type Ctx } from '../kit/context'
 import { enqueue, formatInstant } from '../kit/notify'
 import { dayLabel } from './appointments'
+import { auditActor } from './admin'
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM')
 const period = z.object({
@@ -46,6 +47,26 @@ const scheduleInput = z.object({
   /** Set after the manager has seen how many booked appointments the change cancels. */
   confirmAffected: z.boolean().default(false),
 })
+
+/**
+ * 领导接待日 as the station page publishes it (the rota's `receptionDays`: weekday, host, hours),
+ * derived from the bookable leader schedule so that the page and the booking never disagree: one
+ * entry per weekday, its periods joined (「09:00-11:30、14:00-16:00」).
+ */
+export function receptionDaysOf(s: AppointmentSchedule): DutyRota['receptionDays'] {
+  if (s.kind !== 'leader' || !s.hostAgentId) return []
+  const byDay = new Map<number, string[]>()
+  for (const period of [...s.periods].sort((a, b) => a.start.localeCompare(b.start)))
+    for (const d of period.weekdays) byDay.set(d, [...(byDay.get(d) ?? []), `${period.start}-${period.end}`])
+  return [...byDay.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([weekday, hours]) => ({
+      weekday,
+      agentId: s.hostAgentId!,
+      hours: hours.join('、'),
+      ...(s.topic ? { topic: s.topic } : {}),
+    }))
+}
 
 async function scheduleManager(ctx: Ctx, stationId: string): Promise<Agent> {
   const me = await requireRole(ctx, ['admin', 'head'])
@@ -86,7 +107,7 @@ export async function saveSchedule(
   ctx: Ctx,
 ): Promise<{ schedule: AppointmentSchedule; cancelled: number }> {
   const p = parse(scheduleInput, payload)
-  await scheduleManager(ctx, p.stationId)
+  const me = await scheduleManager(ctx, p.stationId)
   const station = await ctx.deps.network.station(p.stationId)
   if (!station) throw notFound('未找到该服务站')
   const problem =
@@ -124,7 +145,40 @@ export async function saveSchedule(
       `调整后有 ${orphans.length} 个已预约的时段不再开放（最早 ${dayLabel(first.day!)} ${first.start}），确认后将取消这些预约并通知群众`,
     )
   }
-  await ctx.deps.appointments.saveSchedule(schedule)
+  // Written with its audit entry in one transaction, like every admin change.
+  const label = p.kind === 'leader' ? '领导接待日' : '窗口开放时段'
+  await ctx.deps.audit.change<AppointmentSchedule>(
+    'schedules',
+    schedule._id,
+    () => schedule,
+    (before) => ({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'schedule',
+      action: before ? 'update' : 'create',
+      summary: `${before ? '修改' : '设置'}${label}（${station.name}）`,
+    }),
+  )
+  if (p.kind === 'leader') {
+    // The station page reads 领导接待日 from the rota: it follows in a second transaction (a
+    // failure here leaves it one save behind, and saving again brings it level).
+    const receptionDays = receptionDaysOf(schedule)
+    await ctx.deps.audit.change<DutyRota>(
+      'rotas',
+      p.stationId,
+      (before) => ({
+        ...(before ?? { _id: p.stationId, stationId: p.stationId, weekly: {}, overrides: [] }),
+        receptionDays,
+      }),
+      (before) => ({
+        at: ctx.now,
+        actor: auditActor(me),
+        kind: 'rota',
+        action: before ? 'update' : 'create',
+        summary: `领导接待日公示随预约时段更新（${station.name}）`,
+      }),
+    )
+  }
   let cancelled = 0
   for (const b of orphans) {
     const reason = '服务站调整了开放时间，请重新预约'

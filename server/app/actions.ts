@@ -41,7 +41,7 @@ import { calendarStatus, calendarYear, saveCalendarYear } from '../actions/calen
 import { checkImport, exportSheet, importSheet, importTemplate } from '../actions/sheets'
 import { auditList } from '../actions/audit'
 import { printStation } from '../actions/print'
-import { handOver } from '../actions/handover'
+import { handOver, handOverStation } from '../actions/handover'
 import { pairingAccept, pairingQrcode, pairingScan } from '../actions/pairing-accept'
 import { adminItems, adminPairings, adminRoster, adminRota, adminStations } from '../actions/admin-reads'
 import type { Deps } from '../kit/context'
@@ -142,6 +142,7 @@ export const actions: ActionTable<Deps> = {
   'admin.import.template': importTemplate,
   'admin.audit.list': auditList,
   'admin.handover': handOver,
+  'admin.handover.station': handOverStation,
   'admin.stations.list': adminStations,
   'admin.items.list': adminItems,
   'admin.agents.list': adminRoster,

@@ -45,7 +45,8 @@ export interface AuditEntry {
 }
 
 /** The collections an audited change may write (settings documents live in `settings`). */
-export type AuditedCollection = 'stations' | 'items' | 'agents' | 'rotas' | 'pairings' | 'settings'
+export type AuditedCollection =
+  'stations' | 'items' | 'agents' | 'rotas' | 'pairings' | 'schedules' | 'settings'
 
 /** WeChat bindings are not copied into the log: it shows that a binding exists, not whose. */
 export function redact(doc: object | null): object | null {

@@ -45,6 +45,37 @@ export class HandoverRepository {
     return { list, total: o.total + u.total }
   }
 
+  /**
+   * A page of the open cases a station holds (its own, then 上报件 waiting at it), ids and
+   * versions only, with how many there are. A case handed on leaves both queries, so calling
+   * again until the total is 0 walks the whole station without a cursor; a case skipped because
+   * someone acted on it meanwhile is simply found again by the next call.
+   */
+  async heldAtStation(stationId: string, limit: number): Promise<{ list: HeldCase[]; total: number }> {
+    const _ = this.db.command
+    const own = this.db.collection('cases').where({ stationId, state: _.in([...HELD_STATES]) })
+    const upper = this.db.collection('cases').where({ 'upper.stationId': stationId, state: 'escalated' })
+    const [o, u, ownPage, upperPage] = await Promise.all([
+      own.count(),
+      upper.count(),
+      own.field({ version: true }).orderBy('_id', 'asc').limit(limit).get(),
+      upper.field({ version: true, stationId: true }).orderBy('_id', 'asc').limit(limit).get(),
+    ])
+    const list: HeldCase[] = [
+      ...ownPage.data.map((d) => ({
+        caseId: String(d._id),
+        version: Number(d.version),
+        side: 'own' as const,
+      })),
+      // A case both owned and decided here (not possible today: a station never escalates to
+      // itself) would be handed on as 'own' first.
+      ...upperPage.data
+        .filter((d) => d.stationId !== stationId)
+        .map((d) => ({ caseId: String(d._id), version: Number(d.version), side: 'upper' as const })),
+    ].slice(0, limit)
+    return { list, total: o.total + u.total }
+  }
+
   /** How many open cases a station holds: its own, and 上报件 waiting at it (two counts). */
   async openAtStation(stationId: string): Promise<number> {
     const _ = this.db.command

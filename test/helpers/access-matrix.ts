@@ -527,6 +527,11 @@ export const MATRIX: Record<string, Row> = {
     expect: 'DDDDDODDDO',
     payload: () => ({ fromAgentId: 'ag-qs-hy-4', toAgentId: 'ag-qs-hy-3' }),
   },
+  // 整站移交 (admins only): a quiet village room's open cases (none) to a neighbour's agent.
+  'admin.handover.station': {
+    expect: ADMIN_ONLY,
+    payload: () => ({ stationId: 'st-songlin-daba', toAgentId: 'ag-sl-sk-2' }),
+  },
   'admin.stations.list': { expect: ADMIN_ONLY, payload: () => ({}) },
   'admin.items.list': { expect: ADMIN_ONLY, payload: () => ({ pageSize: 5 }) },
   'admin.agents.list': { expect: 'DDDDDODDDO', payload: () => station },

@@ -120,7 +120,103 @@ describe('数据维护 (manage/)', () => {
     inst(page).onEdit!(ev({ id: 'st-qingshan-hongyan' }))
     await inst(page).onRetire!()
     await settle()
-    expect(textOf(page, '.error')).toContain('未办结的申请')
+    expect(textOf(page, '.retire-error')).toContain('未办结的申请')
+  })
+
+  it('新建服务站: every field checked on the field, tier rules, a code in use, then created under its township', async () => {
+    const page = await openPage(ids.stations)
+    inst(page).onNew!()
+    await settle()
+    inst(page).onField!(ev({ key: 'hours' }, ''))
+    await inst(page).onSave!()
+    await settle()
+    const errs = () => data<{ fieldErrors: Record<string, string> }>(page).fieldErrors
+    expect(errs()).toMatchObject({
+      code: '请填写编码',
+      name: '请填写名称',
+      hotline: expect.stringContaining('电话'),
+      hours: '请填写办公时间',
+      address: '请填写地址',
+    })
+    expect(textOf(page, '.f-code')).toContain('请填写编码')
+    expect(textOf(page, '.f-name')).toContain('请填写名称')
+    // A field refusal is said on the field, not in a banner with 重新加载.
+    expect(page.querySelector('.error')).toBeFalsy()
+    // A village room's parent is a township: the picker offers only townships.
+    const parents = () => data<{ parents: { id: string; name: string }[] }>(page).parents
+    expect(parents().length).toBe(4)
+    const tiers = new Map(
+      data<{ list: { id: string; tier: string }[] }>(page).list.map((x) => [x.id, x.tier]),
+    )
+    expect(parents().every((p) => tiers.get(p.id) === 'township')).toBe(true)
+    inst(page).onTier!({ detail: { value: 1 } }) // 乡镇服务站 → under the district centre
+    expect(parents().map((p) => p.id)).toEqual(['st-district'])
+    inst(page).onTier!({ detail: { value: 2 } })
+    inst(page).onParent!({ detail: { value: parents().findIndex((p) => p.id === 'st-qingshan') } })
+    for (const [key, value] of Object.entries({
+      code: 'qs-hy',
+      name: '新村为民服务室',
+      hotline: '0851-88886666',
+      hours: '周一至周五 9:00-17:00',
+      address: '青山镇新村村委会',
+    }))
+      inst(page).onField!(ev({ key }, value))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.f-code')).toContain('已被「红岩村为民服务室」使用')
+    inst(page).onField!(ev({ key: 'code' }, 'qs-xc'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.message')).toContain('已新建「新村为民服务室」')
+    const made = data<{ list: { id: string; parentName: string; code: string }[] }>(page).list.find(
+      (s) => s.id === 'st-qs-xc',
+    )
+    expect(made).toMatchObject({ code: 'QS-XC', parentName: '青山镇为民服务站' })
+    // A head gets FORBIDDEN from the server: the page says so.
+    openid = 'o-demo-head-village'
+    const refused = await openPage(ids.stations)
+    expect(textOf(refused, '.error')).toContain('没有权限')
+  })
+
+  it('整站移交: retiring a station with open cases is refused, its cases handed on, then it retires', async () => {
+    const submit = (n: number) =>
+      backend.transport(() => 'o-demo-resident-2')('api', {
+        action: 'cases.submit',
+        payload: {
+          itemId: 'it-MZ-003',
+          stationId: 'st-songlin-daba',
+          description: '咨询低保',
+          applicantName: '李四',
+          applicantPhone: '13912345678',
+        },
+        requestId: `manage-pages-daba-${n}`,
+      })
+    await submit(1)
+    await submit(2)
+    const page = await openPage(ids.stations)
+    inst(page).onEdit!(ev({ id: 'st-songlin-daba' }))
+    await settle()
+    await inst(page).onRetire!()
+    await settle()
+    expect(textOf(page, '.retire-error')).toContain('2 件未办结')
+    // The parent township first, then the neighbours under it.
+    const targets = data<{ targets: { id: string }[] }>(page).targets
+    expect(targets[0]!.id).toBe('st-songlin')
+    expect(targets.slice(1, 4).map((t) => t.id)).toEqual(
+      expect.arrayContaining(['st-songlin-songlin', 'st-songlin-yanjiao', 'st-songlin-shuikou']),
+    )
+    await inst(page).onHandOver!()
+    await settle()
+    expect(textOf(page, '.f-to-error')).toContain('请先选择')
+    await inst(page).onTarget!({ detail: { value: 0 } })
+    await settle()
+    expect(data<{ receivers: { id: string }[] }>(page).receivers.length).toBeGreaterThan(0)
+    await inst(page).onHandOver!()
+    await settle()
+    expect(textOf(page, '.progress')).toContain('已移交 2 件')
+    await inst(page).onRetire!()
+    await settle()
+    expect(textOf(page, '.message')).toContain('已停用「')
   })
 
   it('一栏表: each item says what it lacks; editing shows the field error, then saves', async () => {
@@ -147,6 +243,58 @@ describe('数据维护 (manage/)', () => {
     expect(data<{ list: { lacks: string[] }[] }>(page).list.every((i) => i.lacks.length > 0)).toBe(true)
   })
 
+  it('新建事项: every field checked on the field, a code in use, then created', async () => {
+    const page = await openPage(ids.items)
+    inst(page).onNew!()
+    await settle()
+    await inst(page).onSave!()
+    await settle()
+    const errs = () => data<{ fieldErrors: Record<string, string> }>(page).fieldErrors
+    expect(errs()).toMatchObject({
+      code: '请填写编码',
+      name: '请填写名称',
+      category: '请选择事项分类',
+      promisedDays: '请填写承诺时限',
+    })
+    expect(textOf(page, '.f-code')).toContain('请填写编码')
+    expect(textOf(page, '.page')).toContain('请选择事项分类')
+    const cats = data<{ choices: { categories: string[] } }>(page).choices.categories
+    inst(page).onCategory!({ detail: { value: cats.indexOf('民政') } })
+    inst(page).onProxyMode!({ detail: { value: 0 } })
+    for (const [key, value] of Object.entries({
+      code: 'mz-003',
+      name: '高龄津贴申领',
+      promisedDays: '5',
+      materials: '身份证（复印件）×1\n户口簿（原件）×1：核对后退还',
+      steps: '村代理员收件\n镇民政办审核',
+      departments: '镇民政办、区民政局',
+    }))
+      inst(page).onField!(ev({ key }, value))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.f-code')).toContain('编码 MZ-003 已被事项「')
+    inst(page).onField!(ev({ key: 'code' }, 'mz-201'))
+    await inst(page).onSave!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('已新建事项「高龄津贴申领」')
+    await inst(page).onSearch!({ detail: 'MZ-201' })
+    const made = data<{ list: (Record<string, unknown> & { lacks: string[] })[] }>(page).list
+    expect(made).toHaveLength(1)
+    expect(made[0]).toMatchObject({
+      code: 'MZ-201',
+      category: '民政',
+      tier: 'township',
+      proxyMode: 'direct',
+      departments: ['镇民政办', '区民政局'],
+      materials: [
+        { name: '身份证', form: 'copy', count: 1 },
+        { name: '户口簿', form: 'original', count: 1, note: '核对后退还' },
+      ],
+    })
+    // Not published yet: the list says so.
+    expect(made[0]!.lacks.length).toBeGreaterThan(0)
+  })
+
   it('花名册: invitation code, hand-over with an error on the field, then done', async () => {
     const page = await openPage(ids.roster, { stationId: 'st-qingshan-hongyan' })
     expect(textOf(page, '.page')).toContain('已绑定微信')
@@ -165,11 +313,16 @@ describe('数据维护 (manage/)', () => {
     await settle()
     expect(textOf(page, '.message')).toBe('已保存')
     expect(textOf(page, '.page')).toContain('今日请假')
-    inst(page).onTo!({ detail: 'ag-qs-sm-2' })
+    // 移交给: picked from this station's active staff only (someone else's cannot be chosen).
+    inst(page).onSelect!(ev({ id: 'ag-qs-hy-4' }))
+    inst(page).onSelect!(ev({ id: 'ag-qs-hy-4' }))
     await inst(page).onHandOver!()
     await settle()
-    expect(textOf(page, '.f-to')).toContain('同一服务站')
-    inst(page).onTo!({ detail: 'ag-qs-hy-3' })
+    expect(textOf(page, '.f-to-error')).toBe('请选择接收人')
+    const colleagues = data<{ colleagues: { id: string }[] }>(page).colleagues.map((c) => c.id)
+    expect(colleagues).not.toContain('ag-qs-hy-4')
+    expect(colleagues.every((id) => id.startsWith('ag-qs-hy-'))).toBe(true)
+    inst(page).onTo!({ detail: { value: colleagues.indexOf('ag-qs-hy-3') } })
     await inst(page).onHandOver!()
     await settle()
     expect(textOf(page, '.message')).toContain('已移交')
@@ -189,6 +342,59 @@ describe('数据维护 (manage/)', () => {
     openid = 'o-demo-head-village'
     const other = await openPage(ids.rotas, { stationId: 'st-qingshan-shimen' })
     expect(textOf(other, '.error')).toContain('站长只能')
+  })
+
+  it('值班表: 领导接待日 and special dates saved, a bad time refused, published on the station page', async () => {
+    const page = await openPage(ids.rotas, { stationId: 'st-qingshan-shimen' })
+    const d = () =>
+      data<{
+        sched: { hosts: { id: string }[] }
+        leaderPeriods: { text: string }[]
+        exceptions: { text: string }[]
+      }>(page)
+    inst(page).onHost!({ detail: { value: d().sched.hosts.findIndex((h) => h.id === 'ag-qs-sm-1') } })
+    inst(page).onLeaderDay!(ev({ day: 2 }))
+    inst(page).onLeaderTime!({ currentTarget: { dataset: { key: 'start' } }, detail: { value: '15:00' } })
+    inst(page).onLeaderTime!({ currentTarget: { dataset: { key: 'end' } }, detail: { value: '14:00' } })
+    inst(page).onAddLeader!()
+    await inst(page).onSaveLeader!()
+    await settle()
+    expect(textOf(page, '.leader-error')).toMatch(/[\u4e00-\u9fa5]/)
+    inst(page).onRemoveLeader!(ev({ index: 0 }))
+    inst(page).onLeaderTime!({ currentTarget: { dataset: { key: 'end' } }, detail: { value: '17:00' } })
+    inst(page).onAddLeader!()
+    expect(d().leaderPeriods.map((p) => p.text)).toEqual(['周二 15:00-17:00'])
+    await inst(page).onSaveLeader!()
+    await settle()
+    expect(textOf(page, '.message')).toContain('领导接待日已保存')
+    expect(textOf(page, '.leader-period')).toContain('周二 15:00-17:00')
+    // A date closed and a date with other hours.
+    inst(page).onAddException!()
+    expect(textOf(page, '.ex-error')).toBe('请先选择日期')
+    inst(page).onExDate!({ detail: { value: '2026-12-09' } })
+    inst(page).onAddException!()
+    inst(page).onExDate!({ detail: { value: '2026-12-10' } })
+    inst(page).onExClosed!(ev({ closed: false }))
+    inst(page).onAddException!()
+    await inst(page).onSaveExceptions!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('特殊日期已保存')
+    expect(d().exceptions.map((e) => e.text)).toEqual(['2026-12-09 休息', '2026-12-10 14:00-16:00'])
+    // The station page publishes the same 接待日; the booking page has no slots on the closed day.
+    const call = backend.transport(() => 'o-demo-resident-2')
+    const st = (await call('api', { action: 'stations.get', payload: { id: 'st-qingshan-shimen' } })) as {
+      data: { receptionDays: { weekdayLabel: string; hours: string }[] }
+    }
+    expect(st.data.receptionDays).toEqual([
+      expect.objectContaining({ weekdayLabel: '周二', hours: '15:00-17:00' }),
+    ])
+    const slots = (await call('api', {
+      action: 'appointments.slots',
+      payload: { stationId: 'st-qingshan-shimen' },
+    })) as { data: { schedules: { kind: string; days: { day: string; slots: { start: string }[] }[] }[] } }
+    const service = slots.data.schedules.find((s) => s.kind === 'service')!
+    expect(service.days.some((x) => x.day === '2026-12-09')).toBe(false)
+    expect(service.days.find((x) => x.day === '2026-12-10')!.slots[0]!.start).toBe('14:00')
   })
 
   it('结对帮扶: shows who confirmed, and the QR code for one not yet confirmed', async () => {

@@ -39,6 +39,15 @@ const FIELD_LABELS: Record<string, string> = {
   residentOpenid: '群众确认',
   events: '模板',
   coveredYears: '已录入年份',
+  category: '分类',
+  tier: '层级',
+  proxyMode: '代理方式',
+  departments: '涉及部门',
+  periods: '每周开放时段',
+  exceptions: '特殊日期',
+  hostAgentId: '接待领导',
+  topic: '接待主题',
+  caseIds: '移交的申请',
 }
 
 const show = (v: unknown): string =>

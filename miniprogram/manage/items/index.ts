@@ -1,7 +1,7 @@
 import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
 import { listItems, saveItem, type AdminItem } from '../../services/manage'
-import { MATERIAL_FORM_LABELS, type MaterialForm } from '../../utils/vocabulary'
+import { MATERIAL_FORM_LABELS, TIER_LABELS, TIERS, type MaterialForm } from '../../utils/vocabulary'
 
 type Material = AdminItem['materials'][number]
 
@@ -26,6 +26,13 @@ export function parseMaterial(line: string): Material {
 }
 
 interface Form {
+  /** Only a new item chooses these four; an existing one keeps its own. */
+  code: string
+  category: string
+  tier: AdminItem['tier']
+  proxyMode: AdminItem['proxyMode']
+  /** 涉及部门, separated by 、 or commas. */
+  departments: string
   name: string
   promisedDays: string
   fee: string
@@ -35,7 +42,28 @@ interface Form {
   homeVisit: boolean
 }
 
-/** 一栏表 (admins): every item with what it still lacks to count as fully published, 20 at a time. */
+type Choices = Awaited<ReturnType<typeof listItems>>['choices']
+
+const lines = (s: string) =>
+  s
+    .split(/\n+/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+
+/** Field paths come back as materials.0.name, steps.1 …: shown on the field they belong to. */
+function fieldErrorsOf(err: unknown): Record<string, string> {
+  const fieldErrors: Record<string, string> = {}
+  for (const [k, v] of Object.entries((err as ApiCallError).fields ?? {})) {
+    const key = k.split('.')[0]!
+    fieldErrors[key] = fieldErrors[key] ? `${fieldErrors[key]}；${v}` : v
+  }
+  return fieldErrors
+}
+
+/**
+ * 一栏表 (admins): every item with what it still lacks to count as fully published, 20 at a time;
+ * edit one, or add a new one (新建事项) with its code, category, deciding tier and proxy mode.
+ */
 Component({
   behaviors: [pageLoad],
   data: {
@@ -46,7 +74,15 @@ Component({
     keyword: '',
     onlyLacking: false,
     editing: null as AdminItem | null,
+    creating: false,
+    choices: { categories: [], proxyModes: [] } as Choices,
+    tierChoices: TIERS.map((t) => ({ value: t, label: TIER_LABELS[t] })),
+    categoryIndex: -1,
+    tierIndex: 1,
+    proxyIndex: 1,
     form: null as Form | null,
+    /** Two lines of room for the multi-line fields in 长辈模式 (their placeholders wrap). */
+    twoLines: { minHeight: 60 },
     fieldErrors: {} as Record<string, string>,
     saving: false,
     message: '',
@@ -67,6 +103,7 @@ Component({
           ...(this.data.keyword ? { keyword: this.data.keyword } : {}),
         })
         this.setData({
+          choices: r.choices,
           list: page === 1 ? r.list : [...this.data.list, ...r.list],
           total: r.total,
           page,
@@ -91,7 +128,13 @@ Component({
       if (!it) return
       this.setData({
         editing: it,
+        creating: false,
         form: {
+          code: it.code,
+          category: it.category,
+          tier: it.tier,
+          proxyMode: it.proxyMode,
+          departments: it.departments.join('、'),
           name: it.name,
           promisedDays: String(it.promisedDays),
           fee: it.fee,
@@ -105,8 +148,54 @@ Component({
         error: '',
       })
     },
+    onNew() {
+      this.setData({
+        creating: true,
+        editing: null,
+        categoryIndex: -1,
+        tierIndex: TIERS.indexOf('township'),
+        proxyIndex: 1,
+        form: {
+          code: '',
+          category: '',
+          tier: 'township',
+          proxyMode: this.data.choices.proxyModes[1]?.value ?? 'promise',
+          departments: '',
+          name: '',
+          promisedDays: '',
+          fee: '无偿',
+          materials: '',
+          steps: '',
+          published: false,
+          homeVisit: false,
+        },
+        fieldErrors: {},
+        message: '',
+        error: '',
+      })
+    },
+    onCategory(e: WechatMiniprogram.CustomEvent) {
+      const i = Number(e.detail.value)
+      this.setData({
+        categoryIndex: i,
+        'form.category': this.data.choices.categories[i] ?? '',
+        'fieldErrors.category': '',
+      })
+    },
+    onTier(e: WechatMiniprogram.CustomEvent) {
+      const i = Number(e.detail.value)
+      this.setData({ tierIndex: i, 'form.tier': TIERS[i]!, 'fieldErrors.tier': '' })
+    },
+    onProxyMode(e: WechatMiniprogram.CustomEvent) {
+      const i = Number(e.detail.value)
+      this.setData({
+        proxyIndex: i,
+        'form.proxyMode': this.data.choices.proxyModes[i]!.value,
+        'fieldErrors.proxyMode': '',
+      })
+    },
     onCancel() {
-      this.setData({ editing: null, form: null })
+      this.setData({ editing: null, creating: false, form: null })
     },
     onField(e: WechatMiniprogram.CustomEvent) {
       const key = String(e.currentTarget.dataset.key)
@@ -115,36 +204,50 @@ Component({
     async onSave() {
       const it = this.data.editing
       const f = this.data.form
-      if (!it || !f || this.data.saving) return
-      const lines = (s: string) =>
-        s
-          .split(/\n+/)
-          .map((l) => l.trim())
-          .filter(Boolean)
+      if ((!it && !this.data.creating) || !f || this.data.saving) return
       this.setData({ saving: true, error: '', fieldErrors: {} })
+      const edited = {
+        name: f.name,
+        // An empty time limit is sent as missing: the server says 请填写承诺时限 on the field.
+        promisedDays:
+          f.promisedDays.trim() === '' ? (undefined as unknown as number) : Number(f.promisedDays),
+        fee: f.fee,
+        materials: lines(f.materials).map(parseMaterial),
+        steps: lines(f.steps),
+        published: f.published,
+        homeVisit: f.homeVisit,
+      }
       try {
-        const { id: _id, tierLabel: _t, lacks: _l, ...rest } = it
-        await saveItem({
-          ...rest,
-          name: f.name,
-          promisedDays: Number(f.promisedDays),
-          fee: f.fee,
-          materials: lines(f.materials).map(parseMaterial),
-          steps: lines(f.steps),
-          published: f.published,
-          homeVisit: f.homeVisit,
+        if (it) {
+          const { id: _id, tierLabel: _t, lacks: _l, ...rest } = it
+          await saveItem({ ...rest, ...edited })
+        } else {
+          await saveItem({
+            ...edited,
+            code: f.code.trim().toUpperCase(),
+            category: f.category,
+            tier: f.tier,
+            proxyMode: f.proxyMode,
+            departments: f.departments
+              .split(/[、，,\s]+/)
+              .map((d) => d.trim())
+              .filter(Boolean),
+          })
+        }
+        this.setData({
+          editing: null,
+          creating: false,
+          form: null,
+          message: it ? '已保存' : `已新建事项「${f.name}」`,
         })
-        this.setData({ editing: null, form: null, message: '已保存' })
         await this.load(1)
       } catch (err) {
-        // Field paths come back as materials.0.name, steps.1 …: shown on the field they belong to.
-        const fields = (err as ApiCallError).fields ?? {}
-        const fieldErrors: Record<string, string> = {}
-        for (const [k, v] of Object.entries(fields)) {
-          const key = k.split('.')[0]!
-          fieldErrors[key] = fieldErrors[key] ? `${fieldErrors[key]}；${v}` : v
-        }
-        this.setData({ fieldErrors, error: errorText(err, '保存失败，请重试') })
+        // A refusal on a field is shown on that field only; anything else above the form.
+        const fieldErrors = fieldErrorsOf(err)
+        this.setData({
+          fieldErrors,
+          error: Object.keys(fieldErrors).length ? '' : errorText(err, '保存失败，请重试'),
+        })
       } finally {
         this.setData({ saving: false })
       }

@@ -38,9 +38,15 @@ Component({
     roster: null as Roster | null,
     selected: '',
     toAgentId: '',
+    /** Who may take the selected person's cases: active agents and heads of this station. */
+    colleagues: [] as { id: string; name: string }[],
+    toIndex: -1,
     fieldErrors: {} as Record<string, string>,
     code: '',
     form: null as Form | null,
+    /** The 请假 box's height in px: room for two leaves, three in 长辈模式's larger type. */
+    leavesBox: { minHeight: 48 },
+    leavesBoxElderly: { minHeight: 96 },
     saving: false,
     message: '',
     error: '',
@@ -64,7 +70,19 @@ Component({
     },
     onSelect(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)
-      this.setData({ selected: this.data.selected === id ? '' : id, code: '', message: '', error: '' })
+      const colleagues = (this.data.roster?.list ?? [])
+        .filter((a) => a.active && a.id !== id && (a.role === 'agent' || a.role === 'head'))
+        .map((a) => ({ id: a.id, name: a.name }))
+      this.setData({
+        selected: this.data.selected === id ? '' : id,
+        colleagues,
+        toIndex: -1,
+        toAgentId: '',
+        code: '',
+        message: '',
+        error: '',
+        fieldErrors: {},
+      })
     },
     onEditAgent() {
       const a = this.data.roster?.list.find((x) => x.id === this.data.selected)
@@ -126,13 +144,18 @@ Component({
           const key = k.split('.')[0]!
           fieldErrors[key] = fieldErrors[key] ? `${fieldErrors[key]}；${v}` : v
         }
-        this.setData({ fieldErrors, error: errorText(err, '保存失败，请重试') })
+        this.setData({
+          fieldErrors,
+          error: Object.keys(fieldErrors).length ? '' : errorText(err, '保存失败，请重试'),
+        })
       } finally {
         this.setData({ saving: false })
       }
     },
+    /** 移交给: a colleague picked from this station's roster (the server checks the same). */
     onTo(e: WechatMiniprogram.CustomEvent) {
-      this.setData({ toAgentId: String(e.detail), fieldErrors: {} })
+      const i = Number(e.detail.value)
+      this.setData({ toIndex: i, toAgentId: this.data.colleagues[i]?.id ?? '', fieldErrors: {} })
     },
     async onInvite() {
       try {
@@ -145,12 +168,28 @@ Component({
         this.setData({ error: errorText(err, '生成邀请码失败') })
       }
     },
+    /** Hands everything on, 40 cases a call, calling again while some remain and some moved. */
     async onHandOver() {
+      if (!this.data.toAgentId) {
+        this.setData({ fieldErrors: { toAgentId: '请选择接收人' } })
+        return
+      }
       try {
-        const r = await handOver(this.data.selected, this.data.toAgentId)
-        this.setData({ message: r.message })
+        let total = 0
+        for (;;) {
+          const r = await handOver(this.data.selected, this.data.toAgentId)
+          total += r.moved
+          this.setData({
+            message: r.remaining && r.moved ? `已移交 ${total} 件，还有 ${r.remaining} 件…` : r.message,
+          })
+          if (!r.remaining || !r.moved) break
+        }
       } catch (err) {
-        this.setData({ fieldErrors: (err as ApiCallError).fields ?? {}, error: errorText(err, '移交失败') })
+        const fields = (err as ApiCallError).fields ?? {}
+        this.setData({
+          fieldErrors: fields,
+          error: Object.keys(fields).length ? '' : errorText(err, '移交失败'),
+        })
       }
     },
     async onRetire() {

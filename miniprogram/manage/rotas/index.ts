@@ -1,9 +1,22 @@
 import { pageLoad } from '../../behaviors/page-load'
-import { errorText } from '../../services/api'
-import { rota, saveRota, type RotaView, myStationId } from '../../services/manage'
+import { ApiCallError, errorText } from '../../services/api'
+import {
+  rota,
+  saveRota,
+  saveSchedule,
+  schedules,
+  myStationId,
+  type RotaView,
+  type ScheduleEditor,
+  type ScheduleInput,
+} from '../../services/manage'
+import { shanghaiDay } from '../../utils/vocabulary'
 
 const DAYS = ['1', '2', '3', '4', '5', '6', '7']
 const DAY_LABELS = ['一', '二', '三', '四', '五', '六', '日']
+
+type Period = ScheduleInput['periods'][number]
+type Exception = NonNullable<ScheduleInput['exceptions']>[number]
 
 interface Row {
   id: string
@@ -11,9 +24,26 @@ interface Row {
   cells: { day: string; on: boolean }[]
 }
 
+/** 周三 09:00-11:30 — one line per period, as the list shows it. */
+const periodText = (p: Period) =>
+  `${p.weekdays.map((d) => `周${DAY_LABELS[d - 1] ?? ''}`).join('、')} ${p.start}-${p.end}`
+
+/** 2026-12-09 休息, or 2026-12-10 14:00-16:00. */
+const exceptionText = (e: Exception) =>
+  `${e.date} ${e.closed || !e.periods?.length ? '休息' : e.periods.map((p) => `${p.start}-${p.end}`).join('、')}`
+
+/** Server field paths (`exceptions.0.date`, `periods`) reduced to one line for the section. */
+function sectionError(err: unknown, fallback: string): string {
+  const fields = (err as ApiCallError).fields
+  return fields ? Object.values(fields).join('；') : errorText(err, fallback)
+}
+
 /**
  * 值班 / 轮流坐班 on a week grid (admins; a head for their own station): one row per person, one
- * column per weekday; tap a cell to put them on or off duty that day, then save.
+ * column per weekday; tap a cell to put them on or off duty that day, then save. Below it the
+ * station's 领导接待日 (who receives, which weekdays, what hours: bookable, and published on the
+ * station page) and its special dates (a date closed, or open at other hours), saved through the
+ * schedule editor's action.
  */
 Component({
   behaviors: [pageLoad],
@@ -27,23 +57,55 @@ Component({
     saving: false,
     message: '',
     error: '',
+    /** 领导接待日. */
+    sched: null as ScheduleEditor | null,
+    hostIndex: -1,
+    topic: '',
+    leaderPeriods: [] as (Period & { text: string })[],
+    leaderDraft: { weekday: 3, start: '09:00', end: '11:30' },
+    leaderError: '',
+    leaderDirty: false,
+    /** 特殊日期 of the window service. */
+    exceptions: [] as (Exception & { text: string })[],
+    exDraft: { date: '', closed: true, start: '14:00', end: '16:00' },
+    exError: '',
+    exDirty: false,
+    today: '',
   },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
       // Without a station named, a head sees their own station (admins: theirs, until they pick one).
-      this.setData({ stationId: query.stationId ?? (await myStationId()) })
+      this.setData({ stationId: query.stationId ?? (await myStationId()), today: shanghaiDay(Date.now()) })
       await this.load()
       return {}
     },
     async load() {
       try {
-        const view = await rota(this.data.stationId)
+        const [view, sched] = await Promise.all([rota(this.data.stationId), schedules(this.data.stationId)])
         const rows = view.agents.map((a) => ({
           id: a.id,
           name: a.name,
           cells: DAYS.map((day) => ({ day, on: (view.weekly[day] ?? []).includes(a.id) })),
         }))
-        this.setData({ view, rows, stationName: view.stationName, dirty: false, error: '' })
+        const leader = sched.leader
+        this.setData({
+          view,
+          rows,
+          stationName: view.stationName,
+          dirty: false,
+          error: '',
+          sched,
+          hostIndex: leader?.hostAgentId ? sched.hosts.findIndex((h) => h.id === leader.hostAgentId) : -1,
+          topic: leader?.topic ?? '群众来访接待',
+          leaderPeriods: (leader?.periods ?? []).map((p) => ({ ...p, text: periodText(p) })),
+          leaderDirty: false,
+          leaderError: '',
+          exceptions: (sched.service?.exceptions ?? [])
+            .filter((e) => e.date >= this.data.today)
+            .map((e) => ({ ...e, text: exceptionText(e) })),
+          exDirty: false,
+          exError: '',
+        })
       } catch (err) {
         this.setData({ error: errorText(err, '加载失败，请重试') })
       }
@@ -77,6 +139,156 @@ Component({
         this.setData({ dirty: false, message: '已保存' })
       } catch (err) {
         this.setData({ error: errorText(err, '保存失败，请重试') })
+      } finally {
+        this.setData({ saving: false })
+      }
+    },
+
+    // ---- 领导接待日 ----------------------------------------------------------------------------
+    onHost(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ hostIndex: Number(e.detail.value), leaderDirty: true, leaderError: '' })
+    },
+    onTopic(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ topic: String(e.detail ?? ''), leaderDirty: true })
+    },
+    onLeaderDay(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ 'leaderDraft.weekday': Number(e.currentTarget.dataset.day) })
+    },
+    onLeaderTime(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ [`leaderDraft.${String(e.currentTarget.dataset.key)}`]: String(e.detail.value) })
+    },
+    onAddLeader() {
+      const d = this.data.leaderDraft
+      const like = this.data.leaderPeriods[0]
+      const p: Period = {
+        weekdays: [d.weekday],
+        start: d.start,
+        end: d.end,
+        // 20-30 minute talks, two residents each, unless the station already chose otherwise.
+        slotMinutes: like?.slotMinutes ?? 30,
+        capacity: like?.capacity ?? 2,
+      }
+      this.setData({
+        leaderPeriods: [...this.data.leaderPeriods, { ...p, text: periodText(p) }],
+        leaderDirty: true,
+        leaderError: '',
+      })
+    },
+    onRemoveLeader(e: WechatMiniprogram.CustomEvent) {
+      const i = Number(e.currentTarget.dataset.index)
+      this.setData({
+        leaderPeriods: this.data.leaderPeriods.filter((_, k) => k !== i),
+        leaderDirty: true,
+        leaderError: '',
+      })
+    },
+    async onSaveLeader() {
+      const sched = this.data.sched
+      if (!sched || this.data.saving) return
+      const host = sched.hosts[this.data.hostIndex]
+      await this.saveKind(
+        {
+          stationId: sched.stationId,
+          kind: 'leader',
+          ...(host ? { hostAgentId: host.id } : {}),
+          topic: this.data.topic,
+          periods: this.data.leaderPeriods.map(({ text: _t, ...p }) => p),
+          exceptions: sched.leader?.exceptions ?? [],
+        },
+        'leaderError',
+        '领导接待日已保存，服务站页面同步公示',
+      )
+    },
+
+    // ---- 特殊日期 --------------------------------------------------------------------------------
+    onExDate(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ 'exDraft.date': String(e.detail.value), exError: '' })
+    },
+    onExClosed(e: WechatMiniprogram.CustomEvent) {
+      this.setData({
+        'exDraft.closed':
+          e.currentTarget.dataset.closed === true || e.currentTarget.dataset.closed === 'true',
+      })
+    },
+    onExTime(e: WechatMiniprogram.CustomEvent) {
+      this.setData({ [`exDraft.${String(e.currentTarget.dataset.key)}`]: String(e.detail.value) })
+    },
+    onAddException() {
+      const d = this.data.exDraft
+      if (!d.date) {
+        this.setData({ exError: '请先选择日期' })
+        return
+      }
+      const like = this.data.sched?.service?.periods[0]
+      const ex: Exception = d.closed
+        ? { date: d.date, closed: true }
+        : {
+            date: d.date,
+            periods: [
+              {
+                weekdays: [],
+                start: d.start,
+                end: d.end,
+                slotMinutes: like?.slotMinutes ?? 30,
+                capacity: like?.capacity ?? 3,
+              },
+            ],
+          }
+      // One entry per date: a new choice for a date replaces the old one.
+      const rest = this.data.exceptions.filter((x) => x.date !== d.date)
+      this.setData({
+        exceptions: [...rest, { ...ex, text: exceptionText(ex) }].sort((a, b) =>
+          a.date.localeCompare(b.date),
+        ),
+        exDirty: true,
+        exError: '',
+      })
+    },
+    onRemoveException(e: WechatMiniprogram.CustomEvent) {
+      const date = String(e.currentTarget.dataset.date)
+      this.setData({ exceptions: this.data.exceptions.filter((x) => x.date !== date), exDirty: true })
+    },
+    async onSaveExceptions() {
+      const sched = this.data.sched
+      if (!sched || this.data.saving) return
+      // Past dates are kept as they were; the page shows and edits today onwards.
+      const past = (sched.service?.exceptions ?? []).filter((e) => e.date < this.data.today)
+      await this.saveKind(
+        {
+          stationId: sched.stationId,
+          kind: 'service',
+          periods: sched.service?.periods ?? [],
+          exceptions: [...past, ...this.data.exceptions.map(({ text: _t, ...e }) => e)],
+        },
+        'exError',
+        '特殊日期已保存',
+      )
+    },
+
+    /**
+     * Saves one schedule. When the change would drop booked appointments the server answers
+     * CONFLICT with how many: the manager confirms, and those residents are told.
+     */
+    async saveKind(input: ScheduleInput, errorKey: 'leaderError' | 'exError', done: string) {
+      this.setData({ saving: true, [errorKey]: '', message: '' })
+      try {
+        try {
+          await saveSchedule(input)
+        } catch (err) {
+          if (!(err instanceof ApiCallError) || err.code !== 'CONFLICT') throw err
+          const { confirm } = await wx.showModal({
+            title: '有群众已预约',
+            content: err.message,
+            confirmText: '确认调整',
+          })
+          if (!confirm) return
+          const r = await saveSchedule({ ...input, confirmAffected: true })
+          done = `${done}，已取消 ${r.cancelled} 个预约并通知群众`
+        }
+        await this.load()
+        this.setData({ message: done })
+      } catch (err) {
+        this.setData({ [errorKey]: sectionError(err, '保存失败，请重试') })
       } finally {
         this.setData({ saving: false })
       }

@@ -116,6 +116,8 @@ async function inlineStorageImages(html: string): Promise<string> {
     const bytes = await new Promise<Buffer>((resolve, reject) =>
       http
         .get(u.replace(/&amp;/g, '&'), (res) => {
+          // An expired or refused URL would be inlined as an error page: a broken image in the shot.
+          if (res.statusCode !== 200) reject(new Error(`shot image ${u}: HTTP ${res.statusCode}`))
           const chunks: Buffer[] = []
           res.on('data', (c: Buffer) => chunks.push(c))
           res.on('end', () => resolve(Buffer.concat(chunks)))
@@ -124,6 +126,9 @@ async function inlineStorageImages(html: string): Promise<string> {
     )
     out = out.split(u).join(`data:image/png;base64,${bytes.toString('base64')}`)
   }
+  // Anything still served by the backend (the pairing QR, photos) would be broken once it stops.
+  const left = /src="(http:\/\/127\.0\.0\.1[^"]*)"/.exec(out)
+  if (left) throw new Error(`shot image not inlined: ${left[1]}`)
   return out
 }
 
@@ -667,6 +672,48 @@ function specs(): Spec[] {
       after: (_p, inst) => void inst.onEdit!({ currentTarget: { dataset: { id: STATION } } }),
     }),
     ...both({
+      name: 'manage.stations.new',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '新建服务站：编码已被使用（字段上提示）',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onNew!()
+        for (const [key, value] of Object.entries({
+          code: 'QS-HY',
+          name: '新村为民服务室',
+          hotline: '0851-88886666',
+          address: '青山镇新村村委会',
+        }))
+          inst.onField!({ currentTarget: { dataset: { key } }, detail: value })
+        await inst.onSave!()
+      },
+    }),
+    ...both({
+      name: 'manage.stations.handover',
+      page: 'manage/stations/index',
+      group: '数据维护',
+      note: '整站移交：选接收服务站与接收人',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onEdit!({ currentTarget: { dataset: { id: STATION } } })
+        await inst.onTarget!({ detail: { value: 0 } })
+        await inst.onRetire!()
+      },
+    }),
+    ...both({
+      name: 'manage.items.new',
+      page: 'manage/items/index',
+      group: '数据维护',
+      note: '新建事项：逐项提示',
+      as: M,
+      after: async (_p, inst) => {
+        inst.onNew!()
+        inst.onField!({ currentTarget: { dataset: { key: 'name' } }, detail: '高龄津贴申领' })
+        await inst.onSave!()
+      },
+    }),
+    ...both({
       name: 'manage.items',
       page: 'manage/items/index',
       group: '数据维护',
@@ -693,6 +740,18 @@ function specs(): Spec[] {
       query: hy,
     }),
     ...both({
+      name: 'manage.roster.handover',
+      page: 'manage/roster/index',
+      group: '数据维护',
+      note: '花名册：选中一人，移交给本站同事',
+      as: M,
+      query: hy,
+      after: async (_p, inst) => {
+        inst.onSelect!({ currentTarget: { dataset: { id: 'ag-qs-hy-2' } } })
+        await inst.onHandOver!()
+      },
+    }),
+    ...both({
       name: 'manage.roster.edit',
       page: 'manage/roster/index',
       group: '数据维护',
@@ -702,15 +761,29 @@ function specs(): Spec[] {
       after: (_p, inst) => {
         inst.onSelect!({ currentTarget: { dataset: { id: 'ag-qs-hy-3' } } })
         inst.onEditAgent!()
+        inst.onField!({
+          currentTarget: { dataset: { key: 'leaves' } },
+          detail: '2026-12-07至2026-12-11 区委党校培训\n2026-12-24至2026-12-24 事假',
+        })
       },
     }),
     ...both({
       name: 'manage.rotas',
       page: 'manage/rotas/index',
       group: '数据维护',
-      note: '值班表周视图',
+      note: '值班表周视图、领导接待日、特殊日期',
       as: M,
       query: hy,
+      after: (_p, inst) => {
+        inst.onHost!({ detail: { value: 0 } })
+        inst.onAddLeader!()
+        inst.onExDate!({ detail: { value: '2026-12-10' } })
+        inst.onExClosed!({ currentTarget: { dataset: { closed: false } } })
+        inst.onAddException!()
+        inst.onExClosed!({ currentTarget: { dataset: { closed: true } } })
+        inst.onExDate!({ detail: { value: '2026-12-31' } })
+        inst.onAddException!()
+      },
     }),
     ...both({
       name: 'manage.pairings',
