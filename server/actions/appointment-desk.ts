@@ -3,7 +3,7 @@
  * no-shows, and contact details with an access log. Station and role always come from the
  * roster, never from the client. Home visits are home-visits.ts; opening hours schedule-editor.ts.
  */
-import type { Agent } from '../../typings/domain'
+import type { Agent, BookingRules } from '../../typings/domain'
 import type { DeskBooking, DeskDay, VisitRequestView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
@@ -11,7 +11,6 @@ import {
   bookingStatusLabel,
   markProblem,
   recentNoShows,
-  type BookingRules,
 } from '../domain/appointments'
 import { addDays, shanghaiDay } from '../domain/calendar'
 import { conflict, forbidden, invalidState, notFound } from '../lib/errors'

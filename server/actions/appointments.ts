@@ -4,7 +4,7 @@
  * conditional increment per slot; every refusal is a Chinese message and writes nothing.
  */
 import { randomBytes } from 'node:crypto'
-import type { Station } from '../../typings/domain'
+import type { AppointmentSchedule, BookingRules, Station } from '../../typings/domain'
 import type { Actions, BookingView, ScheduleView } from '../../typings/api'
 import {
   BOOKING_KIND_LABELS,
@@ -22,8 +22,6 @@ import {
   recentNoShows,
   slotsOn,
   visitWindowsProblem,
-  type AppointmentSchedule,
-  type BookingRules,
   type Slot,
   type VisitWindow,
 } from '../domain/appointments'

@@ -2,14 +2,9 @@
  * 开放时段与休息日: a station's schedules (window service and 领导接待日) for the editor — heads
  * their own station, admins any — and the booking rules (admins).
  */
-import type { Agent, DutyRota } from '../../typings/domain'
+import type { Agent, AppointmentSchedule, BookingRules, DutyRota } from '../../typings/domain'
 import type { ScheduleEditorView } from '../../typings/api'
-import {
-  orphanedBookings,
-  scheduleProblem,
-  type AppointmentSchedule,
-  type BookingRules,
-} from '../domain/appointments'
+import { orphanedBookings, scheduleProblem } from '../domain/appointments'
 import { shanghaiDay } from '../domain/calendar'
 import { conflict, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'

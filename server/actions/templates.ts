@@ -1,4 +1,4 @@
-import type { BookingRules } from '../domain/appointments'
+import type { BookingRules } from '../../typings/domain'
 import type { KpiTargets } from '../domain/kpis'
 import type { Actions } from '../../typings/api'
 import {

@@ -24,15 +24,6 @@ import type {
 } from '../../typings/domain'
 
 // The shapes are part of the contract (typings/domain.ts); the rules about them are here.
-export type {
-  AppointmentSchedule,
-  BookingKind,
-  BookingRules,
-  BookingStatus,
-  DayPart,
-  OpeningPeriod,
-  ScheduleKind,
-}
 
 export const BOOKING_KIND_LABELS: Record<BookingKind, string> = {
   service: '窗口预约',

@@ -1,10 +1,5 @@
-import type {
-  AppointmentSchedule,
-  BookingKind,
-  BookingStatus,
-  BookingReminder,
-  VisitWindow,
-} from '../domain/appointments'
+import type { BookingReminder, VisitWindow } from '../domain/appointments'
+import type { AppointmentSchedule, BookingKind, BookingStatus } from '../../typings/domain'
 import { isDuplicateKey, type Database } from './db'
 import { keysetPage, type Page } from './paging'
 

@@ -6,7 +6,8 @@ import {
   type ReminderSettings,
   type TemplateConfig,
 } from '../domain/notifications'
-import { DEFAULT_BOOKING_RULES, type BookingRules } from '../domain/appointments'
+import { DEFAULT_BOOKING_RULES } from '../domain/appointments'
+import type { BookingRules } from '../../typings/domain'
 import { DEFAULT_KPI_TARGETS, type KpiTargets } from '../domain/kpis'
 
 export interface CalendarSettings {

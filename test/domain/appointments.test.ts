@@ -16,8 +16,8 @@ import {
   slotsOn,
   visitWindowsProblem,
   DEFAULT_BOOKING_RULES,
-  type AppointmentSchedule,
 } from '../../server/domain/appointments'
+import type { AppointmentSchedule } from '../../typings/domain'
 
 const cal = new WorkCalendar(officialCalendarSource())
 const schedule: AppointmentSchedule = {
