@@ -5,6 +5,12 @@ import { isElderlyMode } from '../services/settings'
 export interface Loader {
   /** Fetches what the page shows; the patch returned is set on the page. */
   fetchPage(query: Record<string, string | undefined>): Promise<Record<string, unknown>>
+  /**
+   * What the page does each time it shows, after the Behavior's own part (长辈模式 followed).
+   * A page's own `onShow` (or `onLoad`, `onPullDownRefresh`) would replace the Behavior's
+   * method of that name, so pages put their part here instead.
+   */
+  onPageShow?(): unknown
 }
 
 type Self = WechatMiniprogram.Component.TrivialInstance &
@@ -14,7 +20,8 @@ type Self = WechatMiniprogram.Component.TrivialInstance &
  * The load / refresh / error cycle a dozen pages repeated: `loading` while the first fetch runs,
  * a Chinese `error` line and a 重新加载 button when it fails (what was shown stays), pull down to
  * refresh, and the page's `elderly` flag kept in step with 长辈模式 when the page comes back.
- * A page defines `fetchPage(query)` and binds 重新加载 to `reload`.
+ * A page defines `fetchPage(query)`, binds 重新加载 to `reload`, and puts what it does on each
+ * show in `onPageShow` (never its own `onShow`, which would replace this one).
  */
 export const pageLoad = Behavior({
   data: { loading: true, error: '', elderly: false },
@@ -25,6 +32,11 @@ export const pageLoad = Behavior({
       return this.reload()
     },
     onShow(this: Self) {
+      this.followElderlyMode()
+      return this.onPageShow?.()
+    },
+    /** 长辈模式 may have been switched on another page (我的, 首页) while this one was hidden. */
+    followElderlyMode(this: Self) {
       if ((this.data as { elderly?: boolean }).elderly !== isElderlyMode())
         this.setData({ elderly: isElderlyMode() })
     },

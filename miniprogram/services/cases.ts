@@ -1,5 +1,4 @@
 import type { Actions, CaseView, InboxTab } from '../../typings/api'
-import type { CaseState } from '../utils/vocabulary'
 import { callApi, newRequestId } from './api'
 import { shanghaiDayNumber } from '../utils/vocabulary'
 
@@ -44,22 +43,6 @@ export function countdown(dueAt: string | null, now: Date): string {
   if (diff > 0) return `还剩 ${diff} 天`
   if (diff === 0) return Date.parse(dueAt) >= now.getTime() ? '今天到期' : '已超期'
   return `已超期 ${-diff} 天`
-}
-
-/**
- * The resident's words for where their case is. The server's labels (待补正, 已上报, 已反馈) are
- * the office's terms; residents read these instead.
- */
-export const RESIDENT_STATE_WORDS: Readonly<Record<CaseState, string>> = {
-  submitted: '已提交，等代理员接手',
-  accepted: '正在为您办理',
-  awaiting_supplement: '需要您补材料',
-  escalated: '已转交上级服务站办理',
-  completed: '已办好，等代理员把结果送给您',
-  delivered: '结果已送到，请您评价',
-  rated: '已办完',
-  withdrawn: '已撤回',
-  rejected: '没有受理',
 }
 
 /** Timeline steps in the resident's words (keyed by the server's label for the step). */

@@ -62,6 +62,22 @@ export const CASE_STATE_DESCRIPTIONS: Readonly<Record<CaseState, string>> = Obje
 })
 
 /**
+ * The resident's words for where their case is. The server's labels (待补正, 已上报, 已反馈) are
+ * the office's terms; residents read these instead.
+ */
+export const RESIDENT_STATE_WORDS: Readonly<Record<CaseState, string>> = Object.freeze({
+  submitted: '已提交，等代理员接手',
+  accepted: '正在为您办理',
+  awaiting_supplement: '需要您补材料',
+  escalated: '已转交上级服务站办理',
+  completed: '已办好，等代理员把结果送给您',
+  delivered: '结果已送到，请您评价',
+  rated: '已办完',
+  withdrawn: '已撤回',
+  rejected: '没有受理',
+})
+
+/**
  * The resident's headline for an open case past its promised day (承诺期限), in place of its
  * state's words: 正在为您办理 read as if all were on time. From then on 催办 goes to the agent and
  * 督办 to the station head on their own.

@@ -256,3 +256,41 @@ describe('an overdue case', () => {
     }
   })
 })
+
+describe('coming back to the workbench', () => {
+  it('follows 长辈模式 switched elsewhere and shows the cases that came in meanwhile', async () => {
+    openid = 'o-demo-agent-village'
+    const inbox = await open(inboxId, {})
+    const inst = inbox.instance as unknown as Inst
+    const data = () =>
+      inbox.instance.data as { loading: boolean; tab: string; counts: Record<string, number> }
+    await inst.onTab!({ currentTarget: { dataset: { tab: 'pending' } } })
+    const pending = data().counts.pending ?? 0
+    expect(inbox.querySelector('.page')!.dom!.className).not.toContain('elderly')
+
+    // Meanwhile a resident applies, and the agent switches 长辈模式 on in 我的.
+    openid = 'o-demo-resident-1'
+    await callApi(
+      'cases.submit',
+      {
+        itemId: 'it-MZ-003',
+        stationId: 'st-qingshan-hongyan',
+        description: '想问问低保怎么申请',
+        applicantName: '李大娘',
+        applicantPhone: '13700001234',
+      },
+      newRequestId(),
+    )
+    openid = 'o-demo-agent-village'
+    wx.setStorageSync('ui.elderly', true)
+    try {
+      await inst.onShow!()
+      for (let i = 0; i < 100 && data().loading; i++) await settle(20)
+      expect(inbox.querySelector('.page')!.dom!.className).toContain('elderly')
+      expect(data().tab).toBe('pending')
+      expect(data().counts.pending).toBe(pending + 1)
+    } finally {
+      wx.setStorageSync('ui.elderly', false)
+    }
+  })
+})

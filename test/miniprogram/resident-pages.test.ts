@@ -82,6 +82,11 @@ describe('事项详情', () => {
     const page = await open(itemId, { id: 'it-MZ-001' })
     expect(text(page, '.name')).toBe('最低生活保障申请')
     expect(all(page, '.mname').length).toBeGreaterThanOrEqual(3)
+    // The steps as numbered lines of their own (not van-steps, whose 18 px line overlapped 长辈模式).
+    const steps = all(page, '.step-text')
+    expect(steps.length).toBeGreaterThanOrEqual(2)
+    expect(steps[0]).not.toMatch(/^1\./)
+    expect(all(page, '.step-no')[0]).toBe('1')
     expect(text(page, '.fee')).toBe('无偿')
     expect(text(page, '.limit')).toMatch(/个工作日/)
     expect(text(page, '.supervise')).toBe('监督电话：0851-12345678')

@@ -1,9 +1,13 @@
-import { OVERDUE_RESIDENT_WORDS, RATING_OPTIONS, type RatingLevel } from '../../utils/vocabulary'
+import {
+  OVERDUE_RESIDENT_WORDS,
+  RATING_OPTIONS,
+  RESIDENT_STATE_WORDS,
+  type RatingLevel,
+} from '../../utils/vocabulary'
 import { pageLoad } from '../../behaviors/page-load'
 import { callApi } from '../../services/api'
 import {
   fetchCase,
-  RESIDENT_STATE_WORDS,
   residentEventWords,
   residentNote,
   supplyMaterials,

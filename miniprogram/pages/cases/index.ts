@@ -1,8 +1,8 @@
 import { pageLoad } from '../../behaviors/page-load'
 import { ApiCallError, errorText } from '../../services/api'
-import { claimCase, fetchMyCases, RESIDENT_STATE_WORDS, type CaseView } from '../../services/cases'
+import { claimCase, fetchMyCases, type CaseView } from '../../services/cases'
 import { dayLabel, shanghaiDay } from '../../utils/dates'
-import { OVERDUE_RESIDENT_WORDS } from '../../utils/vocabulary'
+import { OVERDUE_RESIDENT_WORDS, RESIDENT_STATE_WORDS } from '../../utils/vocabulary'
 
 const OPEN = ['submitted', 'accepted', 'awaiting_supplement', 'escalated']
 

@@ -9,7 +9,7 @@ Component({
   data: {
     id: '',
     item: null as ItemDetail | null,
-    steps: [] as { text: string }[],
+    steps: [] as string[],
     formLabels: { original: '原件', copy: '复印件', either: '原件或复印件' },
   },
   methods: {
@@ -20,7 +20,7 @@ Component({
       const stationId = myStationId()
       const item = await fetchItem(id, stationId || undefined)
       wx.setNavigationBarTitle({ title: item.name }).catch(() => undefined)
-      return { id, item, steps: item.steps.map((text, i) => ({ text: `${i + 1}. ${text}` })) }
+      return { id, item, steps: item.steps }
     },
     onApply() {
       return wx.navigateTo({ url: `/pages/apply/index?itemId=${encodeURIComponent(this.data.id)}` })

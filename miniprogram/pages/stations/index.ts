@@ -1,6 +1,7 @@
 import type { GeoPoint } from '../../../typings/domain'
 import type { StationSummary } from '../../../typings/api'
 import { callApi, errorText } from '../../services/api'
+import { isElderlyMode } from '../../services/settings'
 
 type Row = StationSummary & { distanceText: string }
 
@@ -27,9 +28,11 @@ Component({
     center: { latitude: 26.6, longitude: 106.6 } as GeoPoint,
     located: false,
     error: '',
+    elderly: false,
   },
   methods: {
     onLoad() {
+      this.setData({ elderly: isElderlyMode() })
       return this.load()
     },
     async load(near?: GeoPoint) {

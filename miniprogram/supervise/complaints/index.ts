@@ -1,5 +1,6 @@
 import { askForNotices, prepareNotices } from '../../services/notify'
 import { errorText } from '../../services/api'
+import { isElderlyMode } from '../../services/settings'
 import {
   complaintContact,
   fetchComplaints,
@@ -23,9 +24,11 @@ Component({
     busy: '',
     loading: true,
     error: '',
+    elderly: false,
   },
   methods: {
     onLoad() {
+      this.setData({ elderly: isElderlyMode() })
       void prepareNotices('supervise')
       return this.reload()
     },

@@ -80,7 +80,8 @@ Component({
         calendarWarning: this.data.isAdmin ? (res.calendarWarning ?? '') : '',
       }
     },
-    onShow() {
+    /** Back from a case: its row may have moved tab. (The Behavior's onShow calls this.) */
+    onPageShow() {
       if (this.data.tab && !this.data.loading) return this.reload()
       return undefined
     },

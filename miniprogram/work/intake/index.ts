@@ -1,6 +1,7 @@
 import type { ItemSummary } from '../../../typings/api'
 import { ApiCallError, callApi, errorText, newRequestId } from '../../services/api'
 import { submitCase } from '../../services/cases'
+import { isElderlyMode } from '../../services/settings'
 
 /** 代群众申请: walk-in or hotline intake for residents without a smartphone. */
 Component({
@@ -15,10 +16,11 @@ Component({
     submitting: false,
     requestId: '',
     done: null as null | { claimCode: string },
+    elderly: false,
   },
   methods: {
     async onLoad() {
-      this.setData({ requestId: newRequestId() })
+      this.setData({ requestId: newRequestId(), elderly: isElderlyMode() })
       try {
         const me = await callApi('me.profile', {})
         if (!me.agent) throw new ApiCallError('FORBIDDEN', '请先绑定花名册')

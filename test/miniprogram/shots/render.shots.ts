@@ -397,16 +397,16 @@ function specs(): Spec[] {
       query: { id: h.delivered },
     }),
     ...both({ name: 'mine', page: 'pages/mine/index', group: '群众', note: '我的', as: R }),
-    {
+    ...both({
       name: 'station',
       page: 'pages/station/index',
       group: '群众',
       note: '服务站',
       as: R,
       query: { id: STATION },
-    },
-    { name: 'stations', page: 'pages/stations/index', group: '群众', note: '附近服务站', as: R },
-    { name: 'messages', page: 'pages/messages/index', group: '群众', note: '我的消息', as: R },
+    }),
+    ...both({ name: 'stations', page: 'pages/stations/index', group: '群众', note: '附近服务站', as: R }),
+    ...both({ name: 'messages', page: 'pages/messages/index', group: '群众', note: '我的消息', as: R }),
     ...both({
       name: 'book',
       page: 'pages/book/index',
@@ -455,18 +455,18 @@ function specs(): Spec[] {
       as: R,
       query: { stationId: STATION },
     }),
-    {
+    ...both({
       name: 'complaint',
       page: 'pages/complaint/index',
       group: '群众',
       note: '监督投诉',
       as: R,
       query: { caseId: h.overdue },
-    },
+    }),
   ]
   const A = WHO.agent
   const work: Spec[] = [
-    { name: 'work.inbox', page: 'work/inbox/index', group: '代理员', note: '工作台', as: A },
+    ...both({ name: 'work.inbox', page: 'work/inbox/index', group: '代理员', note: '工作台', as: A }),
     {
       name: 'work.inbox.head',
       page: 'work/inbox/index',
@@ -565,7 +565,7 @@ function specs(): Spec[] {
       as: WHO.townshipHead,
       query: { id: h.escalated },
     },
-    { name: 'work.intake', page: 'work/intake/index', group: '代理员', note: '代群众申请', as: A },
+    ...both({ name: 'work.intake', page: 'work/intake/index', group: '代理员', note: '代群众申请', as: A }),
     ...both({
       name: 'work.appointments',
       page: 'work/appointments/index',
@@ -636,7 +636,13 @@ function specs(): Spec[] {
       note: '超期督办',
       as: S,
     }),
-    { name: 'admin.complaints', page: 'supervise/complaints/index', group: '督查', note: '群众投诉', as: S },
+    ...both({
+      name: 'admin.complaints',
+      page: 'supervise/complaints/index',
+      group: '督查',
+      note: '群众投诉',
+      as: S,
+    }),
     { name: 'admin.settings', page: 'manage/settings/index', group: '管理员', note: '设置', as: WHO.admin },
     {
       name: 'admin.kpis.forbidden',
