@@ -28,7 +28,7 @@ export interface ChartOptions {
   }[]
   yAxis: { data: { min: number; max: number; unit?: string }[]; gridType: 'dash'; splitNumber: number }
   xAxis: { disableGrid: boolean; fontSize?: number; rotateLabel?: boolean; labelCount?: number }
-  legend: { show: boolean; position?: 'top' | 'bottom'; fontSize?: number }
+  legend: { show: boolean; position?: 'top' | 'bottom'; fontSize?: number; lineHeight?: number }
   dataLabel: boolean
   padding: number[]
   fontSize: number
@@ -91,7 +91,8 @@ export function trendOptions(trend: KpiTrend, text = 1): ChartOptions {
     },
     // Every other month named (every third with large text): twelve labels run into each other.
     xAxis: { disableGrid: true, fontSize: px(11, text), labelCount: text > 1 ? 4 : 6 },
-    legend: { show: true, position: 'top', fontSize: px(12, text) },
+    // A legend on two rows (large text) needs air between them.
+    legend: { show: true, position: 'top', fontSize: px(12, text), lineHeight: px(18, text) },
     dataLabel: false,
     padding: [12, 16, 8, 4],
     fontSize: px(11, text),
