@@ -17,6 +17,14 @@ export function dayLabel(day: string | null | undefined): string {
   return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日（${WEEKDAYS[d.getUTCDay()]}）`
 }
 
+/** Dates inside a sentence read as on the rest of the page: "2026-12-21 10:05" → "12月21日 10:05". */
+export function plainDates(text: string): string {
+  return text.replace(
+    /(\d{4})-(\d{2})-(\d{2})/g,
+    (_, _y: string, m: string, d: string) => `${Number(m)}月${Number(d)}日`,
+  )
+}
+
 /** An instant → "12月21日（周一）10:05". */
 export function whenLabel(iso: string): string {
   const d = new Date(Date.parse(iso) + SHANGHAI_OFFSET_MS)

@@ -208,6 +208,35 @@ export const CASE_ACTION_LABELS: Readonly<Record<CaseAction, string>> = Object.f
   extend: '延期',
 })
 
+/**
+ * 我的消息: what each notice says to the person who gets it, in plain words (the WeChat template
+ * carries the details in its few short fields). Keyed by NotifyEvent; a test checks every event.
+ */
+export const NOTICE_TITLES: Readonly<Record<string, string>> = Object.freeze({
+  caseAssigned: '有一件新申请分给您',
+  supplementNeeded: '您的申请需要补交材料',
+  caseCompleted: '您的申请已经办好',
+  caseDelivered: '办理结果已交给您，请评价',
+  caseExtended: '您的申请办理期限延长了',
+  dueSoon: '有申请快到承诺期限了',
+  dueToday: '有申请今天到期',
+  overdue: '有申请已超期，请尽快办理',
+  superviseHead: '本站有申请超期，请督办',
+  reportSupervisor: '有申请超期未办，已通报',
+  badRating: '群众给了差评，请安排整改',
+  dailyDigest: '本站待办汇总',
+  calendarMissing: '节假日安排需要录入',
+  appointmentReminder: '预约办理提醒',
+  visitRequested: '有群众申请上门服务',
+  visitConfirmed: '上门时间已经定好',
+  visitDeclined: '上门申请没有安排上',
+  appointmentCancelled: '您的预约已取消',
+  complaintFiled: '收到一条投诉',
+  complaintReplied: '您的投诉已答复',
+  rectifyVisited: '差评整改已回访，请评价',
+  rectifyOverdue: '差评整改已超期',
+})
+
 /** Timeline entries that are not state transitions. */
 export const EVENT_LABELS: Readonly<Record<string, string>> = Object.freeze({
   submit: '提交申请',

@@ -1,9 +1,11 @@
 import { WorkCalendar } from '../../server/domain/calendar'
+import { NOTICE_TITLES } from '../../typings/vocabulary'
 import { officialCalendarSource } from '../../server/domain/official-calendar'
 import {
   fitField,
   isOfficeTime,
   isPermanent,
+  NOTIFY_EVENTS,
   nextAttempt,
   remindersDue,
 } from '../../server/domain/notifications'
@@ -75,5 +77,12 @@ describe('subscribe-message fields and retries', () => {
     ])
     expect(isPermanent(43101)).toBe(true)
     expect(isPermanent(-1)).toBe(false)
+  })
+})
+
+describe('我的消息 titles', () => {
+  it('says in plain words what every notice is about, and names no event it does not know', () => {
+    expect(Object.keys(NOTICE_TITLES).sort()).toEqual([...NOTIFY_EVENTS].sort())
+    for (const t of Object.values(NOTICE_TITLES)) expect(t).toMatch(/^[\u4e00-\u9fa5，]{4,16}$/)
   })
 })

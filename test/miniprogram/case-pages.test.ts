@@ -191,10 +191,15 @@ describe('messages and supervision', () => {
   it('shows the agent the notices addressed to them and whether they went out', async () => {
     openid = 'o-demo-agent-village'
     const page = await open(messagesId)
-    const texts = page.querySelectorAll('.message .text').map((n) => n.dom!.textContent)
-    expect(texts.some((t) => t!.includes('临时救助申请'))).toBe(true)
+    const texts = page.querySelectorAll('.message .text').map((n) => n.dom!.textContent!)
+    expect(texts.some((t) => t.includes('临时救助申请'))).toBe(true)
+    // What happened in plain words, above the template's details; dates as the app writes them.
+    const titles = page.querySelectorAll('.message .title').map((n) => n.dom!.textContent)
+    expect(titles).toContain('有一件新申请分给您')
+    expect(texts.filter((t) => /\d{4}-\d{2}-\d{2}/.test(t))).toEqual([])
     // No timer has run in this backend yet: the notice waits in the outbox.
-    expect(page.querySelectorAll('.message .meta').map((n) => n.dom!.textContent)).toContain('待发送')
+    const metas = page.querySelectorAll('.message .meta').map((n) => n.dom!.textContent!)
+    expect(metas.some((m) => /^\d+月\d+日（周.） \d{2}:\d{2} · 待发送$/.test(m))).toBe(true)
   })
 
   it('gives supervisors the overdue list and refuses residents', async () => {
