@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import { useTransport } from '../../miniprogram/services/api'
 import { useUploader } from '../../miniprogram/services/files'
+import { setElderlyMode } from '../../miniprogram/services/settings'
 import { loadComponent, openPage, settle, textOf, type Page } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 import { uploadTo, xlsx } from './sheet-files'
@@ -394,6 +395,29 @@ describe('数据维护 (manage/)', () => {
     openid = 'o-demo-head-village'
     const other = await openPage(ids.rotas, { stationId: 'st-qingshan-shimen' })
     expect(textOf(other, '.error')).toContain('站长只能')
+  })
+
+  it('值班表 in 长辈模式: a line per weekday with a name button per person, toggled and saved the same way', async () => {
+    setElderlyMode(true)
+    try {
+      const page = await openPage(ids.rotas, { stationId: 'st-qingshan-hongyan' })
+      const rows = data<{ rows: { name: string; cells: { on: boolean }[] }[] }>(page).rows
+      expect(page.querySelector('.grid')).toBeFalsy()
+      expect(page.querySelectorAll('.day').length).toBe(7)
+      expect(page.querySelectorAll('.person').length).toBe(7 * rows.length)
+      const sunday = () => page.querySelectorAll('.day')[6]!.dom?.textContent ?? ''
+      // Sunday: nobody on duty at 红岩村; put the first person on.
+      expect(sunday()).toMatch(/^周日/)
+      expect(sunday()).not.toContain('✓')
+      inst(page).onToggle!(ev({ row: 0, col: 6 }))
+      await settle()
+      expect(sunday()).toContain(`✓ ${rows[0]!.name}`)
+      await inst(page).onSave!()
+      await settle()
+      expect(textOf(page, '.message')).toBe('已保存')
+    } finally {
+      setElderlyMode(false)
+    }
   })
 
   it('值班表: 领导接待日 and special dates saved, a bad time refused, published on the station page', async () => {
