@@ -27,6 +27,36 @@ export function saveFailure(
 
 /** For a section without per-field slots (settings, 领导接待日): every field's message on one line. */
 export function sectionError(err: unknown, fallback: string): string {
-  const fields = (err as ApiCallError).fields
-  return fields ? Object.values(fields).join('；') : errorText(err, fallback)
+  return Object.values((err as ApiCallError).fields ?? {}).join('；') || errorText(err, fallback)
 }
+
+/** Feedback cleared when a form opens or another person or record is picked. */
+export const cleared = () => ({ fieldErrors: {} as Record<string, string>, message: '', error: '' })
+
+type FormPage = { data: { saving?: boolean }; setData(patch: Record<string, unknown>): void }
+
+/**
+ * A save of a form: once at a time (`saving` shows on the button), earlier messages cleared, and a
+ * refusal shown on its fields (or above the form) by {@link saveFailure}. `run` saves and says so.
+ */
+export async function saveForm(page: FormPage, run: () => Promise<void>, fallback = '保存失败，请重试') {
+  if (page.data.saving) return
+  page.setData({ saving: true, error: '', fieldErrors: {} })
+  try {
+    await run()
+  } catch (err) {
+    page.setData(saveFailure(err, fallback))
+  } finally {
+    page.setData({ saving: false })
+  }
+}
+
+/** `onField` of the forms: a van-field's value into `form.<data-key>`, its message cleared. */
+export const fieldForm = Behavior({
+  methods: {
+    onField(e: WechatMiniprogram.CustomEvent) {
+      const key = String(e.currentTarget.dataset.key)
+      this.setData({ [`form.${key}`]: e.detail, [`fieldErrors.${key}`]: '' })
+    },
+  },
+})

@@ -10,7 +10,7 @@ import {
   stationOf,
   type Roster,
 } from '../../services/manage'
-import { saveFailure } from '../form'
+import { cleared, fieldForm, saveFailure, saveForm } from '../form'
 
 type Entry = Roster['list'][number]
 
@@ -50,7 +50,7 @@ export function parseLeaves(text: string): Entry['leaves'] {
  * changes only their people's 擅长类别 (the server says what the caller may edit).
  */
 Component({
-  behaviors: [pageLoad],
+  behaviors: [pageLoad, fieldForm],
   data: {
     stationId: '',
     roster: null as Roster | null,
@@ -92,9 +92,7 @@ Component({
         toIndex: -1,
         toAgentId: '',
         code: '',
-        message: '',
-        error: '',
-        fieldErrors: {},
+        ...cleared(),
       })
     },
     onEditAgent() {
@@ -111,9 +109,7 @@ Component({
           specialties: [...a.specialties],
         },
         chips: chipsOf(this.data.roster?.categories ?? [], a.specialties),
-        fieldErrors: {},
-        message: '',
-        error: '',
+        ...cleared(),
       })
     },
     onNew() {
@@ -121,17 +117,11 @@ Component({
         form: { id: '', name: '', phone: '', title: '', volunteer: false, leaves: '', specialties: [] },
         chips: chipsOf(this.data.roster?.categories ?? [], []),
         selected: '',
-        fieldErrors: {},
-        message: '',
-        error: '',
+        ...cleared(),
       })
     },
     onCancel() {
       this.setData({ form: null })
-    },
-    onField(e: WechatMiniprogram.CustomEvent) {
-      const key = String(e.currentTarget.dataset.key)
-      this.setData({ [`form.${key}`]: e.detail, [`fieldErrors.${key}`]: '' })
     },
     /** A category chip tapped: on or off, kept in the order the catalog lists them. */
     onSpecialty(e: WechatMiniprogram.CustomEvent) {
@@ -146,10 +136,10 @@ Component({
     },
     async onSaveAgent() {
       const f = this.data.form
-      if (!f || this.data.saving) return
+      if (!f) return
       const before = this.data.roster?.list.find((x) => x.id === f.id)
-      this.setData({ saving: true, error: '', fieldErrors: {} })
-      try {
+      // Paths like leaves.0.from are shown on the field they belong to.
+      await saveForm(this, async () => {
         if (this.data.roster?.editable === 'specialties') await saveSpecialties(f.id, f.specialties)
         else
           await saveAgent({
@@ -166,12 +156,7 @@ Component({
           })
         this.setData({ form: null, message: '已保存' })
         await this.reload()
-      } catch (err) {
-        // Paths like leaves.0.from are shown on the field they belong to.
-        this.setData(saveFailure(err, '保存失败，请重试'))
-      } finally {
-        this.setData({ saving: false })
-      }
+      })
     },
     /** 移交给: a colleague picked from this station's roster (the server checks the same). */
     onTo(e: WechatMiniprogram.CustomEvent) {
