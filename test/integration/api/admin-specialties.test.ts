@@ -32,7 +32,7 @@ describe('擅长类别', () => {
     const asAdmin = await ok<Roster>(lcb, 'admin.agents.list', { stationId: STATION }, DEMO_OPENIDS.admin)
     expect(asAdmin.editable).toBe('all')
 
-    const pick = (specialties: unknown, openid = head, agentId = 'ag-qs-hy-4') =>
+    const pick = (specialties: unknown, openid: string = head, agentId = 'ag-qs-hy-4') =>
       call(lcb, 'admin.agents.specialties', { agentId, specialties }, openid)
     expect(await pick(['信息提供', '养老'])).toMatchObject({
       ok: false,
@@ -47,7 +47,10 @@ describe('擅长类别', () => {
       error: { code: 'FORBIDDEN' },
     })
     // Another station's person, by id: refused too.
-    expect(await pick(['劳动保障'], head, 'ag-qs-sm-2')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(await pick(['劳动保障'], head, 'ag-qs-sm-2')).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
     // The full save checks the field the same way, for admins.
     const save = await call(
       lcb,
@@ -71,7 +74,10 @@ describe('擅长类别', () => {
 
   it('an agent given a specialty gets the next case of that category', async () => {
     const before = await submitCall(lcb, LABOUR, resident)
-    expect(before).toMatchObject({ ok: true, data: { agent: { id: 'ag-qs-hy-1' }, assignReason: '站长兜底' } })
+    expect(before).toMatchObject({
+      ok: true,
+      data: { agent: { id: 'ag-qs-hy-1' }, assignReason: '站长兜底' },
+    })
 
     // Duplicates are kept once.
     await ok(
