@@ -547,6 +547,8 @@ export interface Actions {
     }
     out: { id: string }
   }
+  /** 擅长类别 of one roster entry (assignment rule 3): admins for any station, a head for their own. */
+  'admin.agents.specialties': { in: { agentId: string; specialties: string[] }; out: { id: string } }
   'admin.rotas.save': {
     in: Pick<DutyRota, 'stationId' | 'weekly'> & Partial<Pick<DutyRota, 'overrides' | 'receptionDays'>>
     out: { id: string }
@@ -604,7 +606,16 @@ export interface Actions {
   }
   'admin.agents.list': {
     in: { stationId: string }
-    out: { stationId: string; stationName: string; headAgentId: string | null; list: AdminAgent[] }
+    out: {
+      stationId: string
+      stationName: string
+      headAgentId: string | null
+      list: AdminAgent[]
+      /** The catalog's categories, to pick 擅长类别 from. */
+      categories: string[]
+      /** What the caller may change here: admins everything, a head their people's 擅长类别. */
+      editable: 'all' | 'specialties'
+    }
   }
   'admin.rotas.get': {
     in: { stationId: string }

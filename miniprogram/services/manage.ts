@@ -58,6 +58,18 @@ export async function myStationId(): Promise<string> {
   return (await callApi('me.profile', {})).agent?.stationId ?? ''
 }
 
+/**
+ * The station a per-station page (花名册, 值班表, 结对) maintains: the one its link names, else the
+ * caller's own (a head's; an admin's until they open another from 服务站).
+ */
+export async function stationOf(query: Record<string, string | undefined>): Promise<string> {
+  return query.stationId ?? (await myStationId())
+}
+
+/** 擅长类别 only (a head for their own people; admins too). */
+export const saveSpecialties = (agentId: string, specialties: string[]) =>
+  callApi('admin.agents.specialties', { agentId, specialties })
+
 export const printStation = (stationId: string, kind: 'board' | 'card') =>
   callApi('admin.print', { stationId, kind })
 

@@ -144,13 +144,15 @@ function rosterRow(a: Agent, today: string) {
 /** 花名册 of one station (retired entries last), with who is bound to WeChat and who is on leave. */
 export async function adminRoster(payload: unknown, ctx: Ctx): Promise<Actions['admin.agents.list']['out']> {
   const p = parse(stationInput, payload)
-  const { station } = await stationScope(ctx, p.stationId)
+  const { me, station } = await stationScope(ctx, p.stationId)
   const today = shanghaiDay(ctx.now)
   const roster = await ctx.deps.network.rosterOfStation(station._id)
   return {
     stationId: station._id,
     stationName: station.name,
     headAgentId: station.headAgentId,
+    categories: [...ITEM_CATEGORIES],
+    editable: me.role === 'admin' ? 'all' : 'specialties',
     list: roster
       .sort((a, b) => Number(b.active) - Number(a.active) || a._id.localeCompare(b._id))
       .map((a) => rosterRow(a, today)),

@@ -180,6 +180,20 @@ export async function saveItem(payload: unknown, ctx: Ctx): Promise<{ id: string
   return { id }
 }
 
+/**
+ * 擅长类别 (assignment rule 3 matches them against an item's category): only the catalog's
+ * categories, each once, the message on the field itself so the form shows it there.
+ */
+const specialtiesField = z
+  .array(z.string({ error: '擅长类别应为事项分类' }).trim(), { error: '擅长类别应为列表' })
+  .max(CATEGORIES.length * 2, '擅长类别过多')
+  .transform((list) => [...new Set(list)])
+  .superRefine((list, c) => {
+    const unknown = list.filter((s) => !CATEGORIES.includes(s))
+    if (unknown.length)
+      c.addIssue({ code: 'custom', message: `「${unknown.join('、')}」不是事项目录中的分类` })
+  })
+
 const agentInput = z.object({
   _id: z.string().max(64).optional(),
   name: fields.text('姓名', 20),
@@ -189,10 +203,7 @@ const agentInput = z.object({
     .regex(/^1\d{10}$/, '应为 11 位手机号'),
   stationId: fields.id('服务站'),
   role: z.enum(['agent', 'head', 'supervisor', 'admin'], { error: '请选择角色' }),
-  specialties: z
-    .array(z.enum(CATEGORIES as [string, ...string[]]))
-    .max(10)
-    .default([]),
+  specialties: specialtiesField.default([]),
   kind: z.enum(['party_member', 'volunteer'], { error: '请选择党员或志愿者' }),
   title: z.string().max(30).optional(),
   leaves: z
@@ -243,6 +254,42 @@ export async function saveAgent(payload: unknown, ctx: Ctx): Promise<{ id: strin
     }),
   )
   return { id: agentId }
+}
+
+const specialtiesInput = z.object({
+  agentId: fields.id('花名册人员'),
+  specialties: specialtiesField,
+})
+
+/**
+ * 擅长类别 of one roster entry: admins for any station, a head for their own station's people
+ * (who knows what each colleague is good at). Only this field changes; audited like every roster change.
+ */
+export async function saveSpecialties(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
+  const me = await requireRole(ctx, ['admin', 'head'])
+  const p = parse(specialtiesInput, payload)
+  const agent = await ctx.deps.network.agent(p.agentId)
+  if (!agent) throw notFound('花名册中没有此人')
+  if (me.role === 'head' && me.stationId !== agent.stationId)
+    throw forbidden('站长只能维护本站人员的擅长类别')
+  await ctx.deps.audit.change<Agent>(
+    'agents',
+    agent._id,
+    (before) => {
+      // Checked again on what the transaction read: the entry may have moved station meanwhile.
+      if (!before || (me.role === 'head' && before.stationId !== me.stationId))
+        throw notFound('花名册中没有此人')
+      return { ...before, specialties: p.specialties }
+    },
+    (_before, after) => ({
+      at: ctx.now,
+      actor: auditActor(me),
+      kind: 'agent',
+      action: 'update',
+      summary: `修改「${after.name}」的擅长类别`,
+    }),
+  )
+  return { id: agent._id }
 }
 
 const rotaInput = z.object({

@@ -50,6 +50,7 @@ import { meProfile, rosterBind, rosterInvite } from '../actions/roster'
 import {
   retire,
   saveAgent,
+  saveSpecialties,
   saveItem,
   savePairing,
   saveRota,
@@ -98,6 +99,7 @@ export const actions: ActionTable<Deps> = {
   'admin.stations.save': saveStation,
   'admin.items.save': saveItem,
   'admin.agents.save': saveAgent,
+  'admin.agents.specialties': saveSpecialties,
   'admin.rotas.save': saveRota,
   'admin.pairings.save': savePairing,
   'admin.retire': retire,

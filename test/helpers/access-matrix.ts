@@ -479,6 +479,11 @@ export const MATRIX: Record<string, Row> = {
       specialties: [],
     }),
   },
+  // A head keeps their own people's 擅长类别 (FORBIDDEN elsewhere).
+  'admin.agents.specialties': {
+    expect: 'DDDDDODDDO',
+    payload: () => ({ agentId: 'ag-qs-hy-4', specialties: ['信息提供', '公益事业'] }),
+  },
   // A head keeps their own station's rota (FORBIDDEN elsewhere).
   'admin.rotas.save': {
     expect: 'DDDDDODDDO',

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import { useTransport } from '../../miniprogram/services/api'
 import { useUploader } from '../../miniprogram/services/files'
+import { setElderlyMode } from '../../miniprogram/services/settings'
 import { loadComponent, openPage, settle, textOf, type Page } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 import { uploadTo, xlsx } from './sheet-files'
@@ -328,6 +329,58 @@ describe('数据维护 (manage/)', () => {
     expect(textOf(page, '.message')).toContain('已移交')
   })
 
+  it('花名册 擅长类别: picked from the catalog categories and saved (admin, and a head for their own)', async () => {
+    const page = await openPage(ids.roster, { stationId: 'st-qingshan-hongyan' })
+    const rowOf = (p: Page, name: string) =>
+      p
+        .querySelectorAll('.agent')
+        .map((r) => r.dom?.textContent ?? '')
+        .find((t) => t.includes(name)) ?? ''
+    const row = () => rowOf(page, '石勇')
+    expect(row()).toContain('擅长：土地管理、政策咨询')
+    inst(page).onSelect!(ev({ id: 'ag-qs-hy-3' }))
+    inst(page).onEditAgent!()
+    await settle()
+    const chip = (name: string) => ev({ name })
+    const on = () =>
+      data<{ chips: { name: string; on: boolean }[] }>(page)
+        .chips.filter((c) => c.on)
+        .map((c) => c.name)
+    expect(page.querySelectorAll('.chip').length).toBeGreaterThan(15)
+    expect(on()).toEqual(['土地管理', '政策咨询'])
+    inst(page).onSpecialty!(chip('政策咨询'))
+    inst(page).onSpecialty!(chip('劳动保障'))
+    inst(page).onSpecialty!(chip('民政'))
+    // In the catalog's order whatever the order of the taps.
+    expect(on()).toEqual(['民政', '土地管理', '劳动保障'])
+    await inst(page).onSaveAgent!()
+    await settle()
+    expect(textOf(page, '.message')).toBe('已保存')
+    expect(row()).toContain('擅长：民政、土地管理、劳动保障')
+
+    // A head: only 擅长类别, on their own station (opened without naming it).
+    openid = 'o-demo-head-village'
+    const mine = await openPage(ids.roster)
+    expect(textOf(mine, '.page')).not.toContain('登记新人员')
+    inst(mine).onSelect!(ev({ id: 'ag-qs-hy-4' }))
+    await settle()
+    expect(textOf(mine, '.edit')).toBe('编辑擅长类别')
+    expect(mine.querySelector('.retire')).toBeFalsy()
+    inst(mine).onEditAgent!()
+    await settle()
+    expect(mine.querySelector('.f-name')).toBeFalsy()
+    // A category the catalog does not have (an old client, say) is refused on the field.
+    mine.instance.setData({ 'form.specialties': ['养老'] })
+    await inst(mine).onSaveAgent!()
+    await settle()
+    expect(textOf(mine, '.f-specialties-error')).toBe('「养老」不是事项目录中的分类')
+    inst(mine).onSpecialty!(chip('计生'))
+    await inst(mine).onSaveAgent!()
+    await settle()
+    expect(textOf(mine, '.message')).toBe('已保存')
+    expect(rowOf(mine, '潘小燕')).toContain('擅长：计生、公益事业、信息提供')
+  })
+
   it('值班表: a week grid toggled and saved; a head of another station is refused', async () => {
     const page = await openPage(ids.rotas, { stationId: 'st-qingshan-hongyan' })
     const rows = () => data<{ rows: { id: string; cells: { on: boolean }[] }[] }>(page).rows
@@ -342,6 +395,29 @@ describe('数据维护 (manage/)', () => {
     openid = 'o-demo-head-village'
     const other = await openPage(ids.rotas, { stationId: 'st-qingshan-shimen' })
     expect(textOf(other, '.error')).toContain('站长只能')
+  })
+
+  it('值班表 in 长辈模式: a line per weekday with a name button per person, toggled and saved the same way', async () => {
+    setElderlyMode(true)
+    try {
+      const page = await openPage(ids.rotas, { stationId: 'st-qingshan-hongyan' })
+      const rows = data<{ rows: { name: string; cells: { on: boolean }[] }[] }>(page).rows
+      expect(page.querySelector('.grid')).toBeFalsy()
+      expect(page.querySelectorAll('.day').length).toBe(7)
+      expect(page.querySelectorAll('.person').length).toBe(7 * rows.length)
+      const sunday = () => page.querySelectorAll('.day')[6]!.dom?.textContent ?? ''
+      // Sunday: nobody on duty at 红岩村; put the first person on.
+      expect(sunday()).toMatch(/^周日/)
+      expect(sunday()).not.toContain('✓')
+      inst(page).onToggle!(ev({ row: 0, col: 6 }))
+      await settle()
+      expect(sunday()).toContain(`✓ ${rows[0]!.name}`)
+      await inst(page).onSave!()
+      await settle()
+      expect(textOf(page, '.message')).toBe('已保存')
+    } finally {
+      setElderlyMode(false)
+    }
   })
 
   it('值班表: 领导接待日 and special dates saved, a bad time refused, published on the station page', async () => {

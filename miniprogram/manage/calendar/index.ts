@@ -1,6 +1,7 @@
 import { pageLoad } from '../../behaviors/page-load'
-import { ApiCallError, errorText } from '../../services/api'
+import { errorText } from '../../services/api'
 import { calendarYear, saveCalendarYear, type CalendarYear } from '../../services/manage'
+import { fieldErrorsOf } from '../form'
 
 interface Month {
   label: string
@@ -85,18 +86,8 @@ Component({
         await this.load(this.data.year)
         this.setData({ message: `已保存 ${this.data.year} 年的安排` })
       } catch (err) {
-        const f = (err as ApiCallError).fields ?? {}
-        const fieldErrors = {
-          holidays: Object.entries(f)
-            .filter(([k]) => k.startsWith('holidays'))
-            .map(([, v]) => v)
-            .join('；'),
-          workdays: Object.entries(f)
-            .filter(([k]) => k.startsWith('workdays'))
-            .map(([, v]) => v)
-            .join('；'),
-        }
-        this.setData({ fieldErrors, error: errorText(err, '保存失败，请重试') })
+        // holidays.3 → 放假日期; the line above says what the year as a whole lacks.
+        this.setData({ fieldErrors: fieldErrorsOf(err), error: errorText(err, '保存失败，请重试') })
       }
     },
   },

@@ -1,7 +1,8 @@
 import { pageLoad } from '../../behaviors/page-load'
-import { ApiCallError, errorText } from '../../services/api'
+import { errorText } from '../../services/api'
 import { listItems, saveItem, type AdminItem } from '../../services/manage'
 import { MATERIAL_FORM_LABELS, TIER_LABELS, TIERS, type MaterialForm } from '../../utils/vocabulary'
+import { cleared, fieldForm, saveForm } from '../form'
 
 type Material = AdminItem['materials'][number]
 
@@ -50,22 +51,12 @@ const lines = (s: string) =>
     .map((l) => l.trim())
     .filter(Boolean)
 
-/** Field paths come back as materials.0.name, steps.1 …: shown on the field they belong to. */
-function fieldErrorsOf(err: unknown): Record<string, string> {
-  const fieldErrors: Record<string, string> = {}
-  for (const [k, v] of Object.entries((err as ApiCallError).fields ?? {})) {
-    const key = k.split('.')[0]!
-    fieldErrors[key] = fieldErrors[key] ? `${fieldErrors[key]}；${v}` : v
-  }
-  return fieldErrors
-}
-
 /**
  * 一栏表 (admins): every item with what it still lacks to count as fully published, 20 at a time;
  * edit one, or add a new one (新建事项) with its code, category, deciding tier and proxy mode.
  */
 Component({
-  behaviors: [pageLoad],
+  behaviors: [pageLoad, fieldForm],
   data: {
     list: [] as AdminItem[],
     total: 0,
@@ -143,9 +134,7 @@ Component({
           published: it.published,
           homeVisit: it.homeVisit,
         },
-        fieldErrors: {},
-        message: '',
-        error: '',
+        ...cleared(),
       })
     },
     onNew() {
@@ -169,9 +158,7 @@ Component({
           published: false,
           homeVisit: false,
         },
-        fieldErrors: {},
-        message: '',
-        error: '',
+        ...cleared(),
       })
     },
     onCategory(e: WechatMiniprogram.CustomEvent) {
@@ -197,15 +184,10 @@ Component({
     onCancel() {
       this.setData({ editing: null, creating: false, form: null })
     },
-    onField(e: WechatMiniprogram.CustomEvent) {
-      const key = String(e.currentTarget.dataset.key)
-      this.setData({ [`form.${key}`]: e.detail, [`fieldErrors.${key}`]: '' })
-    },
     async onSave() {
       const it = this.data.editing
       const f = this.data.form
-      if ((!it && !this.data.creating) || !f || this.data.saving) return
-      this.setData({ saving: true, error: '', fieldErrors: {} })
+      if ((!it && !this.data.creating) || !f) return
       const edited = {
         name: f.name,
         // An empty time limit is sent as missing: the server says 请填写承诺时限 on the field.
@@ -217,7 +199,8 @@ Component({
         published: f.published,
         homeVisit: f.homeVisit,
       }
-      try {
+      // materials.0.name, steps.1 …: a refusal is shown on the field it belongs to.
+      await saveForm(this, async () => {
         if (it) {
           const { id: _id, tierLabel: _t, lacks: _l, ...rest } = it
           await saveItem({ ...rest, ...edited })
@@ -241,16 +224,7 @@ Component({
           message: it ? '已保存' : `已新建事项「${f.name}」`,
         })
         await this.load(1)
-      } catch (err) {
-        // A refusal on a field is shown on that field only; anything else above the form.
-        const fieldErrors = fieldErrorsOf(err)
-        this.setData({
-          fieldErrors,
-          error: Object.keys(fieldErrors).length ? '' : errorText(err, '保存失败，请重试'),
-        })
-      } finally {
-        this.setData({ saving: false })
-      }
+      })
     },
     async onMore() {
       if (this.data.hasMore && !this.data.loading) await this.load(this.data.page + 1)

@@ -1,6 +1,6 @@
 import { pageLoad } from '../../behaviors/page-load'
 import { errorText } from '../../services/api'
-import { pairingQrcode, pairings, type Pairings, myStationId } from '../../services/manage'
+import { pairingQrcode, pairings, stationOf, type Pairings } from '../../services/manage'
 
 /**
  * 结对帮扶 of one station: which agent is paired with which household, and whether the resident
@@ -16,14 +16,8 @@ Component({
   },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
-      // Without a station named, a head sees their own station (admins: theirs, until they pick one).
-      this.setData({ stationId: query.stationId ?? (await myStationId()) })
-      try {
-        this.setData({ data: await pairings(this.data.stationId) })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      }
-      return {}
+      if (!this.data.stationId) this.setData({ stationId: await stationOf(query) })
+      return { data: await pairings(this.data.stationId) }
     },
     async onQr(e: WechatMiniprogram.CustomEvent) {
       const id = String(e.currentTarget.dataset.id)

@@ -1,6 +1,16 @@
 import { pageLoad } from '../../behaviors/page-load'
-import { ApiCallError, errorText } from '../../services/api'
-import { handOver, invite, myStationId, retire, roster, saveAgent, type Roster } from '../../services/manage'
+import { errorText } from '../../services/api'
+import {
+  handOver,
+  invite,
+  retire,
+  roster,
+  saveAgent,
+  saveSpecialties,
+  stationOf,
+  type Roster,
+} from '../../services/manage'
+import { cleared, fieldForm, saveFailure, saveForm } from '../form'
 
 type Entry = Roster['list'][number]
 
@@ -12,7 +22,13 @@ interface Form {
   volunteer: boolean
   /** One leave a line: 2026-12-01至2026-12-05 事由. */
   leaves: string
+  /** 擅长类别, picked from the catalog's categories (assignment rule 3 matches them). */
+  specialties: string[]
 }
+
+/** The category chips of the editor, each on or off. */
+const chipsOf = (categories: string[], picked: string[]) =>
+  categories.map((name) => ({ name, on: picked.includes(name) }))
 
 const leaveLine = (l: Entry['leaves'][number]) => `${l.from}至${l.to}${l.reason ? ` ${l.reason}` : ''}`
 
@@ -28,11 +44,13 @@ export function parseLeaves(text: string): Entry['leaves'] {
 }
 
 /**
- * 花名册 of one station (admins; a head for their own): who is bound to WeChat, on leave today;
- * an invitation code to bind; retire, or first hand the open cases on (移交) to a colleague.
+ * 花名册 of one station (admins; a head for their own): who is bound to WeChat, on leave today,
+ * what each is good at (擅长类别, which assignment matches against a case's category); an
+ * invitation code to bind; retire, or first hand the open cases on (移交) to a colleague. A head
+ * changes only their people's 擅长类别 (the server says what the caller may edit).
  */
 Component({
-  behaviors: [pageLoad],
+  behaviors: [pageLoad, fieldForm],
   data: {
     stationId: '',
     roster: null as Roster | null,
@@ -44,6 +62,9 @@ Component({
     fieldErrors: {} as Record<string, string>,
     code: '',
     form: null as Form | null,
+    chips: [] as { name: string; on: boolean }[],
+    /** 擅长类别 of each row, as the row says them (「民政、计生」). */
+    specialtyText: {} as Record<string, string>,
     /** The 请假 box's height in px: room for two leaves, three in 长辈模式's larger type. */
     leavesBox: { minHeight: 48 },
     leavesBoxElderly: { minHeight: 96 },
@@ -53,19 +74,11 @@ Component({
   },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
-      // Without a station named, a head sees their own station (admins: theirs, until they pick one).
-      this.setData({ stationId: query.stationId ?? (await myStationId()) })
-      await this.load()
-      return {}
-    },
-    async load() {
-      this.setData({ loading: true, error: '' })
-      try {
-        this.setData({ roster: await roster(this.data.stationId) })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
+      if (!this.data.stationId) this.setData({ stationId: await stationOf(query) })
+      const r = await roster(this.data.stationId)
+      return {
+        roster: r,
+        specialtyText: Object.fromEntries(r.list.map((a) => [a.id, a.specialties.join('、')])),
       }
     },
     onSelect(e: WechatMiniprogram.CustomEvent) {
@@ -79,9 +92,7 @@ Component({
         toIndex: -1,
         toAgentId: '',
         code: '',
-        message: '',
-        error: '',
-        fieldErrors: {},
+        ...cleared(),
       })
     },
     onEditAgent() {
@@ -95,62 +106,57 @@ Component({
           title: a.title ?? '',
           volunteer: a.kind === 'volunteer',
           leaves: a.leaves.map(leaveLine).join('\n'),
+          specialties: [...a.specialties],
         },
-        fieldErrors: {},
-        message: '',
-        error: '',
+        chips: chipsOf(this.data.roster?.categories ?? [], a.specialties),
+        ...cleared(),
       })
     },
     onNew() {
       this.setData({
-        form: { id: '', name: '', phone: '', title: '', volunteer: false, leaves: '' },
+        form: { id: '', name: '', phone: '', title: '', volunteer: false, leaves: '', specialties: [] },
+        chips: chipsOf(this.data.roster?.categories ?? [], []),
         selected: '',
-        fieldErrors: {},
-        message: '',
-        error: '',
+        ...cleared(),
       })
     },
     onCancel() {
       this.setData({ form: null })
     },
-    onField(e: WechatMiniprogram.CustomEvent) {
-      const key = String(e.currentTarget.dataset.key)
-      this.setData({ [`form.${key}`]: e.detail, [`fieldErrors.${key}`]: '' })
+    /** A category chip tapped: on or off, kept in the order the catalog lists them. */
+    onSpecialty(e: WechatMiniprogram.CustomEvent) {
+      const chips = this.data.chips.map((c) =>
+        c.name === e.currentTarget.dataset.name ? { ...c, on: !c.on } : c,
+      )
+      this.setData({
+        chips,
+        'form.specialties': chips.filter((c) => c.on).map((c) => c.name),
+        'fieldErrors.specialties': '',
+      })
     },
     async onSaveAgent() {
       const f = this.data.form
-      if (!f || this.data.saving) return
+      if (!f) return
       const before = this.data.roster?.list.find((x) => x.id === f.id)
-      this.setData({ saving: true, error: '', fieldErrors: {} })
-      try {
-        await saveAgent({
-          ...(f.id ? { _id: f.id } : {}),
-          name: f.name,
-          phone: f.phone,
-          stationId: this.data.stationId,
-          role: before?.role ?? 'agent',
-          kind: f.volunteer ? 'volunteer' : 'party_member',
-          ...(f.title ? { title: f.title } : {}),
-          specialties: before?.specialties ?? [],
-          leaves: parseLeaves(f.leaves),
-          active: before?.active ?? true,
-        })
+      // Paths like leaves.0.from are shown on the field they belong to.
+      await saveForm(this, async () => {
+        if (this.data.roster?.editable === 'specialties') await saveSpecialties(f.id, f.specialties)
+        else
+          await saveAgent({
+            ...(f.id ? { _id: f.id } : {}),
+            name: f.name,
+            phone: f.phone,
+            stationId: this.data.stationId,
+            role: before?.role ?? 'agent',
+            kind: f.volunteer ? 'volunteer' : 'party_member',
+            ...(f.title ? { title: f.title } : {}),
+            specialties: f.specialties,
+            leaves: parseLeaves(f.leaves),
+            active: before?.active ?? true,
+          })
         this.setData({ form: null, message: '已保存' })
-        await this.load()
-      } catch (err) {
-        // Paths like leaves.0.from are shown on the field they belong to.
-        const fieldErrors: Record<string, string> = {}
-        for (const [k, v] of Object.entries((err as ApiCallError).fields ?? {})) {
-          const key = k.split('.')[0]!
-          fieldErrors[key] = fieldErrors[key] ? `${fieldErrors[key]}；${v}` : v
-        }
-        this.setData({
-          fieldErrors,
-          error: Object.keys(fieldErrors).length ? '' : errorText(err, '保存失败，请重试'),
-        })
-      } finally {
-        this.setData({ saving: false })
-      }
+        await this.reload()
+      })
     },
     /** 移交给: a colleague picked from this station's roster (the server checks the same). */
     onTo(e: WechatMiniprogram.CustomEvent) {
@@ -185,18 +191,14 @@ Component({
           if (!r.remaining || !r.moved) break
         }
       } catch (err) {
-        const fields = (err as ApiCallError).fields ?? {}
-        this.setData({
-          fieldErrors: fields,
-          error: Object.keys(fields).length ? '' : errorText(err, '移交失败'),
-        })
+        this.setData(saveFailure(err, '移交失败'))
       }
     },
     async onRetire() {
       try {
         await retire({ kind: 'agent', id: this.data.selected })
         this.setData({ message: '已停用', selected: '' })
-        await this.load()
+        await this.reload()
       } catch (err) {
         this.setData({ error: errorText(err, '停用失败') })
       }

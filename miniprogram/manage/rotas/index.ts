@@ -5,12 +5,13 @@ import {
   saveRota,
   saveSchedule,
   schedules,
-  myStationId,
+  stationOf,
   type RotaView,
   type ScheduleEditor,
   type ScheduleInput,
 } from '../../services/manage'
 import { shanghaiDay } from '../../utils/vocabulary'
+import { sectionError } from '../form'
 
 const DAYS = ['1', '2', '3', '4', '5', '6', '7']
 const DAY_LABELS = ['一', '二', '三', '四', '五', '六', '日']
@@ -31,12 +32,6 @@ const periodText = (p: Period) =>
 /** 2026-12-09 休息, or 2026-12-10 14:00-16:00. */
 const exceptionText = (e: Exception) =>
   `${e.date} ${e.closed || !e.periods?.length ? '休息' : e.periods.map((p) => `${p.start}-${p.end}`).join('、')}`
-
-/** Server field paths (`exceptions.0.date`, `periods`) reduced to one line for the section. */
-function sectionError(err: unknown, fallback: string): string {
-  const fields = (err as ApiCallError).fields
-  return fields ? Object.values(fields).join('；') : errorText(err, fallback)
-}
 
 /**
  * 值班 / 轮流坐班 on a week grid (admins; a head for their own station): one row per person, one
@@ -74,40 +69,32 @@ Component({
   },
   methods: {
     async fetchPage(query: Record<string, string | undefined>) {
-      // Without a station named, a head sees their own station (admins: theirs, until they pick one).
-      this.setData({ stationId: query.stationId ?? (await myStationId()), today: shanghaiDay(Date.now()) })
-      await this.load()
-      return {}
-    },
-    async load() {
-      try {
-        const [view, sched] = await Promise.all([rota(this.data.stationId), schedules(this.data.stationId)])
-        const rows = view.agents.map((a) => ({
-          id: a.id,
-          name: a.name,
-          cells: DAYS.map((day) => ({ day, on: (view.weekly[day] ?? []).includes(a.id) })),
-        }))
-        const leader = sched.leader
-        this.setData({
-          view,
-          rows,
-          stationName: view.stationName,
-          dirty: false,
-          error: '',
-          sched,
-          hostIndex: leader?.hostAgentId ? sched.hosts.findIndex((h) => h.id === leader.hostAgentId) : -1,
-          topic: leader?.topic ?? '群众来访接待',
-          leaderPeriods: (leader?.periods ?? []).map((p) => ({ ...p, text: periodText(p) })),
-          leaderDirty: false,
-          leaderError: '',
-          exceptions: (sched.service?.exceptions ?? [])
-            .filter((e) => e.date >= this.data.today)
-            .map((e) => ({ ...e, text: exceptionText(e) })),
-          exDirty: false,
-          exError: '',
-        })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
+      if (!this.data.stationId) this.setData({ stationId: await stationOf(query) })
+      this.setData({ today: shanghaiDay(Date.now()) })
+      const [view, sched] = await Promise.all([rota(this.data.stationId), schedules(this.data.stationId)])
+      const rows = view.agents.map((a) => ({
+        id: a.id,
+        name: a.name,
+        cells: DAYS.map((day) => ({ day, on: (view.weekly[day] ?? []).includes(a.id) })),
+      }))
+      const leader = sched.leader
+      return {
+        view,
+        rows,
+        stationName: view.stationName,
+        dirty: false,
+        error: '',
+        sched,
+        hostIndex: leader?.hostAgentId ? sched.hosts.findIndex((h) => h.id === leader.hostAgentId) : -1,
+        topic: leader?.topic ?? '群众来访接待',
+        leaderPeriods: (leader?.periods ?? []).map((p) => ({ ...p, text: periodText(p) })),
+        leaderDirty: false,
+        leaderError: '',
+        exceptions: (sched.service?.exceptions ?? [])
+          .filter((e) => e.date >= this.data.today)
+          .map((e) => ({ ...e, text: exceptionText(e) })),
+        exDirty: false,
+        exError: '',
       }
     },
     onGo(e: WechatMiniprogram.CustomEvent) {
@@ -285,7 +272,7 @@ Component({
           const r = await saveSchedule({ ...input, confirmAffected: true })
           done = `${done}，已取消 ${r.cancelled} 个预约并通知群众`
         }
-        await this.load()
+        await this.reload()
         this.setData({ message: done })
       } catch (err) {
         this.setData({ [errorKey]: sectionError(err, '保存失败，请重试') })

@@ -1,7 +1,8 @@
 import { askForNotices, prepareNotices } from '../../services/notify'
-import { ApiCallError, errorText } from '../../services/api'
+import { errorText } from '../../services/api'
 import { fetchSettings, saveBookingRules, saveReminders, type Settings } from '../../services/admin'
 import { saveKpiTargets } from '../../services/supervise'
+import { sectionError } from '../form'
 
 type Group = 'reminders' | 'booking' | 'kpiTargets'
 
@@ -111,9 +112,7 @@ Component({
         this.setData({ message: '已保存' })
       } catch (err) {
         // Per-field messages say which value is wrong (e.g. 通报应晚于督办).
-        const e = err as ApiCallError
-        const detail = e.fields ? Object.values(e.fields).join('；') : ''
-        this.setData({ error: detail || e.message || '保存失败，请重试' })
+        this.setData({ error: sectionError(err, '保存失败，请重试') })
       } finally {
         this.setData({ saving: '' })
       }

@@ -1,5 +1,5 @@
 import { pageLoad } from '../../behaviors/page-load'
-import { ApiCallError, errorText } from '../../services/api'
+import { errorText } from '../../services/api'
 import {
   handOverStation,
   listStations,
@@ -11,6 +11,7 @@ import {
   type AdminStation,
 } from '../../services/manage'
 import { TIER_LABELS, TIERS } from '../../utils/vocabulary'
+import { cleared, fieldForm, saveFailure, saveForm } from '../form'
 
 type Tier = AdminStation['tier']
 
@@ -35,26 +36,13 @@ interface Choice {
 const PARENT_TIER: Record<Tier, Tier | null> = { district: null, township: 'district', village: 'township' }
 
 /**
- * Field paths from the server (`location.latitude`) shown on the field the form has (`location`).
- * A CONFLICT on the code comes back as a field too.
- */
-function fieldErrorsOf(err: unknown): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries((err as ApiCallError).fields ?? {})) {
-    const key = k.split('.')[0]!
-    out[key] = out[key] ? `${out[key]}；${v}` : v
-  }
-  return out
-}
-
-/**
  * 服务站 (admins): every station with what keeps it from counting as 健全; create one under its
  * parent tier (新建服务站), edit name, hotline, hours, address and the map location
  * (wx.chooseLocation); before retiring a station with open cases, hand them all on to an agent of
  * a neighbouring station or the parent (整站移交), page by page, then retire.
  */
 Component({
-  behaviors: [pageLoad],
+  behaviors: [pageLoad, fieldForm],
   data: {
     list: [] as AdminStation[],
     editing: null as AdminStation | null,
@@ -79,19 +67,8 @@ Component({
   },
   methods: {
     async fetchPage() {
-      await this.load()
-      return {}
-    },
-    async load() {
-      this.setData({ loading: true, error: '' })
-      try {
-        const { list } = await listStations()
-        this.setData({ list })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      } finally {
-        this.setData({ loading: false })
-      }
+      const { list } = await listStations()
+      return { list }
     },
     /** Active stations a station of `tier` may hang under. */
     parentsFor(tier: Tier): Choice[] {
@@ -122,9 +99,7 @@ Component({
           latitude: parent?.location.latitude ?? 0,
           longitude: parent?.location.longitude ?? 0,
         },
-        fieldErrors: {},
-        message: '',
-        error: '',
+        ...cleared(),
       })
     },
     onTier(e: WechatMiniprogram.CustomEvent) {
@@ -178,9 +153,7 @@ Component({
         receiverIndex: -1,
         handoverText: '',
         retireError: '',
-        fieldErrors: {},
-        message: '',
-        error: '',
+        ...cleared(),
       })
     },
     onGo(e: WechatMiniprogram.CustomEvent) {
@@ -204,10 +177,6 @@ Component({
     onCancel() {
       this.setData({ editing: null, creating: false, form: null })
     },
-    onField(e: WechatMiniprogram.CustomEvent) {
-      const key = String(e.currentTarget.dataset.key)
-      this.setData({ [`form.${key}`]: e.detail, [`fieldErrors.${key}`]: '' })
-    },
     async onPickLocation() {
       const f = this.data.form
       if (!f) return
@@ -226,8 +195,7 @@ Component({
     async onSave() {
       const s = this.data.editing
       const f = this.data.form
-      if ((!s && !this.data.creating) || !f || this.data.saving) return
-      this.setData({ saving: true, error: '', fieldErrors: {} })
+      if ((!s && !this.data.creating) || !f) return
       const common = {
         name: f.name,
         hotline: f.hotline,
@@ -235,7 +203,8 @@ Component({
         address: f.address,
         location: { latitude: f.latitude, longitude: f.longitude },
       }
-      try {
+      // `location.latitude`, a CONFLICT on the code: a refusal is shown on the field it belongs to.
+      await saveForm(this, async () => {
         if (s) {
           await saveStation({
             ...common,
@@ -260,17 +229,8 @@ Component({
           form: null,
           message: s ? '已保存' : `已新建「${f.name}」，请到花名册登记人员、排好值班表`,
         })
-        await this.load()
-      } catch (err) {
-        // A refusal on a field is shown on that field only; anything else above the form.
-        const fieldErrors = fieldErrorsOf(err)
-        this.setData({
-          fieldErrors,
-          error: Object.keys(fieldErrors).length ? '' : errorText(err, '保存失败，请重试'),
-        })
-      } finally {
-        this.setData({ saving: false })
-      }
+        await this.reload()
+      })
     },
     async onTarget(e: WechatMiniprogram.CustomEvent) {
       const targetIndex = Number(e.detail.value)
@@ -320,12 +280,9 @@ Component({
           }
         }
       } catch (err) {
-        const fieldErrors = fieldErrorsOf(err)
-        this.setData({
-          fieldErrors,
-          handoverText: '',
-          retireError: Object.keys(fieldErrors).length ? '' : errorText(err, '移交失败，请重试'),
-        })
+        // Said beside the hand-over, not above the form.
+        const { fieldErrors, error } = saveFailure(err, '移交失败，请重试')
+        this.setData({ fieldErrors, handoverText: '', retireError: error })
       } finally {
         this.setData({ handing: false })
       }
@@ -336,7 +293,7 @@ Component({
       try {
         await retire({ kind: 'station', id: s.id })
         this.setData({ editing: null, form: null, message: `已停用「${s.name}」` })
-        await this.load()
+        await this.reload()
       } catch (err) {
         // Refused while cases are open: said beside the hand-over that resolves it.
         this.setData({ retireError: errorText(err, '停用失败，请重试') })

@@ -1,6 +1,7 @@
 import { pageLoad } from '../../behaviors/page-load'
-import { ApiCallError, errorText } from '../../services/api'
+import { errorText } from '../../services/api'
 import { saveTemplate, templates, testTemplate, type Templates } from '../../services/manage'
+import { fieldErrorsOf } from '../form'
 
 type Event = Templates['events'][number]
 
@@ -20,15 +21,7 @@ Component({
   },
   methods: {
     async fetchPage() {
-      await this.load()
-      return {}
-    },
-    async load() {
-      try {
-        this.setData({ events: (await templates()).events })
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      }
+      return { events: (await templates()).events }
     },
     onEdit(e: WechatMiniprogram.CustomEvent) {
       const ev = this.data.events.find((x) => x.event === e.currentTarget.dataset.event)
@@ -68,9 +61,10 @@ Component({
           fields,
         })
         this.setData({ message: '已保存，可以「发给自己测试」', 'form.saved': true })
-        await this.load()
+        await this.reload()
       } catch (err) {
-        this.setData({ fieldErrors: (err as ApiCallError).fields ?? {}, error: errorText(err, '保存失败') })
+        // The line above the form stays as well: it says the save did not happen.
+        this.setData({ fieldErrors: fieldErrorsOf(err), error: errorText(err, '保存失败') })
       }
     },
     async onTest(e: WechatMiniprogram.CustomEvent) {
