@@ -1,6 +1,7 @@
 import { useTransport } from '../../miniprogram/services/api'
 import { fetchSettings } from '../../miniprogram/services/admin'
 import { loadComponent, openPage, textOf } from './helpers'
+import { cuttable, expectLoadCycle } from './reload'
 import { startBackend, type Backend } from './local-backend'
 
 const settingsId = loadComponent('manage/settings/index')
@@ -9,9 +10,12 @@ let openid = 'o-demo-admin'
 type Inst = Record<string, (...a: unknown[]) => Promise<void> | void>
 type Field = { key: string; value: number }
 
+let net: ReturnType<typeof cuttable>
+
 beforeAll(async () => {
   backend = await startBackend('2026-12-01T10:00:00+08:00')
-  useTransport(backend.transport(() => openid))
+  net = cuttable(backend.transport(() => openid))
+  useTransport(net.transport)
 }, 30_000)
 afterAll(() => backend.stop())
 
@@ -35,7 +39,7 @@ describe('期限与预约设置', () => {
       inst.onChange!({ currentTarget: { dataset: { index: at(key) } }, detail: value })
     change('reportAfterDays', 3)
     await inst.onSave!({ currentTarget: { dataset: { group: 'reminders' } } })
-    expect(textOf(page, '.error')).toBe('通报应晚于督办')
+    expect(textOf(page, '.save-error')).toBe('通报应晚于督办')
     change('reportAfterDays', 6)
     change('rectifyDays', 3)
     await inst.onSave!({ currentTarget: { dataset: { group: 'reminders' } } })
@@ -71,6 +75,28 @@ describe('期限与预约设置', () => {
     await inst.onSave!({ currentTarget: { dataset: { group: 'kpiTargets' } } })
     expect(textOf(page, '.message')).toBe('已保存')
     expect((await fetchSettings()).kpiTargets).toMatchObject({ onTime: 90, satisfaction: 95 })
+  })
+
+  it('a failed load says why with 重新加载; a failed refresh keeps the values shown', async () => {
+    openid = 'o-demo-admin'
+    await expectLoadCycle(
+      net,
+      () => openPage(settingsId),
+      (p) => !!p.querySelector('.save-reminders'),
+      {
+        pull: false,
+      },
+    )
+  })
+
+  it('follows 长辈模式', async () => {
+    wx.setStorageSync('ui.elderly', true)
+    try {
+      const page = await openPage(settingsId)
+      expect(page.querySelector('.page.elderly')).toBeTruthy()
+    } finally {
+      wx.setStorageSync('ui.elderly', false)
+    }
   })
 
   it('is for admins only', async () => {

@@ -12,10 +12,7 @@ const app = JSON.parse(fs.readFileSync(path.join(MINIPROGRAM_ROOT, 'app.json'), 
   pages: string[]
   subpackages: { root: string; pages: string[] }[]
 }
-// manage/ belongs to the admin pages' own suite.
-const pages = [...app.pages, ...app.subpackages.flatMap((s) => s.pages.map((p) => s.root + p))].filter(
-  (p) => !p.startsWith('manage/'),
-)
+const pages = [...app.pages, ...app.subpackages.flatMap((s) => s.pages.map((p) => s.root + p))]
 const source = (page: string, ext: string) =>
   fs.readFileSync(path.join(MINIPROGRAM_ROOT, `${page}.${ext}`), 'utf8')
 

@@ -1,5 +1,5 @@
 import { askForNotices, prepareNotices } from '../../services/notify'
-import { errorText } from '../../services/api'
+import { pageLoad } from '../../behaviors/page-load'
 import { fetchSettings, saveBookingRules, saveReminders, type Settings } from '../../services/admin'
 import { saveKpiTargets } from '../../services/supervise'
 import { sectionError } from '../form'
@@ -69,29 +69,27 @@ const FIELDS: Field[] = [
  * in Chinese.
  */
 Component({
+  behaviors: [pageLoad],
   data: {
     fields: [] as (Field & { value: number })[],
     settings: null as Settings | null,
     saving: '' as Group | '',
     message: '',
-    error: '',
+    /** A refused save, apart from a failed load (which offers 重新加载). */
+    saveError: '',
   },
   methods: {
-    async onLoad() {
+    async fetchPage() {
       void prepareNotices('settings')
-      try {
-        this.show(await fetchSettings())
-      } catch (err) {
-        this.setData({ error: errorText(err, '加载失败，请重试') })
-      }
+      return this.shown(await fetchSettings())
     },
-    show(settings: Settings) {
+    shown(settings: Settings) {
       const value = (f: Field) => (settings[f.group] as unknown as Record<string, number>)[f.key]!
-      this.setData({ settings, fields: FIELDS.map((f) => ({ ...f, value: value(f) })) })
+      return { settings, fields: FIELDS.map((f) => ({ ...f, value: value(f) })) }
     },
     onChange(e: WechatMiniprogram.CustomEvent) {
       const i = Number(e.currentTarget.dataset.index)
-      this.setData({ [`fields[${i}].value`]: Number(e.detail), message: '' })
+      this.setData({ [`fields[${i}].value`]: Number(e.detail), message: '', saveError: '' })
     },
     values(group: Group): Record<string, number> {
       return Object.fromEntries(
@@ -102,17 +100,16 @@ Component({
       const group = e.currentTarget.dataset.group as Group
       if (this.data.saving) return
       await askForNotices('settings')
-      this.setData({ saving: group, message: '', error: '' })
+      this.setData({ saving: group, message: '', saveError: '' })
       try {
         if (group === 'reminders')
           await saveReminders(this.values('reminders') as unknown as Settings['reminders'])
         else if (group === 'kpiTargets') await saveKpiTargets(this.values('kpiTargets'))
         else await saveBookingRules(this.values('booking') as unknown as Settings['booking'])
-        this.show(await fetchSettings())
-        this.setData({ message: '已保存' })
+        this.setData({ ...this.shown(await fetchSettings()), message: '已保存' })
       } catch (err) {
         // Per-field messages say which value is wrong (e.g. 通报应晚于督办).
-        this.setData({ error: sectionError(err, '保存失败，请重试') })
+        this.setData({ saveError: sectionError(err, '保存失败，请重试') })
       } finally {
         this.setData({ saving: '' })
       }

@@ -643,7 +643,13 @@ function specs(): Spec[] {
       note: '群众投诉',
       as: S,
     }),
-    { name: 'admin.settings', page: 'manage/settings/index', group: '管理员', note: '设置', as: WHO.admin },
+    ...both({
+      name: 'admin.settings',
+      page: 'manage/settings/index',
+      group: '管理员',
+      note: '设置',
+      as: WHO.admin,
+    }),
     {
       name: 'admin.kpis.forbidden',
       page: 'supervise/kpis/index',
