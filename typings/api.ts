@@ -306,7 +306,6 @@ export interface Actions {
   }
   'stations.qrcode': { in: { stationId: string }; out: { fileId: string; url: string; scene: string } }
   'cases.get': { in: { caseId: string }; out: CaseView }
-  /** Temporary URLs of a case's uploaded materials, after the same access check as cases.get. */
   'supervise.overdue': {
     in: PageInput
     out: {

@@ -6,8 +6,8 @@
  * Chinese text: 文泉驿微米黑 (WenQuanYi Micro Hei, Apache-2.0 or GPL-3+ with font exception),
  * embedded as a subset of just the glyphs each document uses (pdf-lib), so a PDF is kilobytes.
  * The 5 MB font is not in the deployed bundle: `npm run deploy` uploads it to cloud storage and
- * records its file id in settings (`printFont`); an instance downloads it on its first print and
- * keeps it while the record names the same file. `CJK_FONT_PATH`, then Debian's
+ * records its file id and content hash in settings (`printFont`); an instance downloads it on its
+ * first print and keeps it while the record names the same file and hash. `CJK_FONT_PATH`, then Debian's
  * fonts-wqy-microhei, serve where nothing was uploaded (development). pdf-lib is loaded on first
  * use — no other action's cold start pays for either.
  */
@@ -29,29 +29,30 @@ const SYSTEM_FONTS = ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc']
 /** Two ideographic spaces between the parts of a line, as printed notices set them. */
 const GAP = '\u3000\u3000'
 
-/** The font this instance holds and where it came from (a file id or a local path). */
-let font: { from: string; bytes: Promise<Buffer> } | null = null
+/**
+ * The font this instance holds and which one it is: a local path, or the uploaded file with its
+ * content hash (a re-deploy writes a new font to the same file id, so the id alone would not do).
+ */
+let font: { key: string; bytes: Promise<Buffer> } | null = null
 
 /**
- * The CJK font as a single .ttf: an explicit `CJK_FONT_PATH`, else the uploaded file the settings
+ * The CJK font as a single .ttf: an existing `CJK_FONT_PATH`, else the uploaded file the settings
  * name (one read per print, so a re-deployed font is picked up), else the system's.
  */
 async function cjkFont(ctx: Ctx): Promise<Buffer> {
   const explicit = process.env.CJK_FONT_PATH
-  const uploaded = explicit ? null : await ctx.deps.settings.printFont()
-  const from =
-    (explicit && fs.existsSync(explicit) ? explicit : '') ||
-    uploaded?.fileId ||
-    SYSTEM_FONTS.find((p) => fs.existsSync(p)) ||
-    ''
+  const local = explicit && fs.existsSync(explicit) ? explicit : ''
+  const uploaded = local ? null : await ctx.deps.settings.printFont()
+  const from = local || uploaded?.fileId || SYSTEM_FONTS.find((p) => fs.existsSync(p)) || ''
   if (!from)
     throw unavailable('打印字体尚未部署，暂时不能打印：请运维人员运行 npm run deploy 上传字体（见部署指南）')
-  if (font?.from !== from) {
+  const key = from === uploaded?.fileId ? `${from}#${uploaded.sha}` : from
+  if (font?.key !== key) {
     const bytes = (async () =>
       fontFromCollection(
         from === uploaded?.fileId ? await ctx.deps.platform.download(from) : fs.readFileSync(from),
       ))()
-    font = { from, bytes }
+    font = { key, bytes }
     bytes.catch(() => {
       if (font?.bytes === bytes) font = null
     })

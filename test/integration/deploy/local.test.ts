@@ -87,6 +87,16 @@ describe('deploy into Local CloudBase', () => {
       expect(broken.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/打印字体/) })
     await db.collection('settings').doc('printFont').update({ fileId: record.fileId })
     expect((await print()).ok).toBe(true)
+    // A re-deploy writes new content to the same file id with a new hash: a warm instance takes
+    // it up (here the "new font" is not a font, so printing fails — it was read again).
+    const upload = (bytes: Buffer) =>
+      nodeSdk(lcb).uploadFile({ cloudPath: 'fonts/wqy-microhei.ttc', fileContent: bytes })
+    expect((await upload(Buffer.from('not a font'))).fileID).toBe(record.fileId)
+    await db.collection('settings').doc('printFont').update({ sha: 'redeployed000000' })
+    expect((await print()).ok).toBe(false)
+    await upload(fs.readFileSync(SYSTEM_PRINT_FONT))
+    await db.collection('settings').doc('printFont').update({ sha: record.sha })
+    expect((await print()).ok).toBe(true)
   }, 60_000)
 
   it('a second plan right after has nothing to do', async () => {
