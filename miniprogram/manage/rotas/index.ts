@@ -78,23 +78,31 @@ Component({
         cells: DAYS.map((day) => ({ day, on: (view.weekly[day] ?? []).includes(a.id) })),
       }))
       const leader = sched.leader
+      // A section with edits not yet saved keeps them: saving the leader's days re-reads the
+      // page, and must not silently drop duty-grid taps (or the other way round).
+      const { dirty, leaderDirty, exDirty } = this.data
       return {
         view,
-        rows,
         stationName: view.stationName,
-        dirty: false,
         error: '',
         sched,
-        hostIndex: leader?.hostAgentId ? sched.hosts.findIndex((h) => h.id === leader.hostAgentId) : -1,
-        topic: leader?.topic ?? '群众来访接待',
-        leaderPeriods: (leader?.periods ?? []).map((p) => ({ ...p, text: periodText(p) })),
-        leaderDirty: false,
-        leaderError: '',
-        exceptions: (sched.service?.exceptions ?? [])
-          .filter((e) => e.date >= this.data.today)
-          .map((e) => ({ ...e, text: exceptionText(e) })),
-        exDirty: false,
-        exError: '',
+        ...(dirty ? {} : { rows, dirty: false }),
+        ...(leaderDirty
+          ? {}
+          : {
+              hostIndex: leader?.hostAgentId ? sched.hosts.findIndex((h) => h.id === leader.hostAgentId) : -1,
+              topic: leader?.topic ?? '群众来访接待',
+              leaderPeriods: (leader?.periods ?? []).map((p) => ({ ...p, text: periodText(p) })),
+              leaderError: '',
+            }),
+        ...(exDirty
+          ? {}
+          : {
+              exceptions: (sched.service?.exceptions ?? [])
+                .filter((e) => e.date >= this.data.today)
+                .map((e) => ({ ...e, text: exceptionText(e) })),
+              exError: '',
+            }),
       }
     },
     onGo(e: WechatMiniprogram.CustomEvent) {
@@ -272,6 +280,8 @@ Component({
           const r = await saveSchedule({ ...input, confirmAffected: true })
           done = `${done}，已取消 ${r.cancelled} 个预约并通知群众`
         }
+        // What was just saved is read back; the other sections keep their unsaved edits.
+        this.setData({ [errorKey === 'leaderError' ? 'leaderDirty' : 'exDirty']: false })
         await this.reload()
         this.setData({ message: done })
       } catch (err) {
