@@ -15,11 +15,13 @@ const loaded = new Map<SubscribeMoment, Actions['notify.templates']['out']>()
 const NEXT_KEY = 'notify.next.'
 
 /** Fetches the ids to ask for at `moment`; a failure only means nothing is asked this time. */
-export async function prepareNotices(moment: SubscribeMoment): Promise<void> {
+export async function prepareNotices(moment: SubscribeMoment): Promise<boolean> {
   try {
     loaded.set(moment, await callApi('notify.templates', { moment }))
+    return true
   } catch {
-    // No network: the page works without notices.
+    // No network: the page works without notices (and may try again on its next load).
+    return false
   }
 }
 

@@ -41,6 +41,26 @@ const open = (query: Record<string, string> = {}) => openPage(bookId, query)
 const idFrom = (url: string) => decodeURIComponent(/done=([^&]+)/.exec(url)![1]!)
 
 describe('booking page', () => {
+  it('asks for the reminder templates again on the next load when the first ask failed', async () => {
+    let asks = 0
+    useTransport(async (fn, event) => {
+      if ((event as { action: string }).action === 'notify.templates' && ++asks === 1)
+        throw new Error('offline')
+      return net.transport(fn, event)
+    })
+    try {
+      const page = await open()
+      expect((page.instance.data as { noticesReady: boolean }).noticesReady).toBe(false)
+      await (page.instance as unknown as Inst).reload!()
+      expect(asks).toBe(2)
+      expect((page.instance.data as { noticesReady: boolean }).noticesReady).toBe(true)
+      await (page.instance as unknown as Inst).reload!()
+      expect(asks).toBe(2)
+    } finally {
+      useTransport(net.transport)
+    }
+  })
+
   it('shows open days and slots with places left, and books one', async () => {
     const page = await open()
     const data = page.instance.data as { days: { day: string }[]; schedules: unknown[] }

@@ -94,6 +94,31 @@ describe('办事 page with the demo district', () => {
     }
   })
 
+  it('drops a 加载更多 page that arrives after a filter was tapped (it belongs to the old list)', async () => {
+    const page = await openPage()
+    const real = net.transport
+    // Page 2 of 全部 is slow; 区 is tapped before it arrives.
+    useTransport(async (fn, event) => {
+      const p = (event as { payload?: { page?: number; tier?: string } }).payload
+      if (p?.page === 2 && !p.tier) await new Promise((r) => setTimeout(r, 300))
+      return real(fn, event)
+    })
+    try {
+      void (page.instance as unknown as { onReachBottom(): Promise<void> }).onReachBottom()
+      await settle(20)
+      page
+        .querySelectorAll('.tier')
+        .find((t) => t.dom!.textContent === '区')!
+        .dispatchEvent('tap')
+      await settle(600)
+      const tiers = page.querySelectorAll('.item .tier-label').map((t) => t.dom!.textContent)
+      expect(tiers.length).toBeGreaterThan(0)
+      expect(tiers.filter((t) => t !== '区为民服务中心办理')).toEqual([])
+    } finally {
+      useTransport(real)
+    }
+  })
+
   it('says a failed load with 重新加载, and keeps the list when a refresh fails', async () => {
     await expectLoadCycle(net, openPage, (page) => names(page).length === 20)
   })

@@ -76,14 +76,14 @@ Component({
       if (!stationId) throw new ApiCallError('NO_STATION', '请先在首页选择您所在的服务站')
       // The templates to ask for come with the first load, so that they are there for the tap on
       // 确认预约 (it must ask at once: the platform only allows asking inside the tap).
-      const [{ schedules }] = await Promise.all([
+      const [{ schedules }, notices] = await Promise.all([
         fetchSlots(stationId),
-        this.data.noticesReady ? null : prepareNotices('book'),
+        this.data.noticesReady ? true : prepareNotices('book'),
       ])
       // A reload (pulled down, or a slot filled up meanwhile) keeps the kind and the chosen time
       // while it still has places.
       const index = Math.max(0, Math.min(this.data.scheduleIndex, schedules.length - 1))
-      return { schedules, noticesReady: true, ...choose(schedules, index, this.data.selectedKey) }
+      return { schedules, noticesReady: notices, ...choose(schedules, index, this.data.selectedKey) }
     },
     onSchedule(e: WechatMiniprogram.CustomEvent) {
       this.setData(choose(this.data.schedules, Number(e.currentTarget.dataset.index)))
