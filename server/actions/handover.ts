@@ -90,6 +90,8 @@ const stationHandoverInput = z.object({
  * 整站移交: before a station is retired (撤并), every open case it holds — its own, and 上报件
  * waiting at it — goes to one agent of another station the admin picks: a station of the same
  * tier (a merged neighbour) or its parent station. Admins only (retiring a station is theirs).
+ * The parent is refused while it works on 上报件 this station owns: it would become owner and
+ * decider of them at once, and nobody could take their upper steps (accept, complete).
  *
  * Like the agent hand-over it reads ids and versions only, moves each case in its own
  * transaction with its timeline event (a case is never half moved), and stops after PER_CALL
@@ -110,6 +112,13 @@ export async function handOverStation(
     throw invalidInput({ toAgentId: '接收人应为其他在用服务站在岗的人员' })
   if (target.tier !== from.tier && target._id !== from.parentId)
     throw invalidInput({ toAgentId: '接收人应在同一层级的服务站，或本站的上级服务站' })
+  if (target._id === from.parentId) {
+    const stuck = await ctx.deps.handover.escalatedTo(from._id, target._id)
+    if (stuck > 0)
+      throw invalidInput({
+        toAgentId: `本站有 ${stuck} 件上报件正由${target.name}办理，交给${target.name}后无人能接着办理。请改选同级服务站的代理员，或等${target.name}办结这些上报件后再移交`,
+      })
+  }
   const held = await ctx.deps.handover.heldAtStation(from._id, PER_CALL)
   const actor = { openid: ctx.caller.openid, agentId: me._id, name: me.name, role: me.role }
   const note = `${from.name}撤并，由 ${target.name} ${to.name} 接办`
@@ -120,6 +129,9 @@ export async function handOverStation(
       updated = await ctx.deps.cases.transition(h.caseId, h.version, (cur) => {
         const here = h.side === 'own' ? cur.stationId : cur.upper?.stationId
         if (here !== from._id) throw new Moved()
+        // Escalated to the receiving station since the count above: left for the next call to refuse.
+        if (h.side === 'own' && cur.state === 'escalated' && cur.upper?.stationId === target._id)
+          throw new Moved()
         const assignReason = `移交：${note}`
         return {
           patch:

@@ -67,13 +67,27 @@ export class HandoverRepository {
         version: Number(d.version),
         side: 'own' as const,
       })),
-      // A case both owned and decided here (not possible today: a station never escalates to
-      // itself) would be handed on as 'own' first.
+      // A case owned and decided here alike (a 整站移交 to the parent made such cases before it
+      // was refused while the parent works on them) is handed on as 'own' first; its upper side is
+      // then found by the next call.
       ...upperPage.data
         .filter((d) => d.stationId !== stationId)
         .map((d) => ({ caseId: String(d._id), version: Number(d.version), side: 'upper' as const })),
     ].slice(0, limit)
     return { list, total: o.total + u.total }
+  }
+
+  /**
+   * How many of a station's own cases are 上报件 being worked on at `upperStationId`. Handing the
+   * station on to that very station would make it both owner and decider of them, and nobody
+   * could then take the upper steps (callerOf gives its staff the owner's relation).
+   */
+  async escalatedTo(stationId: string, upperStationId: string): Promise<number> {
+    const { total } = await this.db
+      .collection('cases')
+      .where({ stationId, state: 'escalated', 'upper.stationId': upperStationId })
+      .count()
+    return total
   }
 
   /** How many open cases a station holds: its own, and 上报件 waiting at it (two counts). */

