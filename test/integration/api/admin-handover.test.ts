@@ -67,13 +67,47 @@ describe('整站移交 of a village room whose 上报件 its parent is working o
     ).toBe(1)
 
     // To a neighbouring room: the owner side moves, the township keeps working the 上报件.
+    const assigned = () => db().collection('outbox').where({ event: 'caseAssigned' }).count()
+    const before = (await assigned()).total
     const moved = await handOverStation(ROOM, 'ag-qs-sm-2')
-    expect(moved).toMatchObject({ ok: true, data: { remaining: 0 } })
+    expect(moved).toMatchObject({ ok: true, data: { moved: 2, remaining: 0 } })
+    // The receiver hears once for the call, with the count, not once per case.
+    expect((await assigned()).total).toBe(before + 1)
+    const { data: notes } = await db()
+      .collection('outbox')
+      .where({ event: 'caseAssigned', _id: db().RegExp({ regexp: '^handover:ag-qs-sm-2:' }) })
+      .get()
+    expect(notes.map((m) => (m.data as Record<string, { value: string }>).thing1!.value)).toEqual([
+      '移交申请 2 件',
+    ])
     const seen = await ok<CaseView>(lcb, 'cases.get', { caseId: escalated.id }, townshipHead)
     expect(seen.upperStep).toBe('accept')
     await ok(lcb, 'cases.acceptUpper', { caseId: escalated.id, version: seen.version }, townshipHead)
     expect((await ok<CaseView>(lcb, 'cases.get', { caseId: escalated.id }, townshipHead)).upperStep).toBe(
       'complete',
     )
+  })
+})
+
+describe('who may receive', () => {
+  it('refuses an admin or supervisor as receiver, for a station and for one agent', async () => {
+    const entry = (id: string, stationId: string, role: string, phone: string) =>
+      ok(
+        lcb,
+        'admin.agents.save',
+        { _id: id, name: '非承办人', phone, stationId, role, kind: 'party_member' },
+        admin,
+      )
+    await entry('ag-qs-sm-sup', 'st-qingshan-shimen', 'supervisor', '13700000201')
+    await entry('ag-qs-hy-adm', ROOM, 'admin', '13700000202')
+    const toSupervisor = await handOverStation('st-qingshan-longjing', 'ag-qs-sm-sup')
+    expect(fieldsOf(toSupervisor).toAgentId).toContain('代理员或站长')
+    const toAdmin = await call(
+      lcb,
+      'admin.handover',
+      { fromAgentId: 'ag-qs-hy-3', toAgentId: 'ag-qs-hy-adm' },
+      admin,
+    )
+    expect(fieldsOf(toAdmin).toAgentId).toContain('代理员或站长')
   })
 })

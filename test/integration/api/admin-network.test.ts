@@ -334,6 +334,8 @@ describe('整站移交: a retiring station hands every open case on, more than 1
     })
     expect(fieldsOf(await to('ag-qs-hy-3')).toAgentId).toContain('同一层级')
     expect(fieldsOf(await to(HOLDER)).toAgentId).toContain('其他在用服务站')
+    // The district's admin sits at the parent station, but does not work cases.
+    expect(fieldsOf(await to('ag-qh-7')).toAgentId).toContain('代理员或站长')
     expect(fieldsOf(await call(lcb, 'admin.handover.station', { stationId: FROM }, admin)).toAgentId).toBe(
       '请选择接收人',
     )
@@ -381,6 +383,15 @@ describe('整站移交: a retiring station hands every open case on, more than 1
       (await cases.where({ _id: db().RegExp({ regexp: '^c-(old|up)-' }), version: base.version + 1 }).count())
         .total,
     ).toBe(127)
+    // The receiver heard once per call (4 notices for 127 cases, the 上报件 among them).
+    expect(
+      (
+        await db()
+          .collection('outbox')
+          .where({ event: 'caseAssigned', caseId: db().RegExp({ regexp: '^c-(old|up)-' }) })
+          .count()
+      ).total,
+    ).toBe(4)
     // One audit entry per call, naming the cases moved.
     const log = await auditOf(FROM)
     const handovers = log.list.filter((e) => e.kind === 'handover')
