@@ -1,4 +1,5 @@
 import type { Agent, DutyRota, Item, Pairing, Station } from '../../typings/domain'
+import { shanghaiDay } from '../domain/calendar'
 import { searchText } from '../domain/network'
 import { AppError, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
@@ -101,12 +102,25 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   return { id }
 }
 
+/**
+ * A station is retired only when nothing is left hanging on it: open cases (handed on with
+ * 整站移交), active child stations, 整改 not closed, and appointments still to happen. Every
+ * reason is named at once, with how many and what to do, so the admin fixes them in one go.
+ */
 async function refuseRetiringStation(ctx: Ctx, stationId: string): Promise<void> {
-  const open = await ctx.deps.handover.openAtStation(stationId)
-  if (open > 0)
-    throw invalidState(
-      `该服务站还有 ${open} 件未办结的申请（含上报件），请先「整站移交」给其他服务站，再停用`,
-    )
+  const [open, left] = await Promise.all([
+    ctx.deps.handover.openAtStation(stationId),
+    ctx.deps.handover.leftAtStation(stationId, shanghaiDay(ctx.now)),
+  ])
+  const reasons = [
+    open && `还有 ${open} 件未办结的申请（含上报件），请先「整站移交」给其他服务站`,
+    left.children && `下面还有 ${left.children} 个在用的服务站，请先把它们改挂到其他上级服务站或停用`,
+    left.rectifications &&
+      `还有 ${left.rectifications} 件整改未结束，请站长先办完核实、整改和回访（群众确认后结束）`,
+    left.appointments &&
+      `还有 ${left.appointments} 个未到期的预约（含上门服务申请），请先办完，或由站长在「今日预约 → 设置开放时段与休息日」停开这些日子（确认后自动取消并通知群众）`,
+  ].filter(Boolean)
+  if (reasons.length) throw invalidState(`该服务站${reasons.join('；')}，再停用`)
 }
 
 const material = z.object({

@@ -1,9 +1,13 @@
 import type { CaseState } from '../../typings/vocabulary'
 import { OPEN_STATES } from '../../typings/vocabulary'
+import type { RectifyStatus } from '../domain/rectification'
 import type { Database } from './db'
 
 /** Cases someone still has to act on: open ones, and completed ones still to be delivered (送达). */
 export const HELD_STATES: readonly CaseState[] = [...OPEN_STATES, 'completed']
+
+/** 整改 not yet closed: with the head, or visited and waiting for the resident's verdict. */
+const OPEN_RECTIFY: readonly RectifyStatus[] = ['open', 'verified', 'fixed', 'visited']
 
 /** A case to hand on, without its contents: the id, its version and which side the agent holds. */
 export interface HeldCase {
@@ -101,5 +105,35 @@ export class HandoverRepository {
       this.db.collection('cases').where({ 'upper.stationId': stationId, state: 'escalated' }).count(),
     ])
     return own.total + upper.total
+  }
+
+  /**
+   * What else a station still holds once its cases are handed on: active child stations, 整改
+   * not yet closed, and appointments still to happen (booked from `today` on, and home-visit
+   * requests waiting for a time). Counts only, each on an index (stations.parent,
+   * rectifications.station_status, bookings.station_status).
+   */
+  async leftAtStation(
+    stationId: string,
+    today: string,
+  ): Promise<{ children: number; rectifications: number; appointments: number }> {
+    const _ = this.db.command
+    const [children, rectifications, booked, requested] = await Promise.all([
+      this.db.collection('stations').where({ parentId: stationId, active: true }).count(),
+      this.db
+        .collection('rectifications')
+        .where({ stationId, status: _.in([...OPEN_RECTIFY]) })
+        .count(),
+      this.db
+        .collection('bookings')
+        .where({ stationId, status: 'booked', day: _.gte(today) })
+        .count(),
+      this.db.collection('bookings').where({ stationId, status: 'requested' }).count(),
+    ])
+    return {
+      children: children.total,
+      rectifications: rectifications.total,
+      appointments: booked.total + requested.total,
+    }
   }
 }

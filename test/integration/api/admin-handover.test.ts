@@ -111,3 +111,72 @@ describe('who may receive', () => {
     expect(fieldsOf(toAdmin).toAgentId).toContain('代理员或站长')
   })
 })
+
+describe('retiring a station with nothing left to hand on', () => {
+  const retire = (id: string) => call(lcb, 'admin.retire', { kind: 'station', id }, admin)
+  const refusal = async (id: string) => {
+    const r = await retire(id)
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } })
+    return r.ok ? '' : r.error.message
+  }
+
+  it('refuses a township whose village rooms are still in use', async () => {
+    const message = await refusal('st-songlin')
+    expect(message).toContain('下面还有 4 个在用的服务站')
+    expect(message).toContain('改挂到其他上级服务站或停用')
+    expect(message).not.toMatch(/申请|整改|预约/)
+  })
+
+  it('refuses a room with a booked appointment, then with an open 整改', async () => {
+    // The room's cases went to 石门 above: only what follows is left.
+    expect(await handOverStation(ROOM, 'ag-qs-sm-2')).toMatchObject({ ok: true, data: { moved: 0 } })
+    const { schedules } = await ok<Actions['appointments.slots']['out']>(lcb, 'appointments.slots', {
+      stationId: ROOM,
+    })
+    const slot = schedules[0]!.days.flatMap((d) => d.slots).find((s) => s.remaining > 0)!
+    const booking = await ok<{ id: string }>(
+      lcb,
+      'appointments.book',
+      { slotKey: slot.key, name: '王秀英', phone: '13912345678' },
+      resident1,
+    )
+    let message = await refusal(ROOM)
+    expect(message).toContain('还有 1 个未到期的预约')
+    expect(message).not.toMatch(/未办结的申请|整改/)
+    await ok(lcb, 'appointments.cancel', { bookingId: booking.id }, resident1)
+
+    // A 差评 opens a 整改 for the head.
+    let c = await submit('it-ZZWW-001', ROOM, resident1)
+    for (const [action, extra] of [
+      ['cases.accept', { handling: 'promised' }],
+      ['cases.complete', { result: '已调解' }],
+      ['cases.deliver', {}],
+    ] as const)
+      c = await ok<CaseView>(lcb, action, { caseId: c.id, version: c.version, ...extra }, villageHead)
+    await ok(lcb, 'cases.rate', { caseId: c.id, level: 'dissatisfied', comment: '不满意' }, resident1)
+    message = await refusal(ROOM)
+    expect(message).toContain('还有 1 件整改未结束')
+    expect(message).not.toMatch(/未办结的申请|预约/)
+    // The station edit form's 停用 goes through the same check.
+    const station = await ok<Record<string, unknown>>(lcb, 'stations.get', { id: ROOM })
+    expect(
+      await call(
+        lcb,
+        'admin.stations.save',
+        {
+          _id: ROOM,
+          code: station.code,
+          name: station.name,
+          tier: 'village',
+          parentId: 'st-qingshan',
+          address: station.address,
+          location: station.location,
+          hotline: station.hotline,
+          hours: station.hours,
+          active: false,
+        },
+        admin,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'INVALID_STATE', message: expect.stringContaining('整改') } })
+  })
+})
