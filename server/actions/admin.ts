@@ -320,20 +320,15 @@ const rotaInput = z.object({
     )
     .max(366)
     .default([]),
-  receptionDays: z
-    .array(
-      z.object({
-        weekday: z.number().int().min(1).max(7),
-        agentId: z.string().max(64),
-        hours: fields.text('接待时间', 30),
-        topic: z.string().max(30).optional(),
-      }),
-    )
-    .max(7)
-    .default([]),
+  // No receptionDays: 领导接待日 have one writer, the leader schedule (admin.schedules.save), which
+  // derives them; a rota page loaded before that save (or a caller leaving them out) would
+  // otherwise put back stale days or wipe them. Sent anyway, they are dropped here.
 })
 
-/** 值班表: admins for any station, a head for their own station only. */
+/**
+ * 值班表: admins for any station, a head for their own station only. Writes the duty grid and
+ * date overrides; keeps the 领导接待日 the rota holds, read inside the audited transaction.
+ */
 export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
   const me = await requireRole(ctx, ['admin', 'head'])
   const p = parse(rotaInput, payload)
@@ -346,18 +341,16 @@ export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string
   const used = [
     ...Object.values(p.weekly).flatMap((ids) => ids ?? []),
     ...p.overrides.flatMap((o) => o.agentIds),
-    ...p.receptionDays.map((r) => r.agentId),
   ]
   const stranger = used.find((id) => !ids.has(id))
   if (stranger) throw invalidInput({ weekly: `${stranger} 不在本站花名册中` })
   const weekly = Object.fromEntries(
     Object.entries(p.weekly).filter(([, ids]) => ids !== undefined),
   ) as Record<string, string[]>
-  const rota: DutyRota = { _id: p.stationId, ...p, weekly }
   await ctx.deps.audit.change<DutyRota>(
     'rotas',
     p.stationId,
-    () => rota,
+    (before) => ({ _id: p.stationId, ...p, weekly, receptionDays: before?.receptionDays ?? [] }),
     (before) => ({
       at: ctx.now,
       actor: auditActor(me),

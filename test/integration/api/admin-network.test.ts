@@ -192,6 +192,36 @@ describe('领导接待日 and date exceptions from the rota page', () => {
     })
   })
 
+  it('keeps the leader’s days when the duty grid is saved without them or from a stale page', async () => {
+    const rota = await ok<Actions['admin.rotas.get']['out']>(
+      lcb,
+      'admin.rotas.get',
+      { stationId: STATION },
+      admin,
+    )
+    const grid = { stationId: STATION, weekly: { ...rota.weekly, '1': ['ag-qs-hy-3'] }, overrides: [] }
+    // A caller leaving them out, then a page loaded before the leader schedule was saved.
+    await ok(lcb, 'admin.rotas.save', grid, admin)
+    await ok(
+      lcb,
+      'admin.rotas.save',
+      { ...grid, receptionDays: [{ weekday: 1, agentId: 'ag-qs-hy-1', hours: '08:00-09:00' }] },
+      admin,
+    )
+    const page = await ok<StationDetail>(lcb, 'stations.get', { id: STATION })
+    expect(page.receptionDays.map((r) => [r.weekdayLabel, r.hours])).toEqual([
+      [expect.stringContaining('三'), '09:00-11:30、14:00-16:00'],
+      [expect.stringContaining('五'), '14:00-16:00'],
+    ])
+    const saved = await ok<Actions['admin.rotas.get']['out']>(
+      lcb,
+      'admin.rotas.get',
+      { stationId: STATION },
+      admin,
+    )
+    expect(saved.weekly['1']).toEqual(['ag-qs-hy-3'])
+  })
+
   it('closes a date and gives another date other hours; bad hours are refused on the field', async () => {
     const view = await ok<Actions['admin.schedules.get']['out']>(
       lcb,
