@@ -57,10 +57,8 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   const p = parse(stationInput, payload)
   const net = ctx.deps.network
   const id = p._id ?? `st-${p.code.toLowerCase()}`
-  const [sameCode, sameId] = await Promise.all([net.stationByCode(p.code), p._id ? null : net.station(id)])
+  const sameCode = await net.stationByCode(p.code)
   if (sameCode && sameCode._id !== id) throw codeTaken(`编码 ${p.code} 已被「${sameCode.name}」使用`)
-  // A new station never overwrites one whose id its code happens to make (ids outlive code changes).
-  if (sameId) throw codeTaken(`编码 ${p.code} 与「${sameId.name}」冲突，请换一个`)
   const expectedParent = PARENT_TIER[p.tier]
   if (expectedParent === null) {
     if (p.parentId) throw invalidInput({ parentId: '区为民服务中心没有上级' })
@@ -84,13 +82,23 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   await ctx.deps.audit.change<Station>(
     'stations',
     id,
-    (before) => ({
-      ...p,
-      _id: id,
-      parentId: p.parentId ?? null,
-      // The QR poster stays valid: its scene is the code, which this save may not change.
-      ...(before?.qrFileId && before.code === p.code ? { qrFileId: before.qrFileId } : {}),
-    }),
+    (before) => {
+      // A new station never overwrites one whose id its code makes (ids outlive code changes),
+      // nor one created a moment ago with the same code: checked on what the transaction read.
+      if (!p._id && before)
+        throw codeTaken(
+          before.code === p.code
+            ? `编码 ${p.code} 已被「${before.name}」使用`
+            : `编码 ${p.code} 与「${before.name}」冲突，请换一个`,
+        )
+      return {
+        ...p,
+        _id: id,
+        parentId: p.parentId ?? null,
+        // The QR poster stays valid: its scene is the code, which this save may not change.
+        ...(before?.qrFileId && before.code === p.code ? { qrFileId: before.qrFileId } : {}),
+      }
+    },
     (before, after) => ({
       at: ctx.now,
       actor: auditActor(me),

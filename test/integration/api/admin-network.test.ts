@@ -85,6 +85,28 @@ describe('新建服务站', () => {
     })
     const hy = await ok<StationDetail>(lcb, 'stations.get', { id: 'st-qingshan-hongyan' })
     expect(hy).toMatchObject({ code: 'QS-HY', name: '红岩村为民服务室' })
+    // Two admins creating the same new code at once (two warm instances, as on the platform): one
+    // wins, the other is told, nothing overwritten. The interleaving varies: five rounds.
+    await Promise.all([0, 1].map(() => call(lcb, 'stations.get', { id: 'st-qingshan' })))
+    for (let round = 1; round <= 5; round++) {
+      const code = `QS-TWIN${round}`
+      const names = ['甲', '乙'].map((n) => `${n}${round}村为民服务室`)
+      const save = (name: string) => call(lcb, 'admin.stations.save', station({ code, name }), admin)
+      const both = await Promise.all(names.map(save))
+      const winner = both.findIndex((r) => r.ok)
+      expect(winner).toBeGreaterThanOrEqual(0)
+      let loser = both[1 - winner]!
+      // Both transactions may read "no such station" at once: the database refuses the later
+      // write (UNAVAILABLE, retried), and the retry reads the winner.
+      if (!loser.ok && loser.error.code === 'UNAVAILABLE') loser = await save(names[1 - winner]!)
+      expect(loser).toMatchObject({
+        ok: false,
+        error: { code: 'CONFLICT', fields: { code: expect.any(String) } },
+      })
+      const id = `st-${code.toLowerCase()}`
+      expect((await ok<StationDetail>(lcb, 'stations.get', { id })).name).toBe(names[winner])
+      expect((await auditOf(id)).total).toBe(1)
+    }
   })
 
   it('creates a village room under its township, audited; a head may not', async () => {
