@@ -1,4 +1,5 @@
 import type { Agent, DutyRota, Item, Pairing, Station } from '../../typings/domain'
+import { shanghaiDay } from '../domain/calendar'
 import { searchText } from '../domain/network'
 import { AppError, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
@@ -56,10 +57,8 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   const p = parse(stationInput, payload)
   const net = ctx.deps.network
   const id = p._id ?? `st-${p.code.toLowerCase()}`
-  const [sameCode, sameId] = await Promise.all([net.stationByCode(p.code), p._id ? null : net.station(id)])
+  const sameCode = await net.stationByCode(p.code)
   if (sameCode && sameCode._id !== id) throw codeTaken(`编码 ${p.code} 已被「${sameCode.name}」使用`)
-  // A new station never overwrites one whose id its code happens to make (ids outlive code changes).
-  if (sameId) throw codeTaken(`编码 ${p.code} 与「${sameId.name}」冲突，请换一个`)
   const expectedParent = PARENT_TIER[p.tier]
   if (expectedParent === null) {
     if (p.parentId) throw invalidInput({ parentId: '区为民服务中心没有上级' })
@@ -83,13 +82,23 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   await ctx.deps.audit.change<Station>(
     'stations',
     id,
-    (before) => ({
-      ...p,
-      _id: id,
-      parentId: p.parentId ?? null,
-      // The QR poster stays valid: its scene is the code, which this save may not change.
-      ...(before?.qrFileId && before.code === p.code ? { qrFileId: before.qrFileId } : {}),
-    }),
+    (before) => {
+      // A new station never overwrites one whose id its code makes (ids outlive code changes),
+      // nor one created a moment ago with the same code: checked on what the transaction read.
+      if (!p._id && before)
+        throw codeTaken(
+          before.code === p.code
+            ? `编码 ${p.code} 已被「${before.name}」使用`
+            : `编码 ${p.code} 与「${before.name}」冲突，请换一个`,
+        )
+      return {
+        ...p,
+        _id: id,
+        parentId: p.parentId ?? null,
+        // The QR poster stays valid: its scene is the code, which this save may not change.
+        ...(before?.qrFileId && before.code === p.code ? { qrFileId: before.qrFileId } : {}),
+      }
+    },
     (before, after) => ({
       at: ctx.now,
       actor: auditActor(me),
@@ -101,12 +110,25 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   return { id }
 }
 
+/**
+ * A station is retired only when nothing is left hanging on it: open cases (handed on with
+ * 整站移交), active child stations, 整改 not closed, and appointments still to happen. Every
+ * reason is named at once, with how many and what to do, so the admin fixes them in one go.
+ */
 async function refuseRetiringStation(ctx: Ctx, stationId: string): Promise<void> {
-  const open = await ctx.deps.handover.openAtStation(stationId)
-  if (open > 0)
-    throw invalidState(
-      `该服务站还有 ${open} 件未办结的申请（含上报件），请先「整站移交」给其他服务站，再停用`,
-    )
+  const [open, left] = await Promise.all([
+    ctx.deps.handover.openAtStation(stationId),
+    ctx.deps.handover.leftAtStation(stationId, shanghaiDay(ctx.now)),
+  ])
+  const reasons = [
+    open && `还有 ${open} 件未办结的申请（含上报件），请先「整站移交」给其他服务站`,
+    left.children && `下面还有 ${left.children} 个在用的服务站，请先把它们改挂到其他上级服务站或停用`,
+    left.rectifications &&
+      `还有 ${left.rectifications} 件整改未结束，请站长先办完核实、整改和回访（群众确认后结束）`,
+    left.appointments &&
+      `还有 ${left.appointments} 个未到期的预约（含上门服务申请），请先办完，或由站长在「今日预约 → 设置开放时段与休息日」停开这些日子（确认后自动取消并通知群众）`,
+  ].filter(Boolean)
+  if (reasons.length) throw invalidState(`该服务站${reasons.join('；')}，再停用`)
 }
 
 const material = z.object({
@@ -306,20 +328,15 @@ const rotaInput = z.object({
     )
     .max(366)
     .default([]),
-  receptionDays: z
-    .array(
-      z.object({
-        weekday: z.number().int().min(1).max(7),
-        agentId: z.string().max(64),
-        hours: fields.text('接待时间', 30),
-        topic: z.string().max(30).optional(),
-      }),
-    )
-    .max(7)
-    .default([]),
+  // No receptionDays: 领导接待日 have one writer, the leader schedule (admin.schedules.save), which
+  // derives them; a rota page loaded before that save (or a caller leaving them out) would
+  // otherwise put back stale days or wipe them. Sent anyway, they are dropped here.
 })
 
-/** 值班表: admins for any station, a head for their own station only. */
+/**
+ * 值班表: admins for any station, a head for their own station only. Writes the duty grid and
+ * date overrides; keeps the 领导接待日 the rota holds, read inside the audited transaction.
+ */
 export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
   const me = await requireRole(ctx, ['admin', 'head'])
   const p = parse(rotaInput, payload)
@@ -332,18 +349,16 @@ export async function saveRota(payload: unknown, ctx: Ctx): Promise<{ id: string
   const used = [
     ...Object.values(p.weekly).flatMap((ids) => ids ?? []),
     ...p.overrides.flatMap((o) => o.agentIds),
-    ...p.receptionDays.map((r) => r.agentId),
   ]
   const stranger = used.find((id) => !ids.has(id))
   if (stranger) throw invalidInput({ weekly: `${stranger} 不在本站花名册中` })
   const weekly = Object.fromEntries(
     Object.entries(p.weekly).filter(([, ids]) => ids !== undefined),
   ) as Record<string, string[]>
-  const rota: DutyRota = { _id: p.stationId, ...p, weekly }
   await ctx.deps.audit.change<DutyRota>(
     'rotas',
     p.stationId,
-    () => rota,
+    (before) => ({ _id: p.stationId, ...p, weekly, receptionDays: before?.receptionDays ?? [] }),
     (before) => ({
       at: ctx.now,
       actor: auditActor(me),

@@ -4,11 +4,11 @@
  * are about: only ids and versions are read, and each move is a timeline event of its case.
  */
 import type { Actions } from '../../typings/api'
-import type { CaseRecord } from '../../typings/domain'
+import type { Agent, CaseRecord } from '../../typings/domain'
 import { AppError, forbidden, invalidInput, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../kit/context'
-import { notify } from '../kit/notify'
+import { enqueue, formatInstant } from '../kit/notify'
 import { auditActor } from './admin'
 
 /** Cases moved per call: each is one transaction; a call stays far inside the function's time. */
@@ -21,6 +21,41 @@ const handoverInput = z.object({
 
 class Moved extends Error {}
 
+/** Admins and supervisors do not work cases: only an agent or a head receives them. */
+const works = (a: Agent) => a.role === 'agent' || a.role === 'head'
+const NOT_A_WORKER = '接收人应为代理员或站长（管理员、督查不承办申请）'
+
+/**
+ * One notice per hand-over call to the receiver, whichever side (own or 上报件) they now hold:
+ * a notice per case would spend one of their one-time grants each and bury the message list.
+ * It reuses 新申请分派 (caseAssigned): 事项 says how many, 申请人 names the one applicant or
+ * 多位群众, the hint says where they came from; it opens the first case moved (the others are on
+ * the receiver's workbench).
+ */
+async function tellReceiver(ctx: Ctx, to: Agent, moved: CaseRecord[], hint: string): Promise<void> {
+  const first = moved[0]
+  if (!first) return
+  const one = moved.length === 1
+  await enqueue(ctx.deps, ctx.now, {
+    event: 'caseAssigned',
+    // Unique per call: the first case moved and its new version.
+    key: `handover:${to._id}:${first._id}:${first.version}`,
+    recipient: to.openid ?? null,
+    caseId: first._id,
+    query: `id=${encodeURIComponent(first._id)}`,
+    vars: {
+      itemName: one ? first.item.name : `移交申请 ${moved.length} 件`,
+      applicantName: one ? first.applicant.name : '多位群众',
+      caseNo: first.caseNo ?? '待受理',
+      state: '移交',
+      dueDay: '—',
+      result: '—',
+      now: formatInstant(ctx.now),
+      hint,
+    },
+  })
+}
+
 export async function handOver(payload: unknown, ctx: Ctx): Promise<Actions['admin.handover']['out']> {
   const me = await requireRole(ctx, ['admin', 'head'])
   const p = parse(handoverInput, payload)
@@ -31,11 +66,11 @@ export async function handOver(payload: unknown, ctx: Ctx): Promise<Actions['adm
   if (me.role === 'head' && me.stationId !== from.stationId) throw forbidden('站长只能移交本站人员的申请')
   if (!to || !to.active || to.stationId !== from.stationId)
     throw invalidInput({ toAgentId: '接收人应为同一服务站在岗的代理员' })
+  if (!works(to)) throw invalidInput({ toAgentId: NOT_A_WORKER })
   const held = await ctx.deps.handover.heldBy(from._id, PER_CALL)
   const actor = { openid: ctx.caller.openid, agentId: me._id, name: me.name, role: me.role }
   const note = `由 ${from.name} 移交给 ${to.name}`
-  let moved = 0
-  const movedIds: string[] = []
+  const movedCases: CaseRecord[] = []
   for (const h of held.list) {
     let updated: CaseRecord
     try {
@@ -55,11 +90,11 @@ export async function handOver(payload: unknown, ctx: Ctx): Promise<Actions['adm
       if (err instanceof Moved || (err instanceof AppError && err.code === 'CONFLICT')) continue
       throw err
     }
-    moved += 1
-    movedIds.push(h.caseId)
-    if (h.side === 'own')
-      await notify(ctx.deps, ctx.now, 'caseAssigned', updated, `${updated._id}:handover:${updated.version}`)
+    movedCases.push(updated)
   }
+  const movedIds = movedCases.map((c) => c._id)
+  const moved = movedIds.length
+  await tellReceiver(ctx, to, movedCases, `${from.name}移交给您`)
   if (moved)
     await ctx.deps.audit.add({
       at: ctx.now,
@@ -90,6 +125,8 @@ const stationHandoverInput = z.object({
  * 整站移交: before a station is retired (撤并), every open case it holds — its own, and 上报件
  * waiting at it — goes to one agent of another station the admin picks: a station of the same
  * tier (a merged neighbour) or its parent station. Admins only (retiring a station is theirs).
+ * The parent is refused while it works on 上报件 this station owns: it would become owner and
+ * decider of them at once, and nobody could take their upper steps (accept, complete).
  *
  * Like the agent hand-over it reads ids and versions only, moves each case in its own
  * transaction with its timeline event (a case is never half moved), and stops after PER_CALL
@@ -108,18 +145,29 @@ export async function handOverStation(
   const target = to?.active ? await net.station(to.stationId) : null
   if (!to || !to.active || !target || !target.active || target._id === from._id)
     throw invalidInput({ toAgentId: '接收人应为其他在用服务站在岗的人员' })
+  if (!works(to)) throw invalidInput({ toAgentId: NOT_A_WORKER })
   if (target.tier !== from.tier && target._id !== from.parentId)
     throw invalidInput({ toAgentId: '接收人应在同一层级的服务站，或本站的上级服务站' })
+  if (target._id === from.parentId) {
+    const stuck = await ctx.deps.handover.escalatedTo(from._id, target._id)
+    if (stuck > 0)
+      throw invalidInput({
+        toAgentId: `本站有 ${stuck} 件上报件正由${target.name}办理，交给${target.name}后无人能接着办理。请改选同级服务站的代理员，或等${target.name}办结这些上报件后再移交`,
+      })
+  }
   const held = await ctx.deps.handover.heldAtStation(from._id, PER_CALL)
   const actor = { openid: ctx.caller.openid, agentId: me._id, name: me.name, role: me.role }
   const note = `${from.name}撤并，由 ${target.name} ${to.name} 接办`
-  const movedIds: string[] = []
+  const movedCases: CaseRecord[] = []
   for (const h of held.list) {
     let updated: CaseRecord
     try {
       updated = await ctx.deps.cases.transition(h.caseId, h.version, (cur) => {
         const here = h.side === 'own' ? cur.stationId : cur.upper?.stationId
         if (here !== from._id) throw new Moved()
+        // Escalated to the receiving station since the count above: left for the next call to refuse.
+        if (h.side === 'own' && cur.state === 'escalated' && cur.upper?.stationId === target._id)
+          throw new Moved()
         const assignReason = `移交：${note}`
         return {
           patch:
@@ -134,10 +182,10 @@ export async function handOverStation(
       if (err instanceof Moved || (err instanceof AppError && err.code === 'CONFLICT')) continue
       throw err
     }
-    movedIds.push(h.caseId)
-    if (h.side === 'own')
-      await notify(ctx.deps, ctx.now, 'caseAssigned', updated, `${updated._id}:handover:${updated.version}`)
+    movedCases.push(updated)
   }
+  const movedIds = movedCases.map((c) => c._id)
+  await tellReceiver(ctx, to, movedCases, `${from.name}撤并移交`)
   if (movedIds.length)
     await ctx.deps.audit.add({
       at: ctx.now,

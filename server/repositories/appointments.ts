@@ -66,11 +66,6 @@ export class AppointmentRepository {
     return (data[0] as unknown as AppointmentSchedule | undefined) ?? null
   }
 
-  async saveSchedule(s: AppointmentSchedule): Promise<void> {
-    const { _id, ...rest } = s
-    await this.db.collection('schedules').doc(_id).set({ data: rest })
-  }
-
   async booked(keys: string[]): Promise<Map<string, number>> {
     const _ = this.db.command
     const out = new Map<string, number>()

@@ -1,9 +1,13 @@
 import type { CaseState } from '../../typings/vocabulary'
 import { OPEN_STATES } from '../../typings/vocabulary'
+import type { RectifyStatus } from '../domain/rectification'
 import type { Database } from './db'
 
 /** Cases someone still has to act on: open ones, and completed ones still to be delivered (送达). */
 export const HELD_STATES: readonly CaseState[] = [...OPEN_STATES, 'completed']
+
+/** 整改 not yet closed: with the head, or visited and waiting for the resident's verdict. */
+const OPEN_RECTIFY: readonly RectifyStatus[] = ['open', 'verified', 'fixed', 'visited']
 
 /** A case to hand on, without its contents: the id, its version and which side the agent holds. */
 export interface HeldCase {
@@ -67,13 +71,27 @@ export class HandoverRepository {
         version: Number(d.version),
         side: 'own' as const,
       })),
-      // A case both owned and decided here (not possible today: a station never escalates to
-      // itself) would be handed on as 'own' first.
+      // A case owned and decided here alike (a 整站移交 to the parent made such cases before it
+      // was refused while the parent works on them) is handed on as 'own' first; its upper side is
+      // then found by the next call.
       ...upperPage.data
         .filter((d) => d.stationId !== stationId)
         .map((d) => ({ caseId: String(d._id), version: Number(d.version), side: 'upper' as const })),
     ].slice(0, limit)
     return { list, total: o.total + u.total }
+  }
+
+  /**
+   * How many of a station's own cases are 上报件 being worked on at `upperStationId`. Handing the
+   * station on to that very station would make it both owner and decider of them, and nobody
+   * could then take the upper steps (callerOf gives its staff the owner's relation).
+   */
+  async escalatedTo(stationId: string, upperStationId: string): Promise<number> {
+    const { total } = await this.db
+      .collection('cases')
+      .where({ stationId, state: 'escalated', 'upper.stationId': upperStationId })
+      .count()
+    return total
   }
 
   /** How many open cases a station holds: its own, and 上报件 waiting at it (two counts). */
@@ -87,5 +105,35 @@ export class HandoverRepository {
       this.db.collection('cases').where({ 'upper.stationId': stationId, state: 'escalated' }).count(),
     ])
     return own.total + upper.total
+  }
+
+  /**
+   * What else a station still holds once its cases are handed on: active child stations, 整改
+   * not yet closed, and appointments still to happen (booked from `today` on, and home-visit
+   * requests waiting for a time). Counts only, each on an index (stations.parent,
+   * rectifications.station_status, bookings.station_status).
+   */
+  async leftAtStation(
+    stationId: string,
+    today: string,
+  ): Promise<{ children: number; rectifications: number; appointments: number }> {
+    const _ = this.db.command
+    const [children, rectifications, booked, requested] = await Promise.all([
+      this.db.collection('stations').where({ parentId: stationId, active: true }).count(),
+      this.db
+        .collection('rectifications')
+        .where({ stationId, status: _.in([...OPEN_RECTIFY]) })
+        .count(),
+      this.db
+        .collection('bookings')
+        .where({ stationId, status: 'booked', day: _.gte(today) })
+        .count(),
+      this.db.collection('bookings').where({ stationId, status: 'requested' }).count(),
+    ])
+    return {
+      children: children.total,
+      rectifications: rectifications.total,
+      appointments: booked.total + requested.total,
+    }
   }
 }

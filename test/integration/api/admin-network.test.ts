@@ -85,6 +85,28 @@ describe('新建服务站', () => {
     })
     const hy = await ok<StationDetail>(lcb, 'stations.get', { id: 'st-qingshan-hongyan' })
     expect(hy).toMatchObject({ code: 'QS-HY', name: '红岩村为民服务室' })
+    // Two admins creating the same new code at once (two warm instances, as on the platform): one
+    // wins, the other is told, nothing overwritten. The interleaving varies: five rounds.
+    await Promise.all([0, 1].map(() => call(lcb, 'stations.get', { id: 'st-qingshan' })))
+    for (let round = 1; round <= 5; round++) {
+      const code = `QS-TWIN${round}`
+      const names = ['甲', '乙'].map((n) => `${n}${round}村为民服务室`)
+      const save = (name: string) => call(lcb, 'admin.stations.save', station({ code, name }), admin)
+      const both = await Promise.all(names.map(save))
+      const winner = both.findIndex((r) => r.ok)
+      expect(winner).toBeGreaterThanOrEqual(0)
+      let loser = both[1 - winner]!
+      // Both transactions may read "no such station" at once: the database refuses the later
+      // write (UNAVAILABLE, retried), and the retry reads the winner.
+      if (!loser.ok && loser.error.code === 'UNAVAILABLE') loser = await save(names[1 - winner]!)
+      expect(loser).toMatchObject({
+        ok: false,
+        error: { code: 'CONFLICT', fields: { code: expect.any(String) } },
+      })
+      const id = `st-${code.toLowerCase()}`
+      expect((await ok<StationDetail>(lcb, 'stations.get', { id })).name).toBe(names[winner])
+      expect((await auditOf(id)).total).toBe(1)
+    }
   })
 
   it('creates a village room under its township, audited; a head may not', async () => {
@@ -190,6 +212,36 @@ describe('领导接待日 and date exceptions from the rota page', () => {
       recordId: `${STATION}-leader`,
       summary: expect.stringContaining('领导接待日'),
     })
+  })
+
+  it('keeps the leader’s days when the duty grid is saved without them or from a stale page', async () => {
+    const rota = await ok<Actions['admin.rotas.get']['out']>(
+      lcb,
+      'admin.rotas.get',
+      { stationId: STATION },
+      admin,
+    )
+    const grid = { stationId: STATION, weekly: { ...rota.weekly, '1': ['ag-qs-hy-3'] }, overrides: [] }
+    // A caller leaving them out, then a page loaded before the leader schedule was saved.
+    await ok(lcb, 'admin.rotas.save', grid, admin)
+    await ok(
+      lcb,
+      'admin.rotas.save',
+      { ...grid, receptionDays: [{ weekday: 1, agentId: 'ag-qs-hy-1', hours: '08:00-09:00' }] },
+      admin,
+    )
+    const page = await ok<StationDetail>(lcb, 'stations.get', { id: STATION })
+    expect(page.receptionDays.map((r) => [r.weekdayLabel, r.hours])).toEqual([
+      [expect.stringContaining('三'), '09:00-11:30、14:00-16:00'],
+      [expect.stringContaining('五'), '14:00-16:00'],
+    ])
+    const saved = await ok<Actions['admin.rotas.get']['out']>(
+      lcb,
+      'admin.rotas.get',
+      { stationId: STATION },
+      admin,
+    )
+    expect(saved.weekly['1']).toEqual(['ag-qs-hy-3'])
   })
 
   it('closes a date and gives another date other hours; bad hours are refused on the field', async () => {
@@ -334,6 +386,8 @@ describe('整站移交: a retiring station hands every open case on, more than 1
     })
     expect(fieldsOf(await to('ag-qs-hy-3')).toAgentId).toContain('同一层级')
     expect(fieldsOf(await to(HOLDER)).toAgentId).toContain('其他在用服务站')
+    // The district's admin sits at the parent station, but does not work cases.
+    expect(fieldsOf(await to('ag-qh-7')).toAgentId).toContain('代理员或站长')
     expect(fieldsOf(await call(lcb, 'admin.handover.station', { stationId: FROM }, admin)).toAgentId).toBe(
       '请选择接收人',
     )
@@ -381,6 +435,15 @@ describe('整站移交: a retiring station hands every open case on, more than 1
       (await cases.where({ _id: db().RegExp({ regexp: '^c-(old|up)-' }), version: base.version + 1 }).count())
         .total,
     ).toBe(127)
+    // The receiver heard once per call (4 notices for 127 cases, the 上报件 among them).
+    expect(
+      (
+        await db()
+          .collection('outbox')
+          .where({ event: 'caseAssigned', caseId: db().RegExp({ regexp: '^c-(old|up)-' }) })
+          .count()
+      ).total,
+    ).toBe(4)
     // One audit entry per call, naming the cases moved.
     const log = await auditOf(FROM)
     const handovers = log.list.filter((e) => e.kind === 'handover')
