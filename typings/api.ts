@@ -550,11 +550,7 @@ export interface Actions {
   'admin.agents.specialties': { in: { agentId: string; specialties: string[] }; out: { id: string } }
   /** 值班表 grid and date overrides; 领导接待日 are kept (they follow `admin.schedules.save`). */
   'admin.rotas.save': {
-    in: Pick<DutyRota, 'stationId' | 'weekly'> &
-      Partial<Pick<DutyRota, 'overrides'>> & {
-        /** @deprecated Ignored: 领导接待日 are written only by the leader schedule (`admin.schedules.save`). */
-        receptionDays?: unknown
-      }
+    in: Pick<DutyRota, 'stationId' | 'weekly'> & Partial<Pick<DutyRota, 'overrides'>>
     out: { id: string }
   }
   /** 结对: admins for any station, a head for their own. */

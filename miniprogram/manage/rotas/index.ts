@@ -129,7 +129,6 @@ Component({
           stationId: view.stationId,
           weekly,
           overrides: view.overrides,
-          receptionDays: view.receptionDays,
         })
         this.setData({ dirty: false, message: '已保存' })
       } catch (err) {
