@@ -10,6 +10,8 @@ import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../kit/context'
 import { enqueue, formatInstant } from '../kit/notify'
 import { auditActor } from './admin'
+import type { Decision } from '../repositories/cases'
+import type { HeldCase } from '../repositories/handover'
 
 /** Cases moved per call: each is one transaction; a call stays far inside the function's time. */
 const PER_CALL = 40
@@ -20,6 +22,28 @@ const handoverInput = z.object({
 })
 
 class Moved extends Error {}
+
+/**
+ * Moves each held case in its own transaction with its timeline event, as `decide` says; a case
+ * someone acted on meanwhile (decide throws Moved, or the version moved on) is skipped: it stays
+ * in the count and the next call takes it up.
+ */
+async function moveEach(
+  ctx: Ctx,
+  held: HeldCase[],
+  decide: (h: HeldCase, cur: CaseRecord) => Decision,
+): Promise<CaseRecord[]> {
+  const moved: CaseRecord[] = []
+  for (const h of held) {
+    try {
+      moved.push(await ctx.deps.cases.transition(h.caseId, h.version, (cur) => decide(h, cur)))
+    } catch (err) {
+      if (err instanceof Moved || (err instanceof AppError && err.code === 'CONFLICT')) continue
+      throw err
+    }
+  }
+  return moved
+}
 
 /** Admins and supervisors do not work cases: only an agent or a head receives them. */
 const works = (a: Agent) => a.role === 'agent' || a.role === 'head'
@@ -70,28 +94,17 @@ export async function handOver(payload: unknown, ctx: Ctx): Promise<Actions['adm
   const held = await ctx.deps.handover.heldBy(from._id, PER_CALL)
   const actor = { openid: ctx.caller.openid, agentId: me._id, name: me.name, role: me.role }
   const note = `由 ${from.name} 移交给 ${to.name}`
-  const movedCases: CaseRecord[] = []
-  for (const h of held.list) {
-    let updated: CaseRecord
-    try {
-      updated = await ctx.deps.cases.transition(h.caseId, h.version, (cur) => {
-        const holder = h.side === 'own' ? cur.assignedAgentId : cur.upper?.agentId
-        if (holder !== from._id) throw new Moved()
-        return {
-          patch:
-            h.side === 'own'
-              ? { assignedAgentId: to._id, assignReason: `移交：${note}` }
-              : { upper: { ...cur.upper!, agentId: to._id, assignReason: `移交：${note}` } },
-          event: { at: ctx.now, actor, action: 'handover', from: cur.state, to: cur.state, note },
-        }
-      })
-    } catch (err) {
-      // Someone acted on the case meanwhile: it stays in the count and the next call takes it.
-      if (err instanceof Moved || (err instanceof AppError && err.code === 'CONFLICT')) continue
-      throw err
+  const movedCases = await moveEach(ctx, held.list, (h, cur) => {
+    const holder = h.side === 'own' ? cur.assignedAgentId : cur.upper?.agentId
+    if (holder !== from._id) throw new Moved()
+    return {
+      patch:
+        h.side === 'own'
+          ? { assignedAgentId: to._id, assignReason: `移交：${note}` }
+          : { upper: { ...cur.upper!, agentId: to._id, assignReason: `移交：${note}` } },
+      event: { at: ctx.now, actor, action: 'handover', from: cur.state, to: cur.state, note },
     }
-    movedCases.push(updated)
-  }
+  })
   const movedIds = movedCases.map((c) => c._id)
   const moved = movedIds.length
   await tellReceiver(ctx, to, movedCases, `${from.name}移交给您`)
@@ -158,32 +171,21 @@ export async function handOverStation(
   const held = await ctx.deps.handover.heldAtStation(from._id, PER_CALL)
   const actor = { openid: ctx.caller.openid, agentId: me._id, name: me.name, role: me.role }
   const note = `${from.name}撤并，由 ${target.name} ${to.name} 接办`
-  const movedCases: CaseRecord[] = []
-  for (const h of held.list) {
-    let updated: CaseRecord
-    try {
-      updated = await ctx.deps.cases.transition(h.caseId, h.version, (cur) => {
-        const here = h.side === 'own' ? cur.stationId : cur.upper?.stationId
-        if (here !== from._id) throw new Moved()
-        // Escalated to the receiving station since the count above: left for the next call to refuse.
-        if (h.side === 'own' && cur.state === 'escalated' && cur.upper?.stationId === target._id)
-          throw new Moved()
-        const assignReason = `移交：${note}`
-        return {
-          patch:
-            h.side === 'own'
-              ? { stationId: target._id, assignedAgentId: to._id, assignReason }
-              : { upper: { ...cur.upper!, stationId: target._id, agentId: to._id, assignReason } },
-          event: { at: ctx.now, actor, action: 'handover', from: cur.state, to: cur.state, note },
-        }
-      })
-    } catch (err) {
-      // Someone acted on the case meanwhile: the next call finds it again (or it is no longer open).
-      if (err instanceof Moved || (err instanceof AppError && err.code === 'CONFLICT')) continue
-      throw err
+  const movedCases = await moveEach(ctx, held.list, (h, cur) => {
+    const here = h.side === 'own' ? cur.stationId : cur.upper?.stationId
+    if (here !== from._id) throw new Moved()
+    // Escalated to the receiving station since the count above: left for the next call to refuse.
+    if (h.side === 'own' && cur.state === 'escalated' && cur.upper?.stationId === target._id)
+      throw new Moved()
+    const assignReason = `移交：${note}`
+    return {
+      patch:
+        h.side === 'own'
+          ? { stationId: target._id, assignedAgentId: to._id, assignReason }
+          : { upper: { ...cur.upper!, stationId: target._id, agentId: to._id, assignReason } },
+      event: { at: ctx.now, actor, action: 'handover', from: cur.state, to: cur.state, note },
     }
-    movedCases.push(updated)
-  }
+  })
   const movedIds = movedCases.map((c) => c._id)
   await tellReceiver(ctx, to, movedCases, `${from.name}撤并移交`)
   if (movedIds.length)

@@ -25,45 +25,49 @@ export class HandoverRepository {
   constructor(private readonly db: Database) {}
 
   /** Open cases an agent holds, as assignee or as the upper station's assignee (indexed). */
-  async heldBy(agentId: string, limit: number): Promise<{ list: HeldCase[]; total: number }> {
-    const _ = this.db.command
-    const own = this.db.collection('cases').where({ assignedAgentId: agentId, state: _.in([...HELD_STATES]) })
-    const upper = this.db.collection('cases').where({ 'upper.agentId': agentId, state: 'escalated' })
-    const [o, u, ownPage, upperPage] = await Promise.all([
-      own.count(),
-      upper.count(),
-      own.field({ version: true }).orderBy('_id', 'asc').limit(limit).get(),
-      upper.field({ version: true, assignedAgentId: true }).orderBy('_id', 'asc').limit(limit).get(),
-    ])
-    const list: HeldCase[] = [
-      ...ownPage.data.map((d) => ({
-        caseId: String(d._id),
-        version: Number(d.version),
-        side: 'own' as const,
-      })),
-      // An escalated case the agent also owns at their own station is handed on as 'own' first.
-      ...upperPage.data
-        .filter((d) => d.assignedAgentId !== agentId)
-        .map((d) => ({ caseId: String(d._id), version: Number(d.version), side: 'upper' as const })),
-    ].slice(0, limit)
-    return { list, total: o.total + u.total }
+  heldBy(agentId: string, limit: number): Promise<{ list: HeldCase[]; total: number }> {
+    // An escalated case the agent also owns at their own station is handed on as 'own' first.
+    return this.held(
+      { assignedAgentId: agentId },
+      { 'upper.agentId': agentId },
+      'assignedAgentId',
+      agentId,
+      limit,
+    )
   }
 
   /**
    * A page of the open cases a station holds (its own, then 上报件 waiting at it), ids and
    * versions only, with how many there are. A case handed on leaves both queries, so calling
    * again until the total is 0 walks the whole station without a cursor; a case skipped because
-   * someone acted on it meanwhile is simply found again by the next call.
+   * someone acted on it meanwhile is simply found again by the next call. A case owned and decided
+   * here alike (a 整站移交 to the parent made such cases before it was refused while the parent
+   * works on them) is handed on as 'own' first; its upper side is then found by the next call.
    */
-  async heldAtStation(stationId: string, limit: number): Promise<{ list: HeldCase[]; total: number }> {
+  heldAtStation(stationId: string, limit: number): Promise<{ list: HeldCase[]; total: number }> {
+    return this.held({ stationId }, { 'upper.stationId': stationId }, 'stationId', stationId, limit)
+  }
+
+  /** Own cases (`own`) then 上报件 waiting (`upper`), a page of ids and versions, and the total. */
+  private async held(
+    own: Record<string, string>,
+    upper: Record<string, string>,
+    ownerField: 'assignedAgentId' | 'stationId',
+    owner: string,
+    limit: number,
+  ): Promise<{ list: HeldCase[]; total: number }> {
     const _ = this.db.command
-    const own = this.db.collection('cases').where({ stationId, state: _.in([...HELD_STATES]) })
-    const upper = this.db.collection('cases').where({ 'upper.stationId': stationId, state: 'escalated' })
+    const ownQ = this.db.collection('cases').where({ ...own, state: _.in([...HELD_STATES]) })
+    const upperQ = this.db.collection('cases').where({ ...upper, state: 'escalated' })
     const [o, u, ownPage, upperPage] = await Promise.all([
-      own.count(),
-      upper.count(),
-      own.field({ version: true }).orderBy('_id', 'asc').limit(limit).get(),
-      upper.field({ version: true, stationId: true }).orderBy('_id', 'asc').limit(limit).get(),
+      ownQ.count(),
+      upperQ.count(),
+      ownQ.field({ version: true }).orderBy('_id', 'asc').limit(limit).get(),
+      upperQ
+        .field({ version: true, [ownerField]: true })
+        .orderBy('_id', 'asc')
+        .limit(limit)
+        .get(),
     ])
     const list: HeldCase[] = [
       ...ownPage.data.map((d) => ({
@@ -71,11 +75,8 @@ export class HandoverRepository {
         version: Number(d.version),
         side: 'own' as const,
       })),
-      // A case owned and decided here alike (a 整站移交 to the parent made such cases before it
-      // was refused while the parent works on them) is handed on as 'own' first; its upper side is
-      // then found by the next call.
       ...upperPage.data
-        .filter((d) => d.stationId !== stationId)
+        .filter((d) => d[ownerField] !== owner)
         .map((d) => ({ caseId: String(d._id), version: Number(d.version), side: 'upper' as const })),
     ].slice(0, limit)
     return { list, total: o.total + u.total }
