@@ -10,8 +10,7 @@ import cloud from 'wx-server-sdk'
 import { loadCalendar } from '../server/kit/context'
 import { NOTIFY_EVENTS } from '../server/domain/notifications'
 import { shanghaiDay } from '../server/domain/calendar'
-import { loadInputs, observe, DeployError, InputError, type Target } from './deploy'
-import { connect } from './deploy/data'
+import { dataSide, loadInputs, observe, DeployError, InputError, type Target } from './deploy'
 import { describeOp, plan } from './deploy/plan'
 import { cloudCredentials, readEnv } from './deploy/env'
 
@@ -40,19 +39,7 @@ export async function doctor(
 ): Promise<Finding[]> {
   const out: Finding[] = []
   const desired = await loadInputs({ root })
-  const side =
-    target.kind === 'local'
-      ? connect({
-          env: target.lcb.envId,
-          secretId: 'doctor',
-          secretKey: 'doctor',
-          tcbUrl: target.lcb.tcbApiUrl,
-        })
-      : connect({
-          env: target.cloud.envId,
-          secretId: target.cloud.secretId,
-          secretKey: target.cloud.secretKey,
-        })
+  const side = dataSide(target)
   const observed = await observe(target, desired, now, side)
   const p = plan(desired, observed)
   for (const op of p.ops.filter((o) => o.kind !== 'admin.invite'))

@@ -42,7 +42,8 @@ export const declineVisit = (bookingId: string, reason: string) =>
   callApi('work.visits.decline', { bookingId, reason })
 
 /** Opening hours editor (heads and admins). */
-export const fetchScheduleEditor = () => callApi('admin.schedules.get', {})
+export const fetchScheduleEditor = (stationId?: string) =>
+  callApi('admin.schedules.get', stationId ? { stationId } : {})
 export const saveSchedule = (p: Actions['admin.schedules.save']['in']) => callApi('admin.schedules.save', p)
 
 /** The last name and phone used, so an elderly resident types them once (kept on the phone only). */

@@ -77,3 +77,16 @@ export async function uploadPhoto(localPath: string, batch: string): Promise<str
 export async function uploadSheet(localPath: string): Promise<string> {
   return uploader(localPath, `${await myUploadDir()}/sheets/${randomName()}.xlsx`)
 }
+
+/**
+ * Downloads a file from a temporary URL and opens it in WeChat, whose menu forwards or prints it.
+ * (downloadFile returns a task, not a promise: its callbacks are wrapped; an error page is never
+ * opened as a document.)
+ */
+export async function openDocumentAt(url: string, fileType: 'xlsx' | 'pdf'): Promise<void> {
+  const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>((resolve, reject) =>
+    wx.downloadFile({ url, success: resolve, fail: reject }),
+  )
+  if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
+  await wx.openDocument({ filePath: file.tempFilePath, fileType, showMenu: true })
+}

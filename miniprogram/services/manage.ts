@@ -1,6 +1,7 @@
 /** 数据维护 (admins; a head for their own station's part): the admin subpackage's only data seam. */
 import type { Actions } from '../../typings/api'
 import { callApi } from './api'
+import { openDocumentAt } from './files'
 
 export type SheetKind = Actions['admin.export']['in']['kind']
 export type AdminStation = Actions['admin.stations.list']['out']['list'][number]
@@ -34,13 +35,7 @@ export const exportSheet = (kind: SheetKind) => callApi('admin.export', { kind }
 export const importTemplate = (kind: SheetKind) => callApi('admin.import.template', { kind })
 
 /** Downloads an .xlsx from a temporary URL and opens it (WeChat's menu forwards it to a chat). */
-export async function openSheet(url: string): Promise<void> {
-  const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>((resolve, reject) =>
-    wx.downloadFile({ url, success: resolve, fail: reject }),
-  )
-  if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
-  await wx.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true })
-}
+export const openSheet = (url: string) => openDocumentAt(url, 'xlsx')
 
 export type RotaView = Actions['admin.rotas.get']['out']
 export type Templates = Actions['admin.templates.get']['out']
@@ -74,13 +69,7 @@ export const printStation = (stationId: string, kind: 'board' | 'card') =>
   callApi('admin.print', { stationId, kind })
 
 /** Downloads a PDF and opens it; WeChat's menu prints or forwards it. */
-export async function openPdf(url: string): Promise<void> {
-  const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>((resolve, reject) =>
-    wx.downloadFile({ url, success: resolve, fail: reject }),
-  )
-  if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
-  await wx.openDocument({ filePath: file.tempFilePath, fileType: 'pdf', showMenu: true })
-}
+export const openPdf = (url: string) => openDocumentAt(url, 'pdf')
 
 /** 整站移交: up to 40 open cases of a retiring station per call; call again while `remaining` > 0. */
 export const handOverStation = (stationId: string, toAgentId: string) =>
@@ -88,5 +77,4 @@ export const handOverStation = (stationId: string, toAgentId: string) =>
 
 export type ScheduleEditor = Actions['admin.schedules.get']['out']
 export type ScheduleInput = Actions['admin.schedules.save']['in']
-export const schedules = (stationId: string) => callApi('admin.schedules.get', { stationId })
-export const saveSchedule = (p: ScheduleInput) => callApi('admin.schedules.save', p)
+export { fetchScheduleEditor as schedules, saveSchedule } from './appointments'

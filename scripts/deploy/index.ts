@@ -42,7 +42,8 @@ export async function loadInputs(opts: DeployOptions): Promise<Desired> {
   return loadDesired(opts.root, opts, district)
 }
 
-function dataSide(target: Exclude<Target, { kind: 'offline' }>): DataSide {
+/** The environment's data API (wx-server-sdk with the deploy's keys), for the deploy and the doctor. */
+export function dataSide(target: Exclude<Target, { kind: 'offline' }>): DataSide {
   return target.kind === 'local'
     ? connect({
         env: target.lcb.envId,

@@ -56,6 +56,9 @@ export function applyLocal(lcb: LocalCloudBase, op: Op): void {
     case 'function.create':
     case 'function.updateCode':
     case 'function.updateConfig':
+      // A code change plans both updates (the code hash is also an environment variable); the
+      // folder deployed for the first already carries the second.
+      if (op.kind === 'function.updateConfig' && registry(lcb).get(op.fn.name) === op.fn) return
       // Local CloudBase reads the bundle and config.json from the folder, as the upload would.
       lcb.deploy(op.fn.dir)
       registry(lcb).set(op.fn.name, op.fn)

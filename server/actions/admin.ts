@@ -4,7 +4,7 @@ import { searchText } from '../domain/network'
 import { AppError, forbidden, invalidInput, invalidState, notFound } from '../lib/errors'
 import { fields, parse, z } from '../lib/validate'
 import { requireRole, type Ctx } from '../kit/context'
-import { ITEM_CATEGORIES as CATEGORIES } from '../domain/import-rows'
+import { ITEM_CATEGORIES as CATEGORIES, itemIdOf, stationIdOf } from '../domain/import-rows'
 import type { AuditActor } from '../repositories/audit'
 import type { StoredItem } from '../repositories/network'
 
@@ -56,7 +56,7 @@ export async function saveStation(payload: unknown, ctx: Ctx): Promise<{ id: str
   const me = await requireRole(ctx, ['admin'])
   const p = parse(stationInput, payload)
   const net = ctx.deps.network
-  const id = p._id ?? `st-${p.code.toLowerCase()}`
+  const id = p._id ?? stationIdOf(p.code)
   const sameCode = await net.stationByCode(p.code)
   if (sameCode && sameCode._id !== id) throw codeTaken(`编码 ${p.code} 已被「${sameCode.name}」使用`)
   const expectedParent = PARENT_TIER[p.tier]
@@ -174,7 +174,7 @@ const itemInput = z
 export async function saveItem(payload: unknown, ctx: Ctx): Promise<{ id: string }> {
   const me = await requireRole(ctx, ['admin'])
   const p = parse(itemInput, payload)
-  const id = p._id ?? `it-${p.code}`
+  const id = p._id ?? itemIdOf(p.code)
   const sameCode = await ctx.deps.network.itemByCode(p.code)
   if (sameCode && sameCode._id !== id) throw codeTaken(`编码 ${p.code} 已被事项「${sameCode.name}」使用`)
   const item: Item = { ...p, _id: id }

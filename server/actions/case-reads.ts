@@ -43,7 +43,8 @@ export async function getCase(payload: unknown, ctx: Ctx): Promise<CaseView> {
   const atUpper = (who.relation === 'upper' || who.relation === 'upperAssignee') && !!upperAgentId
   const [events, agent, task, item, upperAgent, photoUrls] = await Promise.all([
     ctx.deps.cases.events(c._id),
-    ctx.deps.network.agent(c.assignedAgentId),
+    // The assignee opening their own case is already in hand.
+    me?._id === c.assignedAgentId ? me : ctx.deps.network.agent(c.assignedAgentId),
     hasTask ? ctx.deps.rectifications.ofCase(c._id) : null,
     // The handling card and the acceptance checklist come from the item: staff only.
     forStaff ? ctx.deps.network.item(c.item.id) : null,

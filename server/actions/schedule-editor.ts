@@ -64,7 +64,10 @@ export function receptionDaysOf(s: AppointmentSchedule): DutyRota['receptionDays
 }
 
 async function scheduleManager(ctx: Ctx, stationId: string): Promise<Agent> {
-  const me = await requireRole(ctx, ['admin', 'head'])
+  return mayManage(await requireRole(ctx, ['admin', 'head']), stationId)
+}
+
+function mayManage(me: Agent, stationId: string): Agent {
   if (me.role === 'head' && me.stationId !== stationId) throw forbidden('站长只能设置本站的预约时段')
   return me
 }
@@ -76,7 +79,7 @@ export async function getSchedules(payload: unknown, ctx: Ctx): Promise<Schedule
   const p = parse(getSchedulesInput, payload)
   const me = await requireRole(ctx, ['admin', 'head'])
   const stationId = p.stationId ?? me.stationId
-  await scheduleManager(ctx, stationId)
+  mayManage(me, stationId)
   const [station, schedules, agents] = await Promise.all([
     ctx.deps.network.station(stationId),
     ctx.deps.appointments.schedules(stationId),

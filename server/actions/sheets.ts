@@ -10,6 +10,7 @@ import {
   HEADERS,
   OPTIONAL_COLUMNS,
   formatErrors,
+  stationIdOf,
   toSheet,
   validateSheet,
   type ImportKind,
@@ -213,7 +214,7 @@ async function stage(
   // Existing stations keep their ids (codes map to them); roster entries keep their WeChat
   // binding when applied (see applyChunk).
   const idByCode = new Map(stations.map((s) => [s.code, s._id]))
-  const codeById = new Map(stations.map((s) => [`st-${s.code.toLowerCase()}`, s._id]))
+  const codeById = new Map(stations.map((s) => [stationIdOf(s.code), s._id]))
   const records: object[] =
     kind === 'stations'
       ? (result.records as Station[]).map((s) => {
@@ -356,7 +357,7 @@ async function retiredWithWork(
   }
   const agents = records as Agent[]
   const existing = await ctx.deps.network.agentsByIds(agents.map((a) => a._id))
-  const stationIdByCode = new Map(stations.map((s) => [`st-${s.code.toLowerCase()}`, s._id]))
+  const stationIdByCode = new Map(stations.map((s) => [stationIdOf(s.code), s._id]))
   for (const [i, a] of agents.entries()) {
     const live = existing.get(a._id)
     if (!live?.active) continue

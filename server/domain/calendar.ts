@@ -6,10 +6,11 @@
  * fixed +08:00 offset and conversions are plain arithmetic (no tz database needed).
  */
 
-import { SHANGHAI_OFFSET_MS } from '../../typings/vocabulary'
+import { SHANGHAI_OFFSET_MS, shanghaiDay } from '../../typings/vocabulary'
 
-/** Minutes east of UTC for Asia/Shanghai (the offset itself is the vocabulary's). */
-export const SHANGHAI_OFFSET_MINUTES = SHANGHAI_OFFSET_MS / 60_000
+/** The Shanghai calendar day an instant falls on (the vocabulary's, shared with the pages). */
+export { shanghaiDay }
+
 const OFFSET_MS = SHANGHAI_OFFSET_MS
 const DAY_MS = 86_400_000
 
@@ -43,11 +44,6 @@ export function parseDay(day: string): number {
 
 function formatDay(utcMidnightMs: number): string {
   return new Date(utcMidnightMs).toISOString().slice(0, 10)
-}
-
-/** The Shanghai calendar day an instant falls on. */
-export function shanghaiDay(instant: Date): string {
-  return new Date(instant.getTime() + OFFSET_MS).toISOString().slice(0, 10)
 }
 
 /** Minutes since Shanghai midnight for an instant (0..1439). */

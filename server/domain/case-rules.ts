@@ -260,8 +260,3 @@ export function stateRefusal(
 export function actionsFor(w: CaseCaller, f: CaseFacts): CaseCommand[] {
   return CASE_COMMANDS.filter((a) => refusal(a, w, f) === null)
 }
-
-/** Whether the caller may take `command` in some state (used to tell FORBIDDEN from INVALID_STATE). */
-export function mayEver(command: CaseCommand, w: CaseCaller): boolean {
-  return RULES[command].who(w)
-}

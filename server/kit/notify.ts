@@ -276,8 +276,12 @@ export async function notify(
     console.error('[notify] recipient lookup failed', event, c._id, err)
     return false
   }
+  // Several addressees (the supervisors, say): the templates are read once for all of them.
+  const templates =
+    opts.templates ??
+    (messages.length > 1 ? await deps.settings.templates().catch(() => undefined) : undefined)
   let queued = true
-  for (const m of messages) queued = (await enqueue(deps, now, m, opts.templates, opts.calendar)) && queued
+  for (const m of messages) queued = (await enqueue(deps, now, m, templates, opts.calendar)) && queued
   return queued
 }
 

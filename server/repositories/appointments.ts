@@ -210,21 +210,13 @@ export class AppointmentRepository {
     return res.stats.updated === 1
   }
 
-  /** `markReminded` for a page of bookings in one update (the window query then skips them). */
+  /** Marks a page of bookings reminded of `kind` in one update (the window query then skips them). */
   async markRemindedMany(ids: string[], kind: BookingReminder): Promise<void> {
     if (!ids.length) return
     const _ = this.db.command
     await this.db
       .collection('bookings')
       .where({ _id: _.in(ids), reminded: _.neq(kind) })
-      .update({ data: { reminded: _.push(kind) } })
-  }
-
-  async markReminded(id: string, kind: BookingReminder): Promise<void> {
-    const _ = this.db.command
-    await this.db
-      .collection('bookings')
-      .doc(id)
       .update({ data: { reminded: _.push(kind) } })
   }
 

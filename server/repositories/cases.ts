@@ -5,7 +5,7 @@ import type { CaseState } from '../../typings/vocabulary'
 import { OPEN_STATES } from '../../typings/vocabulary'
 import { isWatched } from '../domain/schedule'
 import { conflict, notFound } from '../lib/errors'
-import { addNew, fetchAll, isWriteConflict, type Database, type Row } from './db'
+import { addNew, isWriteConflict, type Database, type Row } from './db'
 import { keysetPage, type Page } from './paging'
 
 export interface InboxQuery {
@@ -89,15 +89,6 @@ export class CaseRepository {
 
   async get(id: string): Promise<CaseRecord | null> {
     const { data } = await this.db.collection('cases').where({ _id: id }).limit(1).get()
-    return (data[0] as unknown as CaseRecord | undefined) ?? null
-  }
-
-  async byClaimCode(claimCode: string): Promise<CaseRecord | null> {
-    const { data } = await this.db
-      .collection('cases')
-      .where({ 'applicant.claimCode': claimCode })
-      .limit(1)
-      .get()
     return (data[0] as unknown as CaseRecord | undefined) ?? null
   }
 
@@ -325,18 +316,6 @@ export class CaseRepository {
       .where({ state: _.in([...states]), watchAt: null, reminded: null })
       .update({ data: { watchAt: now, reminded: [] } })
     return res.stats.updated
-  }
-
-  /** Running cases due before `before` (and overdue ones), through the state+due index. */
-  async dueBefore(states: CaseState[], before: Date, max: number): Promise<CaseRecord[]> {
-    const _ = this.db.command
-    return fetchAll<CaseRecord>(
-      this.db
-        .collection('cases')
-        .where({ state: _.in(states), dueAt: _.lte(before) })
-        .orderBy('dueAt', 'asc'),
-      max,
-    )
   }
 
   async mine(openid: string, skip: number, limit: number): Promise<{ list: CaseRecord[]; total: number }> {

@@ -216,13 +216,6 @@ export class NetworkRepository {
     return (data[0] as unknown as DutyRota | undefined) ?? null
   }
 
-  async saveRota(r: DutyRota): Promise<void> {
-    await this.db
-      .collection('rotas')
-      .doc(r._id)
-      .set({ data: withoutId(r) })
-  }
-
   async pairing(id: string): Promise<Pairing | null> {
     const { data } = await this.db.collection('pairings').where({ _id: id }).limit(1).get()
     return (data[0] as unknown as Pairing | undefined) ?? null
@@ -230,13 +223,6 @@ export class NetworkRepository {
 
   async pairingsOfStation(stationId: string): Promise<Pairing[]> {
     return fetchAll<Pairing>(this.db.collection('pairings').where({ stationId }), 1000)
-  }
-
-  async savePairing(p: Pairing): Promise<void> {
-    await this.db
-      .collection('pairings')
-      .doc(p._id)
-      .set({ data: withoutId(p) })
   }
 
   /**

@@ -53,10 +53,6 @@ export class SettingsRepository {
     return (await this.read<CalendarSettings>('calendar')) ?? { overrides: [], coveredYears: [] }
   }
 
-  async saveCalendar(c: CalendarSettings): Promise<void> {
-    await this.db.collection('settings').doc('calendar').set({ data: c })
-  }
-
   /** Subscribe-message templates per event (configured by admins). */
   async templates(): Promise<Partial<Record<NotifyEvent, TemplateConfig>>> {
     return ((await this.read<{ events: Partial<Record<NotifyEvent, TemplateConfig>> }>('templates'))
@@ -69,20 +65,12 @@ export class SettingsRepository {
     return { ...DEFAULT_REMINDERS, ...(r ?? {}) }
   }
 
-  async saveReminders(r: ReminderSettings): Promise<void> {
-    await this.db.collection('settings').doc('reminders').set({ data: r })
-  }
-
   /** Booking horizon, notice, cancel cutoff and no-show noting; defaults from the issue. */
   async bookingRules(): Promise<BookingRules> {
     const r = (await this.read<Partial<BookingRules>>('booking')) ?? {}
     const out = { ...DEFAULT_BOOKING_RULES }
     for (const k of Object.keys(out) as (keyof BookingRules)[]) if (typeof r[k] === 'number') out[k] = r[k]
     return out
-  }
-
-  async saveBookingRules(r: BookingRules): Promise<void> {
-    await this.db.collection('settings').doc('booking').set({ data: r })
   }
 
   /** 指标目标 per rate in percent; defaults for any an admin has not set. */
@@ -95,14 +83,6 @@ export class SettingsRepository {
 
   async saveKpiTargets(t: KpiTargets): Promise<void> {
     await this.db.collection('settings').doc('kpiTargets').set({ data: t })
-  }
-
-  async saveTemplate(event: NotifyEvent, t: TemplateConfig): Promise<void> {
-    const current = await this.templates()
-    await this.db
-      .collection('settings')
-      .doc('templates')
-      .set({ data: { events: { ...current, [event]: t } } })
   }
 
   /**

@@ -62,3 +62,7 @@ export async function ok<T>(
   if (!r.ok) throw new Error(`${action} failed: ${JSON.stringify(r.error)}`)
   return r.data
 }
+
+/** The per-field Chinese messages of a refused call (`{}` when it had none). */
+export const fieldsOf = (r: { ok: boolean; error?: { fields?: Record<string, string> } }) =>
+  r.error?.fields ?? {}

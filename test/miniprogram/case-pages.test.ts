@@ -2,7 +2,7 @@ import type { CaseView } from '../../typings/api'
 import { callApi, newRequestId, setDemoOpenid, useTransport } from '../../miniprogram/services/api'
 import { useUploader } from '../../miniprogram/services/files'
 import { setMyStation } from '../../miniprogram/services/stations'
-import { loadComponent, openPage, settle, textOf } from './helpers'
+import { loadComponent, openPage, setPhoneClock, settle, textOf } from './helpers'
 import { startBackend, type Backend } from './local-backend'
 
 const applyId = loadComponent('pages/apply/index')
@@ -232,21 +232,7 @@ describe('an overdue case', () => {
     const later = new Date(Date.parse(`${c.dueDay}T10:00:00+08:00`) + 3 * 86_400_000)
     await backend.setClock(later.toISOString())
     // Only the phone's clock is fixed: timers stay real for the backend's replies.
-    jest.useFakeTimers({
-      now: later,
-      doNotFake: [
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-        'setImmediate',
-        'clearImmediate',
-        'nextTick',
-        'queueMicrotask',
-        'hrtime',
-        'performance',
-      ],
-    })
+    setPhoneClock(later)
     try {
       openid = 'o-demo-resident-1'
       const page = await open(caseId, { id: c.id })

@@ -92,3 +92,29 @@ export async function openPage(id: string, query: Record<string, string> = {}): 
 }
 
 export const textOf = (page: Page, sel: string): string => page.querySelector(sel)?.dom?.textContent ?? ''
+
+/**
+ * Fixes the phone's clock (pages count days from `Date.now()`) while timers stay real, so the
+ * backend's replies and the pages' own waits still run. Undo with `jest.useRealTimers()`.
+ */
+export function setPhoneClock(now: Date | number | string): void {
+  jest.useFakeTimers({
+    now: new Date(now),
+    doNotFake: [
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'setImmediate',
+      'clearImmediate',
+      'nextTick',
+      'queueMicrotask',
+      'hrtime',
+      'performance',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+    ],
+  })
+}

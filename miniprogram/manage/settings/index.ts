@@ -102,11 +102,14 @@ Component({
       await askForNotices('settings')
       this.setData({ saving: group, message: '', saveError: '' })
       try {
-        if (group === 'reminders')
-          await saveReminders(this.values('reminders') as unknown as Settings['reminders'])
-        else if (group === 'kpiTargets') await saveKpiTargets(this.values('kpiTargets'))
-        else await saveBookingRules(this.values('booking') as unknown as Settings['booking'])
-        this.setData({ ...this.shown(await fetchSettings()), message: '已保存' })
+        // Each save answers with the group as stored: no second read of the whole page.
+        const saved =
+          group === 'reminders'
+            ? await saveReminders(this.values('reminders') as unknown as Settings['reminders'])
+            : group === 'kpiTargets'
+              ? await saveKpiTargets(this.values('kpiTargets'))
+              : await saveBookingRules(this.values('booking') as unknown as Settings['booking'])
+        this.setData({ ...this.shown({ ...this.data.settings!, [group]: saved }), message: '已保存' })
       } catch (err) {
         // Per-field messages say which value is wrong (e.g. 通报应晚于督办).
         this.setData({ saveError: sectionError(err, '保存失败，请重试') })

@@ -1,5 +1,6 @@
 import { errorText } from '../../services/api'
 import { pageLoad } from '../../behaviors/page-load'
+import { openDocumentAt } from '../../services/files'
 import {
   cellsOf,
   exportKpis,
@@ -166,13 +167,7 @@ Component({
       this.setData({ exporting: true, error: '' })
       try {
         const { url } = await exportKpis(report.period.kind, report.period.key)
-        // downloadFile returns a task, not a promise: wrap its callbacks.
-        const file = await new Promise<WechatMiniprogram.DownloadFileSuccessCallbackResult>(
-          (resolve, reject) => wx.downloadFile({ url, success: resolve, fail: reject }),
-        )
-        // An error page must not be opened as a spreadsheet.
-        if (file.statusCode !== 200) throw new Error(`download ${file.statusCode}`)
-        await wx.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true })
+        await openDocumentAt(url, 'xlsx')
       } catch (err) {
         this.setData({ error: errorText(err, '导出失败，请重试') })
       } finally {

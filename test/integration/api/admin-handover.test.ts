@@ -7,7 +7,7 @@
  */
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { Actions, CaseView } from '../../../typings/api'
-import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { DEMO_OPENIDS, call, ok, startApi, fieldsOf } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
@@ -17,7 +17,6 @@ let seq = 0
 const db = () => nodeSdk(lcb).database()
 
 /** The field messages of a refused call (empty when it went through). */
-const fieldsOf = (r: { ok: boolean; error?: { fields?: Record<string, string> } }) => r.error?.fields ?? {}
 
 beforeAll(async () => {
   lcb = await startApi()

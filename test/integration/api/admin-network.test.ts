@@ -8,7 +8,7 @@
 import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { Actions, AuditView, CaseView, CursorPage, StationDetail } from '../../../typings/api'
 import type { CaseRecord } from '../../../typings/domain'
-import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
+import { DEMO_OPENIDS, call, ok, startApi, fieldsOf } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
 
 let lcb: LocalCloudBase
@@ -16,7 +16,6 @@ const admin = DEMO_OPENIDS.admin
 const CHINESE = /[\u4e00-\u9fa5]/
 
 /** The field messages of a refused call (empty when it went through). */
-const fieldsOf = (r: { ok: boolean; error?: { fields?: Record<string, string> } }) => r.error?.fields ?? {}
 
 beforeAll(async () => {
   lcb = await startApi()

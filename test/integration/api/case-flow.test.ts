@@ -2,6 +2,7 @@ import type { LocalCloudBase } from '../../../local-cloudbase/server'
 import type { CaseView } from '../../../typings/api'
 import { DEMO_OPENIDS, call, ok, startApi } from '../../helpers/api'
 import { nodeSdk } from '../../helpers/local-cloudbase'
+import { setClock as moveClock } from '../../helpers/builders'
 
 let lcb: LocalCloudBase
 const resident = DEMO_OPENIDS.resident1
@@ -9,8 +10,7 @@ const agent = DEMO_OPENIDS.villageAgent // ag-qs-hy-2, paired with resident 1
 const villageHead = DEMO_OPENIDS.villageHead
 const townshipHead = DEMO_OPENIDS.townshipHead // head of 青山镇, the parent station
 
-const setClock = (iso: string) =>
-  fetch(`${lcb.gatewayUrl}/clock`, { method: 'POST', body: JSON.stringify({ set: iso }) })
+const setClock = (iso: string) => moveClock(lcb, iso)
 
 async function newCase(itemId: string, requestId: string): Promise<CaseView> {
   const payload = {

@@ -20,7 +20,7 @@ import { setMyStation } from '../../../miniprogram/services/stations'
 import { rota, saveCalendarYear, saveRota } from '../../../miniprogram/services/manage'
 import { useUploader } from '../../../miniprogram/services/files'
 import { uploadTo, xlsx } from '../sheet-files'
-import { loadComponent, MINIPROGRAM_ROOT, settle, type Page } from '../helpers'
+import { loadComponent, MINIPROGRAM_ROOT, setPhoneClock, settle, type Page } from '../helpers'
 import { startBackend, type Backend } from '../local-backend'
 import { buildHistory, STATION, WHO, type History } from './history'
 import { pageHtml, useHalfPixelRpx, type Chrome } from './serialize'
@@ -164,25 +164,7 @@ beforeAll(async () => {
   }
   setMyStation(STATION)
   // The phone's clock agrees with the backend's (pages count days from it); timers stay real.
-  jest.useFakeTimers({
-    now: new Date('2026-12-01T10:00:00+08:00'),
-    doNotFake: [
-      'setTimeout',
-      'clearTimeout',
-      'setInterval',
-      'clearInterval',
-      'setImmediate',
-      'clearImmediate',
-      'nextTick',
-      'queueMicrotask',
-      'hrtime',
-      'performance',
-      'requestAnimationFrame',
-      'cancelAnimationFrame',
-      'requestIdleCallback',
-      'cancelIdleCallback',
-    ],
-  })
+  setPhoneClock('2026-12-01T10:00:00+08:00')
   // Native parts the page asks the phone to draw: remembered and drawn over the page.
   w.showToast = (o: { title: string }) => {
     chrome.toast = o.title
