@@ -517,7 +517,9 @@ describe('数据维护 (manage/)', () => {
     await settle()
     // Local CloudBase answers like WeChat: no grant recorded for the admin → 43101, said plainly.
     // The admin never subscribed: nothing reaches WeChat, and the page says why.
-    expect(textOf(page, '.error')).toContain('未发送：您还没有订阅这个模板')
+    expect(textOf(page, '.tap-error')).toBe('未发送：您还没有订阅这个模板，请先点「订阅」允许通知后再试')
+    // A refused send is not a failed load: no 重新加载 beside it.
+    expect(page.querySelector('.retry')).toBeUndefined()
   })
 
   it('工作日历: a wrong date on the field, then the year saved and previewed', async () => {

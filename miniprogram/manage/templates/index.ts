@@ -17,7 +17,8 @@ Component({
     form: { templateId: '', page: '', fields: '', saved: false },
     fieldErrors: {} as Record<string, string>,
     message: '',
-    error: '',
+    /** A refused save or test send: said apart from a failed load (which offers 重新加载). */
+    tapError: '',
   },
   methods: {
     async fetchPage() {
@@ -39,7 +40,7 @@ Component({
         },
         fieldErrors: {},
         message: '',
-        error: '',
+        tapError: '',
       })
     },
     onField(e: WechatMiniprogram.CustomEvent) {
@@ -64,7 +65,7 @@ Component({
         await this.reload()
       } catch (err) {
         // The line above the form stays as well: it says the save did not happen.
-        this.setData({ fieldErrors: fieldErrorsOf(err), error: errorText(err, '保存失败') })
+        this.setData({ fieldErrors: fieldErrorsOf(err), tapError: errorText(err, '保存失败') })
       }
     },
     async onTest(e: WechatMiniprogram.CustomEvent) {
@@ -78,9 +79,9 @@ Component({
             .catch(() => undefined)
         const r = await testTemplate(e.currentTarget.dataset.event as Event['event'])
         // Not sent (no grant, a wrong template id) reads as a problem, not as a success.
-        this.setData(r.sent ? { message: r.message, error: '' } : { error: r.message, message: '' })
+        this.setData(r.sent ? { message: r.message, tapError: '' } : { tapError: r.message, message: '' })
       } catch (err) {
-        this.setData({ error: errorText(err, '测试发送失败') })
+        this.setData({ tapError: errorText(err, '测试发送失败') })
       }
     },
   },
